@@ -1,0 +1,238 @@
+//! The `palier` command line.
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, Application, StartError};
+use crate::clock::Clock;
+use crate::config::{CommonArgs, Config, ServeArgs};
+use crate::db::{self, buildings as bdb, people as pdb};
+use crate::domain::types::{Email, NewPassword, PersonName, text};
+
+#[derive(Parser, Debug)]
+#[command(name = "palier", version, about = "Palier: the common areas of residential buildings, in one shared place")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (and, unless --no-worker, the job worker).
+    Serve(ServeArgs),
+    /// Seed the demo agency, buildings and accounts, then serve.
+    Demo(ServeArgs),
+    /// Run the job worker alone (e-mails, reminders, digests).
+    Worker(CommonArgs),
+    /// Apply database migrations and exit.
+    Migrate(CommonArgs),
+    /// Administration of agencies and managers.
+    Admin {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Inspect and retry queued jobs.
+    Jobs {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an agency (syndic or landlord company).
+    CreateAgency {
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a manager account in an agency (by agency name or id).
+    CreateManager {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "PALIER_MANAGER_PASSWORD")]
+        password: String,
+    },
+    /// Create a building in an agency; prints its registration code.
+    CreateBuilding {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: String,
+        #[arg(long, default_value_t = 0)]
+        lots: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsCommand {
+    /// List jobs (pending by default).
+    List {
+        #[arg(long)]
+        dead: bool,
+    },
+    /// Put a dead job back in the queue.
+    Retry { id: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error(transparent)]
+    App(#[from] crate::domain::AppError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl From<sqlx::Error> for CliError {
+    fn from(e: sqlx::Error) -> Self {
+        CliError::App(e.into())
+    }
+}
+
+async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
+    let config = Config::from_args(&args.common, !args.no_worker);
+    let app = Application::build(config, Clock::system(), &args.listen).await?;
+    if demo {
+        let state = app.state();
+        crate::demo::seed(&state).await?;
+        println!("{}", crate::demo::summary(&state).await?);
+    } else {
+        println!("Palier listening on http://{}", app.address());
+    }
+    app.run_until(app::shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn agency_id(state: &app::AppState, name_or_id: &str) -> Result<String, CliError> {
+    if let Some(id) = bdb::agency_by_name(&state.db.pool, name_or_id).await? {
+        return Ok(id);
+    }
+    let by_id: Option<String> = sqlx::query_scalar("SELECT id FROM agencies WHERE id = $1")
+        .bind(name_or_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    by_id.ok_or_else(|| CliError::Usage(format!("no agency named {name_or_id}")))
+}
+
+fn usage(e: crate::domain::Invalid) -> CliError {
+    CliError::Usage(format!("invalid {}: {}", e.field, crate::i18n::Lang::En.t(e.key)))
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve(args, false).await,
+        Command::Demo(args) => serve(args, true).await,
+        Command::Migrate(common) => {
+            app::state(Config::from_args(&common, false), Clock::system()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Worker(common) => {
+            let state = app::state(Config::from_args(&common, true), Clock::system()).await?;
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            let worker = tokio::spawn(crate::jobs::run_worker(state, rx));
+            app::shutdown_signal().await;
+            let _ = tx.send(true);
+            let _ = worker.await;
+            Ok(())
+        }
+        Command::Admin { common, command } => {
+            let state = app::state(Config::from_args(&common, false), Clock::system()).await?;
+            let now = state.clock.now_ms();
+            match command {
+                AdminCommand::CreateAgency { name } => {
+                    let name = text("name", &name, 120).map_err(usage)?;
+                    if bdb::agency_by_name(&state.db.pool, &name).await?.is_some() {
+                        return Err(CliError::Usage(format!("agency {name} already exists")));
+                    }
+                    let id = db::new_id();
+                    bdb::insert_agency(&state.db.pool, &id, &name, now).await?;
+                    println!("agency {id} created");
+                }
+                AdminCommand::CreateManager { agency, email, name, password } => {
+                    let agency = agency_id(&state, &agency).await?;
+                    let email = Email::parse(&email).map_err(usage)?;
+                    let name = PersonName::parse(&name).map_err(usage)?;
+                    let password = NewPassword::parse(&password).map_err(usage)?;
+                    let person_id = match pdb::by_email(&state.db.pool, email.as_str()).await? {
+                        Some(p) => p.id,
+                        None => {
+                            let id = db::new_id();
+                            let hash = crate::auth::password::hash(password.expose().to_string()).await?;
+                            pdb::insert(&state.db.pool, pdb::NewPerson {
+                                id: &id,
+                                name: name.as_str(),
+                                email: email.as_str(),
+                                password_hash: &hash,
+                                lang: "fr",
+                                is_admin: false,
+                                now,
+                            })
+                            .await?;
+                            id
+                        }
+                    };
+                    pdb::add_staff(&state.db.pool, &person_id, &agency).await?;
+                    println!("manager {} ({person_id}) added to agency {agency}", email.as_str());
+                }
+                AdminCommand::CreateBuilding { agency, name, address, lots } => {
+                    let agency = agency_id(&state, &agency).await?;
+                    let name = text("name", &name, 120).map_err(usage)?;
+                    let address = text("address", &address, 300).map_err(usage)?;
+                    let id = db::new_id();
+                    let code = crate::auth::secret::new_building_code();
+                    bdb::insert(&state.db.pool, bdb::NewBuilding {
+                        id: &id,
+                        agency_id: &agency,
+                        name: &name,
+                        address: &address,
+                        lots_count: lots.clamp(0, 100_000),
+                        code: &code,
+                        access_codes: "",
+                        contact_name: "",
+                        contact_phone: "",
+                        now,
+                    })
+                    .await?;
+                    println!("building {id} created; registration code {code}");
+                }
+            }
+            Ok(())
+        }
+        Command::Jobs { common, command } => {
+            let state = app::state(Config::from_args(&common, false), Clock::system()).await?;
+            match command {
+                JobsCommand::List { dead } => {
+                    let status = if dead { "dead" } else { "pending" };
+                    for job in db::jobs::list(&state.db.pool, status, 500).await? {
+                        let when = jiff::Timestamp::from_millisecond(job.run_at).map(|t| t.to_string()).unwrap_or_default();
+                        println!(
+                            "{}\t{}\t{}\tattempts={}\t{}\t{}",
+                            job.id,
+                            job.kind,
+                            job.status,
+                            job.attempts,
+                            when,
+                            job.last_error.unwrap_or_default()
+                        );
+                    }
+                }
+                JobsCommand::Retry { id } => match db::jobs::retry(&state.db.pool, &id, state.clock.now_ms()).await? {
+                    0 => return Err(CliError::Usage(format!("no dead job {id}"))),
+                    _ => println!("job {id} queued again"),
+                },
+            }
+            Ok(())
+        }
+    }
+}

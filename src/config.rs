@@ -1,0 +1,79 @@
+//! Configuration: command-line flags, each with an environment-variable twin.
+
+use std::path::PathBuf;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PALIER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Do not run the job worker in this process (run `palier worker` separately).
+    #[arg(long, env = "PALIER_NO_WORKER")]
+    pub no_worker: bool,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct CommonArgs {
+    /// Folder for the SQLite database, uploaded files and written e-mails.
+    #[arg(long, env = "PALIER_DATA_DIR", default_value = "./palier-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `postgres://…` for PostgreSQL; default a SQLite file in the data dir.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Public address used in links sent by e-mail (default: http://<bound address>).
+    #[arg(long, env = "PALIER_BASE_URL")]
+    pub base_url: Option<String>,
+    /// SMTP relay, e.g. `smtp://localhost:25`; without it e-mails are written as .eml files
+    /// under `<data-dir>/mail/`.
+    #[arg(long, env = "PALIER_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of the e-mails.
+    #[arg(long, env = "PALIER_MAIL_FROM", default_value = "Palier <no-reply@palier.invalid>")]
+    pub mail_from: String,
+}
+
+/// Resolved configuration shared by the application.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Secure cookies when served over HTTPS.
+    pub secure_cookies: bool,
+    pub session_days: i64,
+    pub worker_poll_ms: u64,
+    pub run_worker: bool,
+}
+
+impl Config {
+    pub fn from_args(common: &CommonArgs, run_worker: bool) -> Config {
+        let database_url = common.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", common.data_dir.join("palier.db").display())
+        });
+        let base_url = common
+            .base_url
+            .clone()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string();
+        Config {
+            data_dir: common.data_dir.clone(),
+            database_url,
+            secure_cookies: base_url.starts_with("https://"),
+            base_url,
+            smtp_url: common.smtp_url.clone(),
+            mail_from: common.mail_from.clone(),
+            session_days: 30,
+            worker_poll_ms: 1000,
+            run_worker,
+        }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}

@@ -1,0 +1,209 @@
+//! People, memberships, agency staff and charter acceptances.
+
+use sqlx::{Any, Executor};
+
+use crate::auth::Membership;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub lang: String,
+    pub timezone: String,
+    pub phone: String,
+    pub is_admin: i64,
+}
+
+const PERSON_COLUMNS: &str = "id, name, email, password_hash, lang, timezone, phone, is_admin";
+
+pub struct NewPerson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub lang: &'a str,
+    pub is_admin: bool,
+    pub now: i64,
+}
+
+pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, p: NewPerson<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO people (id, name, email, password_hash, lang, is_admin, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(p.id)
+    .bind(p.name)
+    .bind(p.email)
+    .bind(p.password_hash)
+    .bind(p.lang)
+    .bind(super::flag(p.is_admin))
+    .bind(p.now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_email<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn by_id<'c>(ex: impl Executor<'c, Database = Any>, id: &str) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn memberships<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<Membership>> {
+    sqlx::query_as(
+        "SELECT building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+         WHERE person_id = $1 ORDER BY created_at",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn agencies<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT agency_id FROM agency_staff WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(ex)
+        .await
+}
+
+pub struct NewMembership<'a> {
+    pub person_id: &'a str,
+    pub building_id: &'a str,
+    pub role: &'a str,
+    pub occupancy: Option<&'a str>,
+    pub referent_kind: Option<&'a str>,
+    pub lot_id: Option<&'a str>,
+    pub now: i64,
+}
+
+pub async fn insert_membership<'c>(ex: impl Executor<'c, Database = Any>, m: NewMembership<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (id, person_id, building_id, role, occupancy, referent_kind, lot_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(super::new_id())
+    .bind(m.person_id)
+    .bind(m.building_id)
+    .bind(m.role)
+    .bind(m.occupancy)
+    .bind(m.referent_kind)
+    .bind(m.lot_id)
+    .bind(m.now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_staff<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, agency_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO agency_staff (person_id, agency_id, role) VALUES ($1, $2, 'manager') \
+         ON CONFLICT (person_id, agency_id) DO NOTHING",
+    )
+    .bind(person_id)
+    .bind(agency_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn accept_charter<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, version: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO charter_acceptances (person_id, version, accepted_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (person_id, version) DO NOTHING",
+    )
+    .bind(person_id)
+    .bind(version)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_profile<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    name: &str,
+    phone: &str,
+    lang: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET name = $2, phone = $3, lang = $4 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(phone)
+        .bind(lang)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password<'c>(ex: impl Executor<'c, Database = Any>, id: &str, hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// One line of a building's occupants list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct MemberRow {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub occupancy: Option<String>,
+    pub referent_kind: Option<String>,
+    pub lot: Option<String>,
+}
+
+pub async fn members_of<'c>(ex: impl Executor<'c, Database = Any>, building_id: &str) -> sqlx::Result<Vec<MemberRow>> {
+    sqlx::query_as(
+        "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot \
+         FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN lots l ON l.id = m.lot_id \
+         WHERE m.building_id = $1 ORDER BY p.name, m.role",
+    )
+    .bind(building_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Switch a resident between occupant and referent; landlords are not touched.
+pub async fn set_resident_role<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+    person_id: &str,
+    role: &str,
+    referent_kind: Option<&str>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE memberships SET role = $3, referent_kind = $4 \
+         WHERE building_id = $1 AND person_id = $2 AND role IN ('occupant', 'referent')",
+    )
+    .bind(building_id)
+    .bind(person_id)
+    .bind(role)
+    .bind(referent_kind)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn set_lang<'c>(ex: impl Executor<'c, Database = Any>, id: &str, lang: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET lang = $2 WHERE id = $1")
+        .bind(id)
+        .bind(lang)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

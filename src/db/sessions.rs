@@ -1,0 +1,161 @@
+//! Browser sessions, API tokens, password-reset links and login throttling.
+//! Everything is stored by digest (see `auth::secret`), never as the secret itself.
+
+use sqlx::{Any, Executor};
+
+pub async fn create_session<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    person_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The person behind a live session.
+pub async fn session_person<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str, now: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn delete_session<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a person (after a password reset), except `keep` if given.
+pub async fn delete_sessions_of<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, keep: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
+        .bind(person_id)
+        .bind(keep)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn create_api_token<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    person_id: &str,
+    token_hash: &str,
+    name: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO api_tokens (id, person_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(person_id)
+        .bind(token_hash)
+        .bind(name)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn api_token_person<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
+}
+
+#[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+pub async fn api_tokens_of<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<ApiTokenRow>> {
+    sqlx::query_as(
+        "SELECT id, name, created_at FROM api_tokens WHERE person_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Revokes by id (from the account page) or by digest (the token revoking itself).
+pub async fn revoke_api_token<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    id_or_hash: &str,
+    now: i64,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE person_id = $1 AND (id = $2 OR token_hash = $2) AND revoked_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(id_or_hash)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn create_reset<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    person_id: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO password_resets (token_hash, person_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(expires_at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Marks a reset link used and returns its person, if it was live: single use by construction.
+pub async fn consume_reset<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str, now: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+         RETURNING person_id",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn record_login_failure<'c>(ex: impl Executor<'c, Database = Any>, email: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_failures (id, email, at) VALUES ($1, $2, $3)")
+        .bind(super::new_id())
+        .bind(email)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn login_failures_since<'c>(ex: impl Executor<'c, Database = Any>, email: &str, since: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2")
+        .bind(email)
+        .bind(since)
+        .fetch_one(ex)
+        .await
+}
+
+pub async fn clear_login_failures<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(email)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

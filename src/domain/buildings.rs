@@ -1,0 +1,120 @@
+//! Buildings as their members and managers see them; occupants list and roles (B1, B3, B6).
+
+use super::{AppError, AppResult};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::{self, Action, BuildingRef, BuildingRole, Permit};
+use crate::db::buildings::{self as bdb, BuildingRow};
+use crate::db::people::{self as pdb, MemberRow};
+
+impl BuildingRow {
+    pub fn reference(&self) -> BuildingRef {
+        BuildingRef { id: self.id.clone(), agency_id: self.agency_id.clone() }
+    }
+}
+
+/// Loads a building and checks `action` on it: unknown and foreign buildings are both 404.
+pub async fn authorize(state: &AppState, actor: &Actor, building_id: &str, action: Action) -> AppResult<(BuildingRow, Permit)> {
+    let building = bdb::by_id(&state.db.pool, building_id).await?.ok_or(AppError::NotFound)?;
+    let permit = authz::check(actor, action, &building.reference())?;
+    Ok((building, permit))
+}
+
+/// The caller's buildings with their role in each.
+pub async fn list_for(state: &AppState, actor: &Actor) -> AppResult<Vec<(BuildingRow, BuildingRole)>> {
+    let rows = bdb::visible_to(&state.db.pool, &actor.person_id).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|b| actor.role_in(&b.reference()).map(|role| (b, role)))
+        .collect())
+}
+
+pub async fn members(state: &AppState, permit: &Permit) -> AppResult<Vec<MemberRow>> {
+    debug_assert_eq!(permit.action, Action::ListMembers);
+    Ok(pdb::members_of(&state.db.pool, &permit.building_id).await?)
+}
+
+/// The role a manager can give a resident (B3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResidentRole {
+    Occupant,
+    Referent { caretaker: bool },
+}
+
+impl ResidentRole {
+    pub fn parse(role: &str, kind: Option<&str>) -> AppResult<ResidentRole> {
+        match (role, kind.unwrap_or("council")) {
+            ("occupant", _) => Ok(ResidentRole::Occupant),
+            ("referent", "council") => Ok(ResidentRole::Referent { caretaker: false }),
+            ("referent", "caretaker") => Ok(ResidentRole::Referent { caretaker: true }),
+            _ => Err(AppError::invalid("role", "error.role_invalid")),
+        }
+    }
+}
+
+pub async fn set_role(state: &AppState, actor: &Actor, permit: &Permit, person_id: &str, role: ResidentRole) -> AppResult<()> {
+    debug_assert_eq!(permit.action, Action::ChangeRole);
+    let (role_name, kind) = match role {
+        ResidentRole::Occupant => ("occupant", None),
+        ResidentRole::Referent { caretaker: false } => ("referent", Some("council")),
+        ResidentRole::Referent { caretaker: true } => ("referent", Some("caretaker")),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    let changed = pdb::set_resident_role(&mut *tx, &permit.building_id, person_id, role_name, kind).await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&actor.person_id),
+        "role_change",
+        "person",
+        person_id,
+        &format!("{}:{role_name}", permit.building_id),
+        state.clock.now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct SettingsInput {
+    pub name: String,
+    pub address: String,
+    pub lots_count: i64,
+    pub access_codes: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub council_filter: bool,
+}
+
+pub async fn update_settings(state: &AppState, actor: &Actor, permit: &Permit, input: SettingsInput) -> AppResult<()> {
+    debug_assert_eq!(permit.action, Action::ManageBuilding);
+    use super::types::{optional_text, text};
+    let name = text("name", &input.name, 120)?;
+    let address = text("address", &input.address, 300)?;
+    let access_codes = optional_text("access_codes", &input.access_codes, 500)?;
+    let contact_name = optional_text("contact_name", &input.contact_name, 120)?;
+    let contact_phone = optional_text("contact_phone", &input.contact_phone, 40)?;
+    if !(0..=100_000).contains(&input.lots_count) {
+        return Err(AppError::invalid("lots_count", "error.number_invalid"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    bdb::update_settings(
+        &mut *tx,
+        &permit.building_id,
+        bdb::Settings {
+            name: &name,
+            address: &address,
+            lots_count: input.lots_count,
+            access_codes: &access_codes,
+            contact_name: &contact_name,
+            contact_phone: &contact_phone,
+            council_filter: input.council_filter,
+        },
+    )
+    .await?;
+    crate::db::audit::record(&mut *tx, Some(&actor.person_id), "settings", "building", &permit.building_id, "", state.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}

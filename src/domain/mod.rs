@@ -1,0 +1,66 @@
+//! Domain types and services. Input is parsed into these types before it reaches SQL;
+//! services return [`AppError`], which the web layer maps once to HTTP.
+
+pub mod accounts;
+pub mod buildings;
+pub mod types;
+
+use crate::db::DbError;
+
+/// A rejected input: which field, and the translation key of the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// Not logged in, or bad credentials; the key says which message to show.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("invalid {}: {}", .0.field, .0.key)]
+    Invalid(Invalid),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Malformed request (unreadable JSON, wrong content type); the key names the message.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("request body too large")]
+    TooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, key: &'static str) -> AppError {
+        AppError::Invalid(Invalid { field, key })
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(value: Invalid) -> Self {
+        AppError::Invalid(value)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(value: sqlx::Error) -> Self {
+        AppError::Db(DbError::Sqlx(value))
+    }
+}
+
+/// Unique-constraint violations are a user-facing conflict, not a server fault.
+pub fn is_unique_violation(err: &AppError) -> bool {
+    matches!(err, AppError::Db(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation())
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,98 @@
+//! Translations. Every user-visible string lives in `locales/<lang>.txt` (`key = value`
+//! lines), embedded in the binary. French is the default.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Lang> {
+        match raw.trim().get(..2).map(|s| s.to_ascii_lowercase()).as_deref() {
+            Some("fr") => Some(Lang::Fr),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+    /// The first supported language in an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+    }
+    pub fn t(self, key: &str) -> &'static str {
+        let table = match self {
+            Lang::Fr => &*FR,
+            Lang::En => &*EN,
+        };
+        match table.get(key) {
+            Some(v) => v,
+            None => {
+                tracing::warn!(key, lang = self.code(), "missing translation");
+                // Leaking a key string once per miss is bounded by the set of keys in code.
+                Box::leak(key.to_string().into_boxed_str())
+            }
+        }
+    }
+    /// Translate and fill `{name}` placeholders.
+    pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut out = self.t(key).to_string();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
+fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect()
+}
+
+static FR: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse(include_str!("../locales/fr.txt")));
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse(include_str!("../locales/en.txt")));
+
+/// Every key of one language, for the completeness test.
+pub fn keys(lang: Lang) -> Vec<&'static str> {
+    let table = match lang {
+        Lang::Fr => &*FR,
+        Lang::En => &*EN,
+    };
+    let mut keys: Vec<_> = table.keys().copied().collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        assert_eq!(keys(Lang::Fr), keys(Lang::En));
+        assert!(keys(Lang::Fr).len() > 50);
+    }
+
+    #[test]
+    fn accept_language_picks_first_supported() {
+        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,fr;q=0.5"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("de"), None);
+        assert_eq!(Lang::Fr.tf("test.hello", &[("name", "Nadia")]), "Bonjour Nadia");
+    }
+}

@@ -1,0 +1,100 @@
+//! The worker: drains the job queue with retries and exponential backoff.
+//! Runs inside `palier serve` by default, or alone as `palier worker`.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::db::jobs::{self, JobRow};
+use crate::mail::{self, OutgoingEmail};
+
+/// How long a claimed job stays reserved; a worker that dies releases it after this.
+pub const LEASE_MS: i64 = 5 * 60_000;
+
+/// Retry delay after `attempts` failures: 30 s doubling, capped at 6 h, plus up to 25% jitter
+/// so that many failed jobs do not all come back at the same instant.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let base = 30_000i64.saturating_mul(1i64 << attempts.clamp(1, 20).saturating_sub(1));
+    let capped = base.min(6 * 3_600_000);
+    let mut byte = [0u8; 1];
+    let jitter = if getrandom::fill(&mut byte).is_ok() { capped / 4 * i64::from(byte[0]) / 255 } else { 0 };
+    capped + jitter
+}
+
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    #[error("bad payload: {0}")]
+    Payload(String),
+    #[error("{0}")]
+    Mail(#[from] crate::mail::transport::MailError),
+    #[error("unknown job kind {0}")]
+    UnknownKind(String),
+}
+
+async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
+    match job.kind.as_str() {
+        mail::JOB_KIND => {
+            let email: OutgoingEmail = serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
+            state.mailer.send(&email).await?;
+            Ok(())
+        }
+        other => Err(JobError::UnknownKind(other.to_string())),
+    }
+}
+
+/// Claims and runs one due job; returns false when none was due.
+pub async fn run_once(state: &AppState, worker_id: &str) -> Result<bool, sqlx::Error> {
+    let now = state.clock.now_ms();
+    let Some(job) = jobs::claim(&state.db.pool, state.db.backend, worker_id, now, LEASE_MS).await? else {
+        return Ok(false);
+    };
+    match run_job(state, &job).await {
+        Ok(()) => jobs::complete(&state.db.pool, &job.id).await?,
+        Err(e) => {
+            let retry_at = (job.attempts < job.max_attempts).then(|| state.clock.now_ms() + backoff_ms(job.attempts));
+            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
+            jobs::fail(&state.db.pool, &job.id, &e.to_string(), retry_at).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Runs until `shutdown` turns true; a job in progress is finished first.
+pub async fn run_worker(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let worker_id = format!("worker-{}", crate::db::new_id());
+    tracing::info!(%worker_id, "worker started");
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let idle = match run_once(&state, &worker_id).await {
+            Ok(true) => false,
+            Ok(false) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "job queue unavailable");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(state.config.worker_poll_ms)) => {}
+                _ = state.jobs_notify.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+    tracing::info!(%worker_id, "worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let first = super::backoff_ms(1);
+        assert!((30_000..=37_500).contains(&first));
+        let third = super::backoff_ms(3);
+        assert!((120_000..=150_000).contains(&third));
+        assert!(super::backoff_ms(40) <= 6 * 3_600_000 * 5 / 4);
+    }
+}

@@ -1,0 +1,66 @@
+//! Delivery: `.eml` files under `<data-dir>/mail/` by default, SMTP when configured.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::OutgoingEmail;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid address: {0}")]
+    Address(String),
+    #[error("could not build message: {0}")]
+    Build(String),
+    #[error("delivery failed: {0}")]
+    Delivery(String),
+    #[error("transport configuration: {0}")]
+    Config(String),
+}
+
+enum Transport {
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+impl Mailer {
+    pub fn new(from: &str, smtp_url: Option<&str>, mail_dir: PathBuf) -> Result<Mailer, MailError> {
+        let from: Mailbox = from.parse().map_err(|e| MailError::Config(format!("sender {from}: {e}")))?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailError::Config(e.to_string()))?
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(&mail_dir).map_err(|e| MailError::Config(format!("{}: {e}", mail_dir.display())))?;
+                Transport::Files(AsyncFileTransport::new(mail_dir))
+            }
+        };
+        Ok(Mailer { from, transport })
+    }
+
+    pub fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
+        let to: Mailbox = email.to.parse().map_err(|_| MailError::Address(email.to.clone()))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
+            .map_err(|e| MailError::Build(e.to_string()))
+    }
+
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        let message = self.build(email)?;
+        match &self.transport {
+            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Buildings, members and roles.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ErrorBody;
+use crate::app::AppState;
+use crate::auth::authz::{Action, BuildingRole};
+use crate::db::buildings::BuildingRow;
+use crate::db::people::MemberRow;
+use crate::domain::buildings::{self as service, ResidentRole};
+use crate::web::error::WebResult;
+use crate::web::extract::{ApiJson, User};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
+        .routes(routes!(members))
+        .routes(routes!(set_role))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BuildingOut {
+    id: String,
+    name: String,
+    address: String,
+    lots: i64,
+    /// The caller's role here.
+    role: String,
+    /// Registration code; managers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    /// Access codes and on-site contact; managers and referents only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_codes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact_phone: Option<String>,
+    council_filter: bool,
+}
+
+fn building_out(b: BuildingRow, role: BuildingRole) -> BuildingOut {
+    let manager = role == BuildingRole::Manager;
+    let staff = matches!(role, BuildingRole::Manager | BuildingRole::Referent);
+    BuildingOut {
+        council_filter: b.council_filter != 0,
+        code: manager.then_some(b.code),
+        access_codes: staff.then_some(b.access_codes),
+        contact_name: staff.then_some(b.contact_name),
+        contact_phone: staff.then_some(b.contact_phone),
+        id: b.id,
+        name: b.name,
+        address: b.address,
+        lots: b.lots_count,
+        role: role.as_str().to_string(),
+    }
+}
+
+/// The caller's buildings.
+#[utoipa::path(get, path = "/api/v1/buildings", tag = "buildings", security(("bearer" = [])),
+    responses((status = 200, body = [BuildingOut]), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, User(actor, _): User) -> WebResult<Json<Vec<BuildingOut>>> {
+    let rows = service::list_for(&state, &actor).await?;
+    Ok(Json(rows.into_iter().map(|(b, role)| building_out(b, role)).collect()))
+}
+
+/// One building.
+#[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = BuildingOut), (status = 404, body = ErrorBody)))]
+async fn show(State(state): State<AppState>, User(actor, _): User, Path(id): Path<String>) -> WebResult<Json<BuildingOut>> {
+    let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
+    Ok(Json(building_out(building, permit.role)))
+}
+
+/// The occupants list (managers and referents).
+#[utoipa::path(get, path = "/api/v1/buildings/{id}/members", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = [MemberRow]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn members(State(state): State<AppState>, User(actor, _): User, Path(id): Path<String>) -> WebResult<Json<Vec<MemberRow>>> {
+    let (_, permit) = service::authorize(&state, &actor, &id, Action::ListMembers).await?;
+    Ok(Json(service::members(&state, &permit).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RoleRequest {
+    /// `referent` or `occupant`.
+    role: String,
+    /// For referents: `council` (default) or `caretaker`.
+    kind: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleOut {
+    person_id: String,
+    role: String,
+}
+
+/// Make a resident a referent, or an occupant again (managers only).
+#[utoipa::path(put, path = "/api/v1/buildings/{id}/members/{person_id}/role", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path), ("person_id" = String, Path)), request_body = RoleRequest,
+    responses((status = 200, body = RoleOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_role(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path((id, person_id)): Path<(String, String)>,
+    ApiJson(req): ApiJson<RoleRequest>,
+) -> WebResult<Json<RoleOut>> {
+    let (_, permit) = service::authorize(&state, &actor, &id, Action::ChangeRole).await?;
+    let role = ResidentRole::parse(&req.role, req.kind.as_deref())?;
+    service::set_role(&state, &actor, &permit, &person_id, role).await?;
+    Ok(Json(RoleOut { person_id, role: req.role }))
+}

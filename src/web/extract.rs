@@ -1,0 +1,55 @@
+//! Extractors: the request context, the signed-in person, JSON bodies with our error format.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::context::Ctx;
+use super::error::WebError;
+use crate::auth::Actor;
+use crate::domain::AppError;
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| WebError(AppError::Internal("request context missing".into())))
+    }
+}
+
+/// A signed-in person; anonymous requests get 401 (API) or the login page.
+pub struct User(pub Actor, pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        match ctx.actor.clone() {
+            Some(actor) => Ok(User(actor, ctx)),
+            None => Err(WebError(AppError::Unauthorized("error.login_required"))),
+        }
+    }
+}
+
+/// JSON body whose rejections use the API's error format and language.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(_)) => Err(WebError(AppError::invalid("body", "error.json_fields"))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError(AppError::BadRequest("error.json_content_type"))),
+            Err(JsonRejection::BytesRejection(_)) => Err(WebError(AppError::TooLarge)),
+            Err(_) => Err(WebError(AppError::BadRequest("error.json_syntax"))),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Login, logout, registration with a building code, password reset.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{FormErrors, NoticeQuery, Page, render, render_status, safe_next};
+use crate::app::AppState;
+use crate::domain::accounts::{self, Registration};
+use crate::domain::AppError;
+use crate::web::context::{self, Ctx, SESSION_COOKIE};
+use crate::web::error::{WebError, WebResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/register", get(register_form).post(register))
+        .route("/password/forgot", get(forgot_form).post(forgot))
+        .route("/password/reset/{token}", get(reset_form).post(reset))
+}
+
+fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
+    context::set_cookie(SESSION_COOKIE, token, state.config.session_days * 86_400, true, state.config.secure_cookies)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginTpl {
+    page: Page,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> WebResult<Response> {
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    render(&LoginTpl { page, email: String::new(), next: safe_next(q.next.as_deref()), error: None })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> WebResult<Response> {
+    let next = safe_next(form.next.as_deref());
+    match accounts::authenticate(&state, &form.email, &form.password).await {
+        Ok(person_id) => {
+            let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
+            Ok(response)
+        }
+        Err(e @ (AppError::Unauthorized(_) | AppError::TooManyRequests)) => {
+            let (status, key) = WebError(e).status_and_key();
+            let page = Page::new(&ctx);
+            let error = Some(page.t(key));
+            render_status(status, &LoginTpl { page, email: form.email, next, error })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    if let Some(token) = &ctx.session {
+        accounts::close_session(&state, token).await?;
+    }
+    let mut response = Redirect::to("/?notice=logged_out").into_response();
+    response.headers_mut().append(header::SET_COOKIE, context::set_cookie(SESSION_COOKIE, "", 0, true, state.config.secure_cookies));
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterTpl {
+    page: Page,
+    form: RegisterForm,
+    errors: FormErrors,
+    charter_version: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+struct RegisterForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    lot: String,
+    #[serde(default)]
+    occupancy: String,
+    accept_charter: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+}
+
+async fn register_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> WebResult<Response> {
+    let form = RegisterForm { code: q.code.unwrap_or_default(), occupancy: "owner".into(), ..Default::default() };
+    render(&RegisterTpl { page: Page::new(&ctx), form, errors: FormErrors::default(), charter_version: accounts::CHARTER_VERSION })
+}
+
+async fn register(State(state): State<AppState>, ctx: Ctx, Form(mut form): Form<RegisterForm>) -> WebResult<Response> {
+    let parsed = Registration::parse(
+        &form.code,
+        &form.name,
+        &form.email,
+        &form.password,
+        &form.lot,
+        &form.occupancy,
+        form.accept_charter.is_some(),
+        ctx.lang,
+    );
+    let result = match parsed {
+        Ok(reg) => accounts::register(&state, reg).await,
+        Err(e) => Err(e),
+    };
+    let errors = match result {
+        Ok((person_id, building_id)) => {
+            let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
+            let mut response = Redirect::to(&format!("/buildings/{building_id}?notice=registered")).into_response();
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
+            return Ok(response);
+        }
+        Err(AppError::Invalid(i)) => FormErrors::from_invalid(ctx.lang, &i),
+        Err(AppError::NotFound) => FormErrors::one("code", ctx.lang.t("error.building_code_unknown")),
+        Err(e) => return Err(e.into()),
+    };
+    // The form keeps what was typed, except the password.
+    form.password.clear();
+    let tpl = RegisterTpl { page: Page::new(&ctx), form, errors, charter_version: accounts::CHARTER_VERSION };
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotTpl {
+    page: Page,
+    sent: bool,
+}
+
+async fn forgot_form(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+    render(&ForgotTpl { page: Page::new(&ctx).with_notice(q.notice.as_deref()), sent: false })
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    email: String,
+}
+
+async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(form): Form<ForgotForm>) -> WebResult<Response> {
+    accounts::request_reset(&state, &form.email).await?;
+    render(&ForgotTpl { page: Page::new(&ctx), sent: true })
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetTpl {
+    page: Page,
+    token: String,
+    errors: FormErrors,
+}
+
+async fn reset_form(ctx: Ctx, Path(token): Path<String>) -> WebResult<Response> {
+    render(&ResetTpl { page: Page::new(&ctx), token, errors: FormErrors::default() })
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(form): Form<ResetForm>) -> WebResult<Response> {
+    match accounts::reset_password(&state, &token, &form.password).await {
+        Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetTpl { page: Page::new(&ctx), token, errors })
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,177 @@
+//! My buildings, a building's page, its members (B6) with role changes (B3), its settings.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use crate::app::AppState;
+use crate::auth::authz::{self, Action, BuildingRole};
+use crate::db::buildings::BuildingRow;
+use crate::db::people::MemberRow;
+use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
+use crate::domain::AppError;
+use crate::web::error::WebResult;
+use crate::web::extract::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/buildings", get(list))
+        .route("/buildings/{id}", get(show))
+        .route("/buildings/{id}/members", get(members))
+        .route("/buildings/{id}/members/{person_id}/role", post(change_role))
+        .route("/buildings/{id}/settings", get(settings_form).post(save_settings))
+}
+
+pub struct BuildingLine {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub role: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "buildings.html")]
+struct ListTpl {
+    page: Page,
+    buildings: Vec<BuildingLine>,
+}
+
+fn role_label(page: &Page, role: BuildingRole) -> &'static str {
+    page.t(&format!("role.{}", role.as_str()))
+}
+
+async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResult<Response> {
+    let page = Page::new(&ctx);
+    let buildings = service::list_for(&state, &actor)
+        .await?
+        .into_iter()
+        .map(|(b, role)| BuildingLine { id: b.id, name: b.name, address: b.address, role: role_label(&page, role) })
+        .collect();
+    render(&ListTpl { page, buildings })
+}
+
+#[derive(Template)]
+#[template(path = "building.html")]
+struct BuildingTpl {
+    page: Page,
+    building: BuildingRow,
+    role: &'static str,
+    can_list_members: bool,
+    can_manage: bool,
+}
+
+async fn show(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+    let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    let tpl = BuildingTpl {
+        role: role_label(&page, permit.role),
+        can_list_members: authz::allowed(permit.role, Action::ListMembers),
+        can_manage: authz::allowed(permit.role, Action::ManageBuilding),
+        page,
+        building,
+    };
+    render(&tpl)
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersTpl {
+    page: Page,
+    building: BuildingRow,
+    members: Vec<MemberRow>,
+    can_change_roles: bool,
+}
+
+async fn members(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+    let (building, permit) = service::authorize(&state, &actor, &id, Action::ListMembers).await?;
+    let members = service::members(&state, &permit).await?;
+    let tpl = MembersTpl {
+        page: Page::new(&ctx).with_notice(q.notice.as_deref()),
+        building,
+        members,
+        can_change_roles: authz::allowed(permit.role, Action::ChangeRole),
+    };
+    render(&tpl)
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    role: String,
+    kind: Option<String>,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    User(actor, _ctx): User,
+    Path((id, person_id)): Path<(String, String)>,
+    Form(form): Form<RoleForm>,
+) -> WebResult<Response> {
+    let (_, permit) = service::authorize(&state, &actor, &id, Action::ChangeRole).await?;
+    let role = ResidentRole::parse(&form.role, form.kind.as_deref())?;
+    service::set_role(&state, &actor, &permit, &person_id, role).await?;
+    Ok(Redirect::to(&format!("/buildings/{id}/members?notice=role_changed")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsTpl {
+    page: Page,
+    building: BuildingRow,
+    register_url: String,
+    errors: FormErrors,
+}
+
+async fn settings_form(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+    let (building, _) = service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
+    let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    render(&SettingsTpl { page, building, register_url, errors: FormErrors::default() })
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    name: String,
+    address: String,
+    lots_count: String,
+    #[serde(default)]
+    access_codes: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    council_filter: Option<String>,
+}
+
+async fn save_settings(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Form(form): Form<SettingsForm>) -> WebResult<Response> {
+    let (mut building, permit) = service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
+    let lots_count = form.lots_count.trim().parse::<i64>().unwrap_or(-1);
+    let input = SettingsInput {
+        name: form.name.clone(),
+        address: form.address.clone(),
+        lots_count,
+        access_codes: form.access_codes.clone(),
+        contact_name: form.contact_name.clone(),
+        contact_phone: form.contact_phone.clone(),
+        council_filter: form.council_filter.is_some(),
+    };
+    match service::update_settings(&state, &actor, &permit, input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/buildings/{id}/settings?notice=settings_saved")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            // Show what was typed, with the error next to its field.
+            building.name = form.name;
+            building.address = form.address;
+            building.access_codes = form.access_codes;
+            building.contact_name = form.contact_name;
+            building.contact_phone = form.contact_phone;
+            let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
+            let tpl = SettingsTpl { page: Page::new(&ctx), building, register_url, errors: FormErrors::from_invalid(ctx.lang, &i) };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,184 @@
+//! Server-rendered pages (askama), French by default, usable without JavaScript.
+
+mod account;
+mod auth;
+mod buildings;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::context::{self, Ctx, LANG_COOKIE};
+use super::error::{WebError, WebResult};
+use crate::app::AppState;
+use crate::domain::Invalid;
+use crate::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{code}", get(switch_lang))
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(buildings::router())
+}
+
+/// What every page's layout needs.
+pub struct Page {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<String>,
+    pub path: String,
+    pub notice: Option<&'static str>,
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx) -> Page {
+        Page {
+            lang: ctx.lang,
+            csrf: ctx.csrf.clone(),
+            user: ctx.actor.as_ref().map(|a| a.name.clone()),
+            path: ctx.path.clone(),
+            notice: None,
+        }
+    }
+    pub fn with_notice(mut self, notice: Option<&str>) -> Page {
+        self.notice = notice.and_then(notice_key).map(|k| self.lang.t(k));
+        self
+    }
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+    /// The other language, for the switch in the footer.
+    pub fn other_lang(&self) -> Lang {
+        match self.lang {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
+        }
+    }
+}
+
+/// Notices shown after a redirect (`?notice=…`); unknown values show nothing.
+fn notice_key(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "password_changed" => "notice.password_changed",
+        "password_reset" => "notice.password_reset",
+        "profile_saved" => "notice.profile_saved",
+        "role_changed" => "notice.role_changed",
+        "settings_saved" => "notice.settings_saved",
+        "token_revoked" => "notice.token_revoked",
+        "logged_out" => "notice.logged_out",
+        "registered" => "notice.registered",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+/// Field errors of a form, translated, to show next to each field.
+#[derive(Default)]
+pub struct FormErrors(Vec<(&'static str, &'static str)>);
+
+impl FormErrors {
+    pub fn from_invalid(lang: Lang, i: &Invalid) -> FormErrors {
+        FormErrors(vec![(i.field, lang.t(i.key))])
+    }
+    pub fn one(field: &'static str, message: &'static str) -> FormErrors {
+        FormErrors(vec![(field, message)])
+    }
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| *m)
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+pub fn render(t: &impl Template) -> WebResult<Response> {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> WebResult<Response> {
+    let html = t.render().map_err(|e| WebError(crate::domain::AppError::Internal(format!("template: {e}"))))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Only same-site paths are followed after login, never another host.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/buildings".to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    page: Page,
+    status: u16,
+    message: &'static str,
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message: &'static str) -> Response {
+    let info = context::current();
+    let page = Page { lang, csrf: String::new(), user: None, path: info.path, notice: None };
+    let tpl = ErrorTpl { page, status: status.as_u16(), message };
+    match tpl.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message).into_response(),
+    }
+}
+
+pub async fn not_found() -> WebError {
+    WebError(crate::domain::AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTpl {
+    page: Page,
+}
+
+async fn home(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+    if ctx.actor.is_some() {
+        return Ok(Redirect::to("/buildings").into_response());
+    }
+    render(&HomeTpl { page: Page::new(&ctx).with_notice(q.notice.as_deref()) })
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn switch_lang(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
+    let lang = Lang::parse(&code).ok_or(crate::domain::AppError::NotFound)?;
+    if let Some(actor) = &ctx.actor {
+        crate::db::people::set_lang(&state.db.pool, &actor.person_id, lang.code()).await?;
+    }
+    let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let cookie = context::set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, false, state.config.secure_cookies);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Dates shown to people: Europe/Paris, "23/11/2026 18:42".
+pub fn local_datetime(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else { return String::new() };
+    match ts.in_tz("Europe/Paris") {
+        Ok(zoned) => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
+        Err(_) => ts.strftime("%d/%m/%Y %H:%M UTC").to_string(),
+    }
+}
