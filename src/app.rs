@@ -37,10 +37,15 @@ pub enum StartError {
 
 /// Connects the database, runs migrations and builds the shared state.
 pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    let mailer = Mailer::new(&config.mail_from, config.smtp_url.as_deref(), config.mail_dir())?;
+    let mailer = Mailer::new(
+        &config.mail_from,
+        config.smtp_url.as_deref(),
+        config.mail_dir(),
+    )?;
     config.base_url = config.base_url.trim_end_matches('/').to_string();
     Ok(AppState {
         db,
@@ -59,9 +64,17 @@ pub struct Application {
 impl Application {
     /// Binds `listen` (port 0 picks a free port) and prepares the state. When no base URL
     /// was configured, links point at the bound address.
-    pub async fn build(mut config: Config, clock: Clock, listen: &str) -> Result<Application, StartError> {
-        let listener = TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen.to_string(), e))?;
-        let addr = listener.local_addr().map_err(|e| StartError::Listen(listen.to_string(), e))?;
+    pub async fn build(
+        mut config: Config,
+        clock: Clock,
+        listen: &str,
+    ) -> Result<Application, StartError> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| StartError::Listen(listen.to_string(), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Listen(listen.to_string(), e))?;
         if config.base_url.is_empty() {
             config.base_url = format!("http://{addr}");
         }
@@ -70,7 +83,9 @@ impl Application {
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     pub fn state(&self) -> AppState {
@@ -78,7 +93,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests and the current job finish.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = self
             .state
@@ -86,9 +104,12 @@ impl Application {
             .run_worker
             .then(|| tokio::spawn(crate::jobs::run_worker(self.state.clone(), stop_rx)));
         let router = crate::web::router(self.state.clone());
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

@@ -9,7 +9,11 @@ use crate::db::{self, buildings as bdb, people as pdb};
 use crate::domain::types::{Email, NewPassword, PersonName, text};
 
 #[derive(Parser, Debug)]
-#[command(name = "palier", version, about = "Palier: the common areas of residential buildings, in one shared place")]
+#[command(
+    name = "palier",
+    version,
+    about = "Palier: the common areas of residential buildings, in one shared place"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -125,7 +129,11 @@ async fn agency_id(state: &app::AppState, name_or_id: &str) -> Result<String, Cl
 }
 
 fn usage(e: crate::domain::Invalid) -> CliError {
-    CliError::Usage(format!("invalid {}: {}", e.field, crate::i18n::Lang::En.t(e.key)))
+    CliError::Usage(format!(
+        "invalid {}: {}",
+        e.field,
+        crate::i18n::Lang::En.t(e.key)
+    ))
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -159,7 +167,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     bdb::insert_agency(&state.db.pool, &id, &name, now).await?;
                     println!("agency {id} created");
                 }
-                AdminCommand::CreateManager { agency, email, name, password } => {
+                AdminCommand::CreateManager {
+                    agency,
+                    email,
+                    name,
+                    password,
+                } => {
                     let agency = agency_id(&state, &agency).await?;
                     let email = Email::parse(&email).map_err(usage)?;
                     let name = PersonName::parse(&name).map_err(usage)?;
@@ -168,41 +181,56 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         Some(p) => p.id,
                         None => {
                             let id = db::new_id();
-                            let hash = crate::auth::password::hash(password.expose().to_string()).await?;
-                            pdb::insert(&state.db.pool, pdb::NewPerson {
-                                id: &id,
-                                name: name.as_str(),
-                                email: email.as_str(),
-                                password_hash: &hash,
-                                lang: "fr",
-                                is_admin: false,
-                                now,
-                            })
+                            let hash =
+                                crate::auth::password::hash(password.expose().to_string()).await?;
+                            pdb::insert(
+                                &state.db.pool,
+                                pdb::NewPerson {
+                                    id: &id,
+                                    name: name.as_str(),
+                                    email: email.as_str(),
+                                    password_hash: &hash,
+                                    lang: "fr",
+                                    is_admin: false,
+                                    now,
+                                },
+                            )
                             .await?;
                             id
                         }
                     };
                     pdb::add_staff(&state.db.pool, &person_id, &agency).await?;
-                    println!("manager {} ({person_id}) added to agency {agency}", email.as_str());
+                    println!(
+                        "manager {} ({person_id}) added to agency {agency}",
+                        email.as_str()
+                    );
                 }
-                AdminCommand::CreateBuilding { agency, name, address, lots } => {
+                AdminCommand::CreateBuilding {
+                    agency,
+                    name,
+                    address,
+                    lots,
+                } => {
                     let agency = agency_id(&state, &agency).await?;
                     let name = text("name", &name, 120).map_err(usage)?;
                     let address = text("address", &address, 300).map_err(usage)?;
                     let id = db::new_id();
                     let code = crate::auth::secret::new_building_code();
-                    bdb::insert(&state.db.pool, bdb::NewBuilding {
-                        id: &id,
-                        agency_id: &agency,
-                        name: &name,
-                        address: &address,
-                        lots_count: lots.clamp(0, 100_000),
-                        code: &code,
-                        access_codes: "",
-                        contact_name: "",
-                        contact_phone: "",
-                        now,
-                    })
+                    bdb::insert(
+                        &state.db.pool,
+                        bdb::NewBuilding {
+                            id: &id,
+                            agency_id: &agency,
+                            name: &name,
+                            address: &address,
+                            lots_count: lots.clamp(0, 100_000),
+                            code: &code,
+                            access_codes: "",
+                            contact_name: "",
+                            contact_phone: "",
+                            now,
+                        },
+                    )
                     .await?;
                     println!("building {id} created; registration code {code}");
                 }
@@ -215,7 +243,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 JobsCommand::List { dead } => {
                     let status = if dead { "dead" } else { "pending" };
                     for job in db::jobs::list(&state.db.pool, status, 500).await? {
-                        let when = jiff::Timestamp::from_millisecond(job.run_at).map(|t| t.to_string()).unwrap_or_default();
+                        let when = jiff::Timestamp::from_millisecond(job.run_at)
+                            .map(|t| t.to_string())
+                            .unwrap_or_default();
                         println!(
                             "{}\t{}\t{}\tattempts={}\t{}\t{}",
                             job.id,
@@ -227,10 +257,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         );
                     }
                 }
-                JobsCommand::Retry { id } => match db::jobs::retry(&state.db.pool, &id, state.clock.now_ms()).await? {
-                    0 => return Err(CliError::Usage(format!("no dead job {id}"))),
-                    _ => println!("job {id} queued again"),
-                },
+                JobsCommand::Retry { id } => {
+                    match db::jobs::retry(&state.db.pool, &id, state.clock.now_ms()).await? {
+                        0 => return Err(CliError::Usage(format!("no dead job {id}"))),
+                        _ => println!("job {id} queued again"),
+                    }
+                }
             }
             Ok(())
         }

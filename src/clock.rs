@@ -14,7 +14,9 @@ impl Clock {
     }
     /// A clock that stays at `ms` until moved with [`Clock::set`].
     pub fn fixed(ms: i64) -> Clock {
-        Clock { fixed: Some(Arc::new(AtomicI64::new(ms))) }
+        Clock {
+            fixed: Some(Arc::new(AtomicI64::new(ms))),
+        }
     }
     pub fn set(&self, ms: i64) {
         if let Some(f) = &self.fixed {

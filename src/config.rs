@@ -30,7 +30,11 @@ pub struct CommonArgs {
     #[arg(long, env = "PALIER_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// Sender of the e-mails.
-    #[arg(long, env = "PALIER_MAIL_FROM", default_value = "Palier <no-reply@palier.invalid>")]
+    #[arg(
+        long,
+        env = "PALIER_MAIL_FROM",
+        default_value = "Palier <no-reply@palier.invalid>"
+    )]
     pub mail_from: String,
 }
 
@@ -52,7 +56,10 @@ pub struct Config {
 impl Config {
     pub fn from_args(common: &CommonArgs, run_worker: bool) -> Config {
         let database_url = common.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", common.data_dir.join("palier.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                common.data_dir.join("palier.db").display()
+            )
         });
         let base_url = common
             .base_url

@@ -11,15 +11,71 @@ pub const TILLEULS: &str = "Résidence des Tilleuls";
 pub const VIGNES: &str = "Le Clos des Vignes";
 
 /// (e-mail, name, building, role, occupancy, referent kind, lot)
-type Account = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, Option<&'static str>, Option<&'static str>);
+type Account = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 pub const ACCOUNTS: [Account; 6] = [
-    ("referent@demo.palier.test", "Claire Martin", TILLEULS, "referent", Some("owner"), Some("council"), Some("12")),
-    ("gardien@demo.palier.test", "Jean Moreau", TILLEULS, "referent", None, Some("caretaker"), None),
-    ("occupant@demo.palier.test", "Paul Lefèvre", TILLEULS, "occupant", Some("owner"), None, Some("7")),
-    ("locataire@demo.palier.test", "Nadia Benali", TILLEULS, "occupant", Some("tenant"), None, Some("23")),
-    ("bailleur@demo.palier.test", "Henri Dubois", TILLEULS, "landlord", None, None, Some("23")),
-    ("voisin@demo.palier.test", "Sophie Girard", VIGNES, "occupant", Some("owner"), None, Some("3")),
+    (
+        "referent@demo.palier.test",
+        "Claire Martin",
+        TILLEULS,
+        "referent",
+        Some("owner"),
+        Some("council"),
+        Some("12"),
+    ),
+    (
+        "gardien@demo.palier.test",
+        "Jean Moreau",
+        TILLEULS,
+        "referent",
+        None,
+        Some("caretaker"),
+        None,
+    ),
+    (
+        "occupant@demo.palier.test",
+        "Paul Lefèvre",
+        TILLEULS,
+        "occupant",
+        Some("owner"),
+        None,
+        Some("7"),
+    ),
+    (
+        "locataire@demo.palier.test",
+        "Nadia Benali",
+        TILLEULS,
+        "occupant",
+        Some("tenant"),
+        None,
+        Some("23"),
+    ),
+    (
+        "bailleur@demo.palier.test",
+        "Henri Dubois",
+        TILLEULS,
+        "landlord",
+        None,
+        None,
+        Some("23"),
+    ),
+    (
+        "voisin@demo.palier.test",
+        "Sophie Girard",
+        VIGNES,
+        "occupant",
+        Some("owner"),
+        None,
+        Some("3"),
+    ),
 ];
 pub const MANAGER: (&str, &str) = ("gestionnaire@demo.palier.test", "Marc Lambert");
 
@@ -37,26 +93,43 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     };
     let mut building_ids = Vec::new();
     for (name, address, lots, access, contact, phone) in [
-        (TILLEULS, "12 rue des Tilleuls, 69003 Lyon", 40, "Portail : 4821B — Hall : badge Vigik", "Jean Moreau (gardien)", "06 12 34 56 78"),
-        (VIGNES, "3 allée des Vignes, 69005 Lyon", 12, "Digicode : 1975A", "Sophie Girard", "06 98 76 54 32"),
+        (
+            TILLEULS,
+            "12 rue des Tilleuls, 69003 Lyon",
+            40,
+            "Portail : 4821B — Hall : badge Vigik",
+            "Jean Moreau (gardien)",
+            "06 12 34 56 78",
+        ),
+        (
+            VIGNES,
+            "3 allée des Vignes, 69005 Lyon",
+            12,
+            "Digicode : 1975A",
+            "Sophie Girard",
+            "06 98 76 54 32",
+        ),
     ] {
         let id = match bdb::by_agency_and_name(pool, &agency_id, name).await? {
             Some(b) => b.id,
             None => {
                 let id = db::new_id();
                 let code = secret::new_building_code();
-                bdb::insert(pool, bdb::NewBuilding {
-                    id: &id,
-                    agency_id: &agency_id,
-                    name,
-                    address,
-                    lots_count: lots,
-                    code: &code,
-                    access_codes: access,
-                    contact_name: contact,
-                    contact_phone: phone,
-                    now,
-                })
+                bdb::insert(
+                    pool,
+                    bdb::NewBuilding {
+                        id: &id,
+                        agency_id: &agency_id,
+                        name,
+                        address,
+                        lots_count: lots,
+                        code: &code,
+                        access_codes: access,
+                        contact_name: contact,
+                        contact_phone: phone,
+                        now,
+                    },
+                )
                 .await?;
                 let mut conn = pool.acquire().await?;
                 for lot in 1..=lots {
@@ -72,8 +145,15 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     pdb::add_staff(pool, &manager_id, &agency_id).await?;
     for (email, name, building, role, occupancy, kind, lot) in ACCOUNTS {
         let person_id = ensure_person(state, email, name, &hash).await?;
-        let building_id = building_ids.iter().find(|(n, _)| *n == building).map(|(_, id)| id.clone()).unwrap_or_default();
-        let already = pdb::memberships(pool, &person_id).await?.iter().any(|m| m.building_id == building_id);
+        let building_id = building_ids
+            .iter()
+            .find(|(n, _)| *n == building)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default();
+        let already = pdb::memberships(pool, &person_id)
+            .await?
+            .iter()
+            .any(|m| m.building_id == building_id);
         if already {
             continue;
         }
@@ -82,17 +162,26 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             Some(label) => Some(bdb::find_or_create_lot(&mut conn, &building_id, label).await?),
             None => None,
         };
-        pdb::insert_membership(&mut *conn, pdb::NewMembership {
-            person_id: &person_id,
-            building_id: &building_id,
-            role,
-            occupancy,
-            referent_kind: kind,
-            lot_id: lot_id.as_deref(),
-            now,
-        })
+        pdb::insert_membership(
+            &mut *conn,
+            pdb::NewMembership {
+                person_id: &person_id,
+                building_id: &building_id,
+                role,
+                occupancy,
+                referent_kind: kind,
+                lot_id: lot_id.as_deref(),
+                now,
+            },
+        )
         .await?;
-        pdb::accept_charter(&mut *conn, &person_id, crate::domain::accounts::CHARTER_VERSION, now).await?;
+        pdb::accept_charter(
+            &mut *conn,
+            &person_id,
+            crate::domain::accounts::CHARTER_VERSION,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -102,15 +191,18 @@ async fn ensure_person(state: &AppState, email: &str, name: &str, hash: &str) ->
         return Ok(p.id);
     }
     let id = db::new_id();
-    pdb::insert(&state.db.pool, pdb::NewPerson {
-        id: &id,
-        name,
-        email,
-        password_hash: hash,
-        lang: "fr",
-        is_admin: false,
-        now: state.clock.now_ms(),
-    })
+    pdb::insert(
+        &state.db.pool,
+        pdb::NewPerson {
+            id: &id,
+            name,
+            email,
+            password_hash: hash,
+            lang: "fr",
+            is_admin: false,
+            now: state.clock.now_ms(),
+        },
+    )
     .await?;
     Ok(id)
 }
@@ -125,9 +217,16 @@ pub async fn summary(state: &AppState) -> AppResult<String> {
             }
         }
     }
-    out.push_str(&format!("Accounts (password \"{PASSWORD}\"):\n  {} (manager)\n", MANAGER.0));
+    out.push_str(&format!(
+        "Accounts (password \"{PASSWORD}\"):\n  {} (manager)\n",
+        MANAGER.0
+    ));
     for (email, _, building, role, occupancy, kind, _) in ACCOUNTS {
-        let detail = [Some(role), kind, occupancy].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        let detail = [Some(role), kind, occupancy]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
         out.push_str(&format!("  {email} ({detail}, {building})\n"));
     }
     Ok(out)

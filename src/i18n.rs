@@ -19,7 +19,12 @@ impl Lang {
         }
     }
     pub fn parse(raw: &str) -> Option<Lang> {
-        match raw.trim().get(..2).map(|s| s.to_ascii_lowercase()).as_deref() {
+        match raw
+            .trim()
+            .get(..2)
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("fr") => Some(Lang::Fr),
             Some("en") => Some(Lang::En),
             _ => None,
@@ -27,7 +32,9 @@ impl Lang {
     }
     /// The first supported language in an `Accept-Language` header.
     pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        header
+            .split(',')
+            .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
     }
     pub fn t(self, key: &str) -> &'static str {
         let table = match self {
@@ -91,8 +98,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_first_supported() {
-        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,fr;q=0.5"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.8,fr;q=0.5"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("de"), None);
-        assert_eq!(Lang::Fr.tf("test.hello", &[("name", "Nadia")]), "Bonjour Nadia");
+        assert_eq!(
+            Lang::Fr.tf("test.hello", &[("name", "Nadia")]),
+            "Bonjour Nadia"
+        );
     }
 }

@@ -4,7 +4,8 @@ use clap::Parser;
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PALIER_LOG").unwrap_or_else(|_| "palier=info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PALIER_LOG")
+                .unwrap_or_else(|_| "palier=info,tower_http=warn".into()),
         )
         .init();
     match palier::cli::run(palier::cli::Cli::parse()).await {

@@ -55,7 +55,9 @@ impl Action {
     ];
 }
 
-/// Proof that `check` granted `action` on `building_id`.
+/// Proof that `check` granted `action` on `building_id`. The private field means only this
+/// module can make one (`#[non_exhaustive]` would still allow it anywhere in the crate).
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone)]
 pub struct Permit {
     pub building_id: String,
@@ -66,7 +68,7 @@ pub struct Permit {
 
 impl Actor {
     pub fn role_in(&self, building: &BuildingRef) -> Option<BuildingRole> {
-        if self.agencies.iter().any(|a| *a == building.agency_id) {
+        if self.agencies.contains(&building.agency_id) {
             return Some(BuildingRole::Manager);
         }
         self.memberships
@@ -108,5 +110,80 @@ pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Pe
 
 /// Only platform administrators create agencies and their managers.
 pub fn check_admin(actor: &Actor) -> Result<(), AppError> {
-    if actor.is_admin { Ok(()) } else { Err(AppError::Forbidden) }
+    if actor.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Membership;
+
+    fn actor(agencies: &[&str], memberships: &[(&str, &str)]) -> Actor {
+        Actor {
+            person_id: "p".into(),
+            name: "n".into(),
+            email: "e@x.test".into(),
+            lang: Default::default(),
+            is_admin: false,
+            agencies: agencies.iter().map(|a| a.to_string()).collect(),
+            memberships: memberships
+                .iter()
+                .map(|(b, r)| Membership {
+                    building_id: b.to_string(),
+                    role: r.to_string(),
+                    occupancy: None,
+                    referent_kind: None,
+                    lot_id: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn permission_table_role_by_action_with_foreign_buildings() {
+        let home = BuildingRef {
+            id: "b1".into(),
+            agency_id: "a1".into(),
+        };
+        let foreign = BuildingRef {
+            id: "b2".into(),
+            agency_id: "a2".into(),
+        };
+        let cases = [
+            (actor(&["a1"], &[]), [true, true, true, true]),
+            (
+                actor(&[], &[("b1", "referent")]),
+                [true, true, false, false],
+            ),
+            (
+                actor(&[], &[("b1", "occupant")]),
+                [true, false, false, false],
+            ),
+            (
+                actor(&[], &[("b1", "landlord")]),
+                [true, false, false, false],
+            ),
+            (
+                actor(&[], &[("b1", "landlord"), ("b1", "referent")]),
+                [true, true, false, false],
+            ),
+        ];
+        for (who, expected) in cases {
+            for (action, allowed) in Action::ALL.iter().zip(expected) {
+                let result = check(&who, *action, &home);
+                match allowed {
+                    true => assert!(result.is_ok(), "{action:?} for {:?}", who.memberships),
+                    false => assert!(matches!(result, Err(AppError::Forbidden)), "{action:?}"),
+                }
+                assert!(
+                    matches!(check(&who, *action, &foreign), Err(AppError::NotFound)),
+                    "foreign {action:?}"
+                );
+            }
+        }
+    }
 }

@@ -34,7 +34,9 @@ pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2F
 mod tests {
     #[tokio::test]
     async fn hashes_verify_and_reject() {
-        let stored = super::hash("correct horse battery".into()).await.expect("hash");
+        let stored = super::hash("correct horse battery".into())
+            .await
+            .expect("hash");
         assert!(stored.starts_with("$argon2id$"));
         assert!(super::verify("correct horse battery".into(), stored.clone()).await);
         assert!(!super::verify("wrong horse battery".into(), stored).await);

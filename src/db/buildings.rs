@@ -19,7 +19,12 @@ pub struct BuildingRow {
 const BUILDING_COLUMNS: &str = "id, agency_id, name, address, lots_count, code, access_codes, \
      contact_name, contact_phone, council_filter";
 
-pub async fn insert_agency<'c>(ex: impl Executor<'c, Database = Any>, id: &str, name: &str, now: i64) -> sqlx::Result<()> {
+pub async fn insert_agency<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    name: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(name)
@@ -29,7 +34,10 @@ pub async fn insert_agency<'c>(ex: impl Executor<'c, Database = Any>, id: &str, 
     Ok(())
 }
 
-pub async fn agency_by_name<'c>(ex: impl Executor<'c, Database = Any>, name: &str) -> sqlx::Result<Option<String>> {
+pub async fn agency_by_name<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    name: &str,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT id FROM agencies WHERE name = $1")
         .bind(name)
         .fetch_optional(ex)
@@ -49,7 +57,10 @@ pub struct NewBuilding<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, b: NewBuilding<'_>) -> sqlx::Result<()> {
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    b: NewBuilding<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO buildings (id, agency_id, name, address, lots_count, code, access_codes, \
          contact_name, contact_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -69,18 +80,28 @@ pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, b: NewBuilding<'_
     Ok(())
 }
 
-pub async fn by_id<'c>(ex: impl Executor<'c, Database = Any>, id: &str) -> sqlx::Result<Option<BuildingRow>> {
-    sqlx::query_as(&format!("SELECT {BUILDING_COLUMNS} FROM buildings WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+pub async fn by_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<BuildingRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {BUILDING_COLUMNS} FROM buildings WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn by_code<'c>(ex: impl Executor<'c, Database = Any>, code: &str) -> sqlx::Result<Option<BuildingRow>> {
-    sqlx::query_as(&format!("SELECT {BUILDING_COLUMNS} FROM buildings WHERE code = $1"))
-        .bind(code)
-        .fetch_optional(ex)
-        .await
+pub async fn by_code<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    code: &str,
+) -> sqlx::Result<Option<BuildingRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {BUILDING_COLUMNS} FROM buildings WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn by_agency_and_name<'c>(
@@ -98,7 +119,10 @@ pub async fn by_agency_and_name<'c>(
 }
 
 /// Buildings a person belongs to or manages, by name.
-pub async fn visible_to<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<BuildingRow>> {
+pub async fn visible_to<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<BuildingRow>> {
     sqlx::query_as(&format!(
         "SELECT {BUILDING_COLUMNS} FROM buildings WHERE \
          id IN (SELECT building_id FROM memberships WHERE person_id = $1) \
@@ -120,7 +144,11 @@ pub struct Settings<'a> {
     pub council_filter: bool,
 }
 
-pub async fn update_settings<'c>(ex: impl Executor<'c, Database = Any>, id: &str, s: Settings<'_>) -> sqlx::Result<()> {
+pub async fn update_settings<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    s: Settings<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE buildings SET name = $2, address = $3, lots_count = $4, access_codes = $5, \
          contact_name = $6, contact_phone = $7, council_filter = $8 WHERE id = $1",
@@ -139,7 +167,11 @@ pub async fn update_settings<'c>(ex: impl Executor<'c, Database = Any>, id: &str
 }
 
 /// The lot with this label in the building, created when the agency has not imported it.
-pub async fn find_or_create_lot(conn: &mut sqlx::AnyConnection, building_id: &str, label: &str) -> sqlx::Result<String> {
+pub async fn find_or_create_lot(
+    conn: &mut sqlx::AnyConnection,
+    building_id: &str,
+    label: &str,
+) -> sqlx::Result<String> {
     sqlx::query(
         "INSERT INTO lots (id, building_id, label) VALUES ($1, $2, $3) \
          ON CONFLICT (building_id, label) DO NOTHING",

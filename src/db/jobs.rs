@@ -23,14 +23,16 @@ pub async fn enqueue<'c>(
     now: i64,
 ) -> sqlx::Result<String> {
     let id = super::new_id();
-    sqlx::query("INSERT INTO jobs (id, kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(kind)
-        .bind(payload)
-        .bind(run_at)
-        .bind(now)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(kind)
+    .bind(payload)
+    .bind(run_at)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(id)
 }
 
@@ -102,7 +104,11 @@ pub struct JobSummary {
     pub run_at: i64,
 }
 
-pub async fn list<'c>(ex: impl Executor<'c, Database = Any>, status: &str, limit: i64) -> sqlx::Result<Vec<JobSummary>> {
+pub async fn list<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    status: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<JobSummary>> {
     sqlx::query_as(
         "SELECT id, kind, status, attempts, last_error, run_at FROM jobs WHERE status = $1 ORDER BY run_at DESC LIMIT $2",
     )
@@ -113,7 +119,11 @@ pub async fn list<'c>(ex: impl Executor<'c, Database = Any>, status: &str, limit
 }
 
 /// Puts a dead job back in the queue with fresh attempts.
-pub async fn retry<'c>(ex: impl Executor<'c, Database = Any>, id: &str, now: i64) -> sqlx::Result<u64> {
+pub async fn retry<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE jobs SET status = 'pending', attempts = 0, run_at = $2, locked_by = NULL, locked_until = NULL \
          WHERE id = $1 AND status = 'dead'",

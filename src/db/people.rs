@@ -28,7 +28,10 @@ pub struct NewPerson<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, p: NewPerson<'_>) -> sqlx::Result<()> {
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    p: NewPerson<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO people (id, name, email, password_hash, lang, is_admin, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -45,21 +48,34 @@ pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, p: NewPerson<'_>)
     Ok(())
 }
 
-pub async fn by_email<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<Option<PersonRow>> {
-    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(ex)
-        .await
+pub async fn by_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn by_id<'c>(ex: impl Executor<'c, Database = Any>, id: &str) -> sqlx::Result<Option<PersonRow>> {
-    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+pub async fn by_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn memberships<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<Membership>> {
+pub async fn memberships<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<Membership>> {
     sqlx::query_as(
         "SELECT building_id, role, occupancy, referent_kind, lot_id FROM memberships \
          WHERE person_id = $1 ORDER BY created_at",
@@ -69,7 +85,10 @@ pub async fn memberships<'c>(ex: impl Executor<'c, Database = Any>, person_id: &
     .await
 }
 
-pub async fn agencies<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<String>> {
+pub async fn agencies<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT agency_id FROM agency_staff WHERE person_id = $1")
         .bind(person_id)
         .fetch_all(ex)
@@ -86,7 +105,10 @@ pub struct NewMembership<'a> {
     pub now: i64,
 }
 
-pub async fn insert_membership<'c>(ex: impl Executor<'c, Database = Any>, m: NewMembership<'_>) -> sqlx::Result<()> {
+pub async fn insert_membership<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    m: NewMembership<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO memberships (id, person_id, building_id, role, occupancy, referent_kind, lot_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -104,7 +126,11 @@ pub async fn insert_membership<'c>(ex: impl Executor<'c, Database = Any>, m: New
     Ok(())
 }
 
-pub async fn add_staff<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, agency_id: &str) -> sqlx::Result<()> {
+pub async fn add_staff<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    agency_id: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO agency_staff (person_id, agency_id, role) VALUES ($1, $2, 'manager') \
          ON CONFLICT (person_id, agency_id) DO NOTHING",
@@ -116,7 +142,12 @@ pub async fn add_staff<'c>(ex: impl Executor<'c, Database = Any>, person_id: &st
     Ok(())
 }
 
-pub async fn accept_charter<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, version: &str, now: i64) -> sqlx::Result<()> {
+pub async fn accept_charter<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    version: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO charter_acceptances (person_id, version, accepted_at) VALUES ($1, $2, $3) \
          ON CONFLICT (person_id, version) DO NOTHING",
@@ -146,7 +177,11 @@ pub async fn update_profile<'c>(
     Ok(())
 }
 
-pub async fn set_password<'c>(ex: impl Executor<'c, Database = Any>, id: &str, hash: &str) -> sqlx::Result<()> {
+pub async fn set_password<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    hash: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE people SET password_hash = $2 WHERE id = $1")
         .bind(id)
         .bind(hash)
@@ -167,7 +202,10 @@ pub struct MemberRow {
     pub lot: Option<String>,
 }
 
-pub async fn members_of<'c>(ex: impl Executor<'c, Database = Any>, building_id: &str) -> sqlx::Result<Vec<MemberRow>> {
+pub async fn members_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
         "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot \
          FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN lots l ON l.id = m.lot_id \
@@ -199,7 +237,11 @@ pub async fn set_resident_role<'c>(
     Ok(done.rows_affected())
 }
 
-pub async fn set_lang<'c>(ex: impl Executor<'c, Database = Any>, id: &str, lang: &str) -> sqlx::Result<()> {
+pub async fn set_lang<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    lang: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE people SET lang = $2 WHERE id = $1")
         .bind(id)
         .bind(lang)

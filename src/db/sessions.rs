@@ -21,7 +21,11 @@ pub async fn create_session<'c>(
 }
 
 /// The person behind a live session.
-pub async fn session_person<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str, now: i64) -> sqlx::Result<Option<String>> {
+pub async fn session_person<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash)
         .bind(now)
@@ -29,7 +33,10 @@ pub async fn session_person<'c>(ex: impl Executor<'c, Database = Any>, token_has
         .await
 }
 
-pub async fn delete_session<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str) -> sqlx::Result<()> {
+pub async fn delete_session<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(ex)
@@ -38,7 +45,11 @@ pub async fn delete_session<'c>(ex: impl Executor<'c, Database = Any>, token_has
 }
 
 /// Ends every session of a person (after a password reset), except `keep` if given.
-pub async fn delete_sessions_of<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str, keep: &str) -> sqlx::Result<()> {
+pub async fn delete_sessions_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    keep: &str,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
         .bind(person_id)
         .bind(keep)
@@ -66,11 +77,16 @@ pub async fn create_api_token<'c>(
     Ok(())
 }
 
-pub async fn api_token_person<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(token_hash)
-        .fetch_optional(ex)
-        .await
+pub async fn api_token_person<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
 }
 
 #[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -80,7 +96,10 @@ pub struct ApiTokenRow {
     pub created_at: i64,
 }
 
-pub async fn api_tokens_of<'c>(ex: impl Executor<'c, Database = Any>, person_id: &str) -> sqlx::Result<Vec<ApiTokenRow>> {
+pub async fn api_tokens_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<ApiTokenRow>> {
     sqlx::query_as(
         "SELECT id, name, created_at FROM api_tokens WHERE person_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
     )
@@ -113,17 +132,23 @@ pub async fn create_reset<'c>(
     person_id: &str,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO password_resets (token_hash, person_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(person_id)
-        .bind(expires_at)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, person_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(person_id)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 /// Marks a reset link used and returns its person, if it was live: single use by construction.
-pub async fn consume_reset<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str, now: i64) -> sqlx::Result<Option<String>> {
+pub async fn consume_reset<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
         "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
          RETURNING person_id",
@@ -134,7 +159,11 @@ pub async fn consume_reset<'c>(ex: impl Executor<'c, Database = Any>, token_hash
     .await
 }
 
-pub async fn record_login_failure<'c>(ex: impl Executor<'c, Database = Any>, email: &str, now: i64) -> sqlx::Result<()> {
+pub async fn record_login_failure<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO login_failures (id, email, at) VALUES ($1, $2, $3)")
         .bind(super::new_id())
         .bind(email)
@@ -144,7 +173,11 @@ pub async fn record_login_failure<'c>(ex: impl Executor<'c, Database = Any>, ema
     Ok(())
 }
 
-pub async fn login_failures_since<'c>(ex: impl Executor<'c, Database = Any>, email: &str, since: i64) -> sqlx::Result<i64> {
+pub async fn login_failures_since<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+    since: i64,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2")
         .bind(email)
         .bind(since)
@@ -152,7 +185,10 @@ pub async fn login_failures_since<'c>(ex: impl Executor<'c, Database = Any>, ema
         .await
 }
 
-pub async fn clear_login_failures<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<()> {
+pub async fn clear_login_failures<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1")
         .bind(email)
         .execute(ex)

@@ -48,7 +48,10 @@ impl Registration {
             lang,
         };
         if !accept_charter {
-            return Err(AppError::invalid("accept_charter", "error.charter_required"));
+            return Err(AppError::invalid(
+                "accept_charter",
+                "error.charter_required",
+            ));
         }
         Ok(reg)
     }
@@ -59,8 +62,13 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String,
     if reg.building_code.is_empty() || reg.building_code.len() > 32 {
         return Err(AppError::NotFound);
     }
-    let building = bdb::by_code(&state.db.pool, &reg.building_code).await?.ok_or(AppError::NotFound)?;
-    if pdb::by_email(&state.db.pool, reg.email.as_str()).await?.is_some() {
+    let building = bdb::by_code(&state.db.pool, &reg.building_code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if pdb::by_email(&state.db.pool, reg.email.as_str())
+        .await?
+        .is_some()
+    {
         return Err(AppError::invalid("email", "error.email_taken"));
     }
     let hash = password::hash(reg.password.expose().to_string()).await?;
@@ -82,7 +90,9 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String,
     .await
     .map_err(AppError::from);
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(AppError::invalid("email", "error.email_taken")),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::invalid("email", "error.email_taken"));
+        }
         other => other?,
     }
     let lot_id = bdb::find_or_create_lot(&mut tx, &building.id, reg.lot.as_str()).await?;
@@ -101,19 +111,39 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String,
     .await?;
     pdb::accept_charter(&mut *tx, &id, CHARTER_VERSION, now).await?;
     let link = format!("{}/buildings/{}", state.config.base_url, building.id);
-    let email = crate::mail::messages::welcome(reg.lang, reg.email.as_str(), reg.name.as_str(), &building.name, &link)?;
+    let email = crate::mail::messages::welcome(
+        reg.lang,
+        reg.email.as_str(),
+        reg.name.as_str(),
+        &building.name,
+        &link,
+    )?;
     crate::mail::enqueue(&mut *tx, &email, now).await?;
-    crate::db::audit::record(&mut *tx, Some(&id), "register", "building", &building.id, "", now).await?;
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&id),
+        "register",
+        "building",
+        &building.id,
+        "",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.jobs_notify.notify_one();
     Ok((id, building.id))
 }
 
 /// Checks credentials with per-account throttling; returns the person's id.
-pub async fn authenticate(state: &AppState, email: &str, password_typed: &str) -> AppResult<String> {
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password_typed: &str,
+) -> AppResult<String> {
     let email = email.trim().to_lowercase();
     let now = state.clock.now_ms();
-    let failures = sdb::login_failures_since(&state.db.pool, &email, now - THROTTLE_WINDOW_MS).await?;
+    let failures =
+        sdb::login_failures_since(&state.db.pool, &email, now - THROTTLE_WINDOW_MS).await?;
     if failures >= MAX_LOGIN_FAILURES {
         return Err(AppError::TooManyRequests);
     }
@@ -137,13 +167,24 @@ pub async fn authenticate(state: &AppState, email: &str, password_typed: &str) -
 
 /// Opens a browser session; the returned secret goes in the cookie. Any session the browser
 /// presented before is ended (rotation at login).
-pub async fn open_session(state: &AppState, person_id: &str, previous: Option<&str>) -> AppResult<String> {
+pub async fn open_session(
+    state: &AppState,
+    person_id: &str,
+    previous: Option<&str>,
+) -> AppResult<String> {
     let token = secret::new_token();
     let now = state.clock.now_ms();
     if let Some(prev) = previous {
         sdb::delete_session(&state.db.pool, &secret::digest(prev)).await?;
     }
-    sdb::create_session(&state.db.pool, &secret::digest(&token), person_id, now, now + state.config.session_days * DAY_MS).await?;
+    sdb::create_session(
+        &state.db.pool,
+        &secret::digest(&token),
+        person_id,
+        now,
+        now + state.config.session_days * DAY_MS,
+    )
+    .await?;
     Ok(token)
 }
 
@@ -155,14 +196,34 @@ pub async fn close_session(state: &AppState, token: &str) -> AppResult<()> {
 /// Issues a personal API token; the secret is shown once.
 pub async fn create_api_token(state: &AppState, person_id: &str, name: &str) -> AppResult<String> {
     let name = super::types::optional_text("name", name, 80)?;
-    let name = if name.is_empty() { "api".to_string() } else { name };
+    let name = if name.is_empty() {
+        "api".to_string()
+    } else {
+        name
+    };
     let token = format!("plr_{}", secret::new_token());
-    sdb::create_api_token(&state.db.pool, &db::new_id(), person_id, &secret::digest(&token), &name, state.clock.now_ms()).await?;
+    sdb::create_api_token(
+        &state.db.pool,
+        &db::new_id(),
+        person_id,
+        &secret::digest(&token),
+        &name,
+        state.clock.now_ms(),
+    )
+    .await?;
     Ok(token)
 }
 
-pub async fn revoke_api_token(state: &AppState, person_id: &str, id_or_token: &str) -> AppResult<()> {
-    let key = if id_or_token.starts_with("plr_") { secret::digest(id_or_token) } else { id_or_token.to_string() };
+pub async fn revoke_api_token(
+    state: &AppState,
+    person_id: &str,
+    id_or_token: &str,
+) -> AppResult<()> {
+    let key = if id_or_token.starts_with("plr_") {
+        secret::digest(id_or_token)
+    } else {
+        id_or_token.to_string()
+    };
     match sdb::revoke_api_token(&state.db.pool, person_id, &key, state.clock.now_ms()).await? {
         0 => Err(AppError::NotFound),
         _ => Ok(()),
@@ -170,14 +231,25 @@ pub async fn revoke_api_token(state: &AppState, person_id: &str, id_or_token: &s
 }
 
 /// Who a session cookie or a bearer token belongs to, with their memberships.
-pub async fn load_actor(state: &AppState, session: Option<&str>, bearer: Option<&str>) -> AppResult<Option<Actor>> {
+pub async fn load_actor(
+    state: &AppState,
+    session: Option<&str>,
+    bearer: Option<&str>,
+) -> AppResult<Option<Actor>> {
     let person_id = match (session, bearer) {
         (_, Some(token)) => sdb::api_token_person(&state.db.pool, &secret::digest(token)).await?,
-        (Some(token), None) => sdb::session_person(&state.db.pool, &secret::digest(token), state.clock.now_ms()).await?,
+        (Some(token), None) => {
+            sdb::session_person(&state.db.pool, &secret::digest(token), state.clock.now_ms())
+                .await?
+        }
         (None, None) => None,
     };
-    let Some(person_id) = person_id else { return Ok(None) };
-    let Some(person) = pdb::by_id(&state.db.pool, &person_id).await? else { return Ok(None) };
+    let Some(person_id) = person_id else {
+        return Ok(None);
+    };
+    let Some(person) = pdb::by_id(&state.db.pool, &person_id).await? else {
+        return Ok(None);
+    };
     let memberships = pdb::memberships(&state.db.pool, &person_id).await?;
     let agencies = pdb::agencies(&state.db.pool, &person_id).await?;
     Ok(Some(Actor {
@@ -191,32 +263,62 @@ pub async fn load_actor(state: &AppState, session: Option<&str>, bearer: Option<
     }))
 }
 
-pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str, keep_session: &str) -> AppResult<()> {
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session: &str,
+) -> AppResult<()> {
     let new = NewPassword::parse(new)?;
-    let person = pdb::by_id(&state.db.pool, &actor.person_id).await?.ok_or(AppError::NotFound)?;
+    let person = pdb::by_id(&state.db.pool, &actor.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !password::verify(current.to_string(), person.password_hash).await {
-        return Err(AppError::invalid("current_password", "error.current_password_wrong"));
+        return Err(AppError::invalid(
+            "current_password",
+            "error.current_password_wrong",
+        ));
     }
     let hash = password::hash(new.expose().to_string()).await?;
     let mut tx = state.db.pool.begin().await?;
     pdb::set_password(&mut *tx, &actor.person_id, &hash).await?;
     sdb::delete_sessions_of(&mut *tx, &actor.person_id, &secret::digest(keep_session)).await?;
-    crate::db::audit::record(&mut *tx, Some(&actor.person_id), "password_change", "person", &actor.person_id, "", state.clock.now_ms()).await?;
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&actor.person_id),
+        "password_change",
+        "person",
+        &actor.person_id,
+        "",
+        state.clock.now_ms(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sends a single-use reset link when the address is known; says nothing either way.
 pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
-    let Ok(email) = Email::parse(email) else { return Ok(()) };
-    let Some(person) = pdb::by_email(&state.db.pool, email.as_str()).await? else { return Ok(()) };
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(person) = pdb::by_email(&state.db.pool, email.as_str()).await? else {
+        return Ok(());
+    };
     let token = secret::new_token();
     let now = state.clock.now_ms();
     let lang = Lang::parse(&person.lang).unwrap_or_default();
     let link = format!("{}/password/reset/{token}", state.config.base_url);
     let message = crate::mail::messages::password_reset(lang, &person.email, &person.name, &link)?;
     let mut tx = state.db.pool.begin().await?;
-    sdb::create_reset(&mut *tx, &secret::digest(&token), &person.id, now + RESET_VALIDITY_MS).await?;
+    sdb::create_reset(
+        &mut *tx,
+        &secret::digest(&token),
+        &person.id,
+        now + RESET_VALIDITY_MS,
+    )
+    .await?;
     crate::mail::enqueue(&mut *tx, &message, now).await?;
     tx.commit().await?;
     state.jobs_notify.notify_one();
@@ -237,15 +339,37 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResu
     if let Some(person) = pdb::by_id(&mut *tx, &person_id).await? {
         sdb::clear_login_failures(&mut *tx, &person.email).await?;
     }
-    crate::db::audit::record(&mut *tx, Some(&person_id), "password_reset", "person", &person_id, "", now).await?;
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&person_id),
+        "password_reset",
+        "person",
+        &person_id,
+        "",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(person_id)
 }
 
-pub async fn update_profile(state: &AppState, actor: &Actor, name: &str, phone: &str, lang: &str) -> AppResult<()> {
+pub async fn update_profile(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    phone: &str,
+    lang: &str,
+) -> AppResult<()> {
     let name = PersonName::parse(name)?;
     let phone = super::types::optional_text("phone", phone, 30)?;
     let lang = Lang::parse(lang).ok_or(AppError::invalid("lang", "error.lang_invalid"))?;
-    pdb::update_profile(&state.db.pool, &actor.person_id, name.as_str(), &phone, lang.code()).await?;
+    pdb::update_profile(
+        &state.db.pool,
+        &actor.person_id,
+        name.as_str(),
+        &phone,
+        lang.code(),
+    )
+    .await?;
     Ok(())
 }

@@ -9,19 +9,32 @@ use crate::db::people::{self as pdb, MemberRow};
 
 impl BuildingRow {
     pub fn reference(&self) -> BuildingRef {
-        BuildingRef { id: self.id.clone(), agency_id: self.agency_id.clone() }
+        BuildingRef {
+            id: self.id.clone(),
+            agency_id: self.agency_id.clone(),
+        }
     }
 }
 
 /// Loads a building and checks `action` on it: unknown and foreign buildings are both 404.
-pub async fn authorize(state: &AppState, actor: &Actor, building_id: &str, action: Action) -> AppResult<(BuildingRow, Permit)> {
-    let building = bdb::by_id(&state.db.pool, building_id).await?.ok_or(AppError::NotFound)?;
+pub async fn authorize(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    action: Action,
+) -> AppResult<(BuildingRow, Permit)> {
+    let building = bdb::by_id(&state.db.pool, building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let permit = authz::check(actor, action, &building.reference())?;
     Ok((building, permit))
 }
 
 /// The caller's buildings with their role in each.
-pub async fn list_for(state: &AppState, actor: &Actor) -> AppResult<Vec<(BuildingRow, BuildingRole)>> {
+pub async fn list_for(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<Vec<(BuildingRow, BuildingRole)>> {
     let rows = bdb::visible_to(&state.db.pool, &actor.person_id).await?;
     Ok(rows
         .into_iter()
@@ -52,7 +65,13 @@ impl ResidentRole {
     }
 }
 
-pub async fn set_role(state: &AppState, actor: &Actor, permit: &Permit, person_id: &str, role: ResidentRole) -> AppResult<()> {
+pub async fn set_role(
+    state: &AppState,
+    actor: &Actor,
+    permit: &Permit,
+    person_id: &str,
+    role: ResidentRole,
+) -> AppResult<()> {
     debug_assert_eq!(permit.action, Action::ChangeRole);
     let (role_name, kind) = match role {
         ResidentRole::Occupant => ("occupant", None),
@@ -60,7 +79,8 @@ pub async fn set_role(state: &AppState, actor: &Actor, permit: &Permit, person_i
         ResidentRole::Referent { caretaker: true } => ("referent", Some("caretaker")),
     };
     let mut tx = state.db.pool.begin().await?;
-    let changed = pdb::set_resident_role(&mut *tx, &permit.building_id, person_id, role_name, kind).await?;
+    let changed =
+        pdb::set_resident_role(&mut *tx, &permit.building_id, person_id, role_name, kind).await?;
     if changed == 0 {
         return Err(AppError::NotFound);
     }
@@ -88,7 +108,12 @@ pub struct SettingsInput {
     pub council_filter: bool,
 }
 
-pub async fn update_settings(state: &AppState, actor: &Actor, permit: &Permit, input: SettingsInput) -> AppResult<()> {
+pub async fn update_settings(
+    state: &AppState,
+    actor: &Actor,
+    permit: &Permit,
+    input: SettingsInput,
+) -> AppResult<()> {
     debug_assert_eq!(permit.action, Action::ManageBuilding);
     use super::types::{optional_text, text};
     let name = text("name", &input.name, 120)?;
@@ -114,7 +139,16 @@ pub async fn update_settings(state: &AppState, actor: &Actor, permit: &Permit, i
         },
     )
     .await?;
-    crate::db::audit::record(&mut *tx, Some(&actor.person_id), "settings", "building", &permit.building_id, "", state.clock.now_ms()).await?;
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&actor.person_id),
+        "settings",
+        "building",
+        &permit.building_id,
+        "",
+        state.clock.now_ms(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,13 +5,25 @@ use super::Invalid;
 fn bounded(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(Invalid { field, key: "error.required" });
+        return Err(Invalid {
+            field,
+            key: "error.required",
+        });
     }
     if value.chars().count() > max {
-        return Err(Invalid { field, key: "error.too_long" });
+        return Err(Invalid {
+            field,
+            key: "error.too_long",
+        });
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Invalid { field, key: "error.invalid_chars" });
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Invalid {
+            field,
+            key: "error.invalid_chars",
+        });
     }
     Ok(value.to_string())
 }
@@ -36,7 +48,10 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = bounded("email", raw, 254)?.to_lowercase();
-        let invalid = Invalid { field: "email", key: "error.email_invalid" };
+        let invalid = Invalid {
+            field: "email",
+            key: "error.email_invalid",
+        };
         let (local, domain) = value.split_once('@').ok_or(invalid.clone())?;
         let ok = !local.is_empty()
             && domain.contains('.')
@@ -61,14 +76,23 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let count = raw.chars().count();
         if count < Self::MIN_CHARS {
-            return Err(Invalid { field: "password", key: "error.password_weak" });
+            return Err(Invalid {
+                field: "password",
+                key: "error.password_weak",
+            });
         }
         if count > 200 {
-            return Err(Invalid { field: "password", key: "error.too_long" });
+            return Err(Invalid {
+                field: "password",
+                key: "error.too_long",
+            });
         }
         let distinct: std::collections::HashSet<char> = raw.chars().collect();
         if distinct.len() < 4 {
-            return Err(Invalid { field: "password", key: "error.password_weak" });
+            return Err(Invalid {
+                field: "password",
+                key: "error.password_weak",
+            });
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -103,7 +127,11 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<String, Invali
 
 /// Optional free text: empty is allowed, long is not.
 pub fn optional_text(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
-    if raw.trim().is_empty() { Ok(String::new()) } else { bounded(field, raw, max) }
+    if raw.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        bounded(field, raw, max)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -124,7 +152,10 @@ impl Occupancy {
         match raw {
             "owner" => Ok(Occupancy::Owner),
             "tenant" => Ok(Occupancy::Tenant),
-            _ => Err(Invalid { field: "occupancy", key: "error.occupancy_invalid" }),
+            _ => Err(Invalid {
+                field: "occupancy",
+                key: "error.occupancy_invalid",
+            }),
         }
     }
 }
@@ -135,8 +166,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Nadia@Example.FR ").map(|e| e.0), Ok("nadia@example.fr".into()));
-        for bad in ["", "nadia", "nadia@", "@example.fr", "na dia@example.fr", "a@b", "a@@b.fr", "a@.fr"] {
+        assert_eq!(
+            Email::parse("  Nadia@Example.FR ").map(|e| e.0),
+            Ok("nadia@example.fr".into())
+        );
+        for bad in [
+            "",
+            "nadia",
+            "nadia@",
+            "@example.fr",
+            "na dia@example.fr",
+            "a@b",
+            "a@@b.fr",
+            "a@.fr",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
@@ -146,7 +189,10 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"x".repeat(101)).is_err());
         assert!(PersonName::parse("Nadia\u{0}").is_err());
-        assert_eq!(PersonName::parse(" Nadia Benali ").map(|n| n.0), Ok("Nadia Benali".into()));
+        assert_eq!(
+            PersonName::parse(" Nadia Benali ").map(|n| n.0),
+            Ok("Nadia Benali".into())
+        );
     }
 
     #[test]

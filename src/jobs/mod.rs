@@ -18,7 +18,11 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     let base = 30_000i64.saturating_mul(1i64 << attempts.clamp(1, 20).saturating_sub(1));
     let capped = base.min(6 * 3_600_000);
     let mut byte = [0u8; 1];
-    let jitter = if getrandom::fill(&mut byte).is_ok() { capped / 4 * i64::from(byte[0]) / 255 } else { 0 };
+    let jitter = if getrandom::fill(&mut byte).is_ok() {
+        capped / 4 * i64::from(byte[0]) / 255
+    } else {
+        0
+    };
     capped + jitter
 }
 
@@ -35,7 +39,8 @@ enum JobError {
 async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
     match job.kind.as_str() {
         mail::JOB_KIND => {
-            let email: OutgoingEmail = serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
+            let email: OutgoingEmail =
+                serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
             state.mailer.send(&email).await?;
             Ok(())
         }
@@ -46,13 +51,15 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
 /// Claims and runs one due job; returns false when none was due.
 pub async fn run_once(state: &AppState, worker_id: &str) -> Result<bool, sqlx::Error> {
     let now = state.clock.now_ms();
-    let Some(job) = jobs::claim(&state.db.pool, state.db.backend, worker_id, now, LEASE_MS).await? else {
+    let Some(job) = jobs::claim(&state.db.pool, state.db.backend, worker_id, now, LEASE_MS).await?
+    else {
         return Ok(false);
     };
     match run_job(state, &job).await {
         Ok(()) => jobs::complete(&state.db.pool, &job.id).await?,
         Err(e) => {
-            let retry_at = (job.attempts < job.max_attempts).then(|| state.clock.now_ms() + backoff_ms(job.attempts));
+            let retry_at = (job.attempts < job.max_attempts)
+                .then(|| state.clock.now_ms() + backoff_ms(job.attempts));
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
             jobs::fail(&state.db.pool, &job.id, &e.to_string(), retry_at).await?;
         }

@@ -41,10 +41,16 @@ struct WelcomeHtml<'a> {
 }
 
 fn render(t: &impl Template) -> Result<String, AppError> {
-    t.render().map_err(|e| AppError::Internal(format!("mail template: {e}")))
+    t.render()
+        .map_err(|e| AppError::Internal(format!("mail template: {e}")))
 }
 
-pub fn password_reset(lang: Lang, to: &str, name: &str, link: &str) -> Result<OutgoingEmail, AppError> {
+pub fn password_reset(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    link: &str,
+) -> Result<OutgoingEmail, AppError> {
     Ok(OutgoingEmail {
         to: to.to_string(),
         subject: lang.t("mail.reset.subject").to_string(),
@@ -53,13 +59,29 @@ pub fn password_reset(lang: Lang, to: &str, name: &str, link: &str) -> Result<Ou
     })
 }
 
-pub fn welcome(lang: Lang, to: &str, name: &str, building: &str, link: &str) -> Result<OutgoingEmail, AppError> {
+pub fn welcome(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    building: &str,
+    link: &str,
+) -> Result<OutgoingEmail, AppError> {
     let intro = lang.tf("mail.welcome.intro", &[("building", building)]);
     let intro = intro.as_str();
     Ok(OutgoingEmail {
         to: to.to_string(),
         subject: lang.tf("mail.welcome.subject", &[("building", building)]),
-        text: render(&WelcomeText { lang, name, intro, link })?,
-        html: render(&WelcomeHtml { lang, name, intro, link })?,
+        text: render(&WelcomeText {
+            lang,
+            name,
+            intro,
+            link,
+        })?,
+        html: render(&WelcomeHtml {
+            lang,
+            name,
+            intro,
+            link,
+        })?,
     })
 }

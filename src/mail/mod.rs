@@ -21,7 +21,11 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
-pub async fn enqueue<'c>(ex: impl Executor<'c, Database = Any>, email: &OutgoingEmail, now: i64) -> sqlx::Result<String> {
+pub async fn enqueue<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &OutgoingEmail,
+    now: i64,
+) -> sqlx::Result<String> {
     let payload = serde_json::to_string(email).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     crate::db::jobs::enqueue(ex, JOB_KIND, &payload, now, now).await
 }

@@ -31,7 +31,9 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(from: &str, smtp_url: Option<&str>, mail_dir: PathBuf) -> Result<Mailer, MailError> {
-        let from: Mailbox = from.parse().map_err(|e| MailError::Config(format!("sender {from}: {e}")))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| MailError::Config(format!("sender {from}: {e}")))?;
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -39,7 +41,8 @@ impl Mailer {
                     .build(),
             ),
             None => {
-                std::fs::create_dir_all(&mail_dir).map_err(|e| MailError::Config(format!("{}: {e}", mail_dir.display())))?;
+                std::fs::create_dir_all(&mail_dir)
+                    .map_err(|e| MailError::Config(format!("{}: {e}", mail_dir.display())))?;
                 Transport::Files(AsyncFileTransport::new(mail_dir))
             }
         };
@@ -47,20 +50,34 @@ impl Mailer {
     }
 
     pub fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
-        let to: Mailbox = email.to.parse().map_err(|_| MailError::Address(email.to.clone()))?;
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|_| MailError::Address(email.to.clone()))?;
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
             .map_err(|e| MailError::Build(e.to_string()))
     }
 
     pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let message = self.build(email)?;
         match &self.transport {
-            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Files(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Delivery(e.to_string())),
         }
     }
 }

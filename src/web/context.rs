@@ -64,7 +64,13 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// A `Set-Cookie` value; `max_age` in seconds, 0 deletes.
-pub fn set_cookie(name: &str, value: &str, max_age: i64, http_only: bool, secure: bool) -> HeaderValue {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: i64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -89,13 +95,21 @@ fn is_token(v: &str) -> bool {
 }
 
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
-    query?.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    query?
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
 }
 
 /// Finds the CSRF token a form sent: header, `csrf` query parameter (multipart forms),
 /// or `csrf` field of a URL-encoded body (which is then handed on intact).
 async fn submitted_csrf(req: Request) -> Result<(Request, Option<String>), AppError> {
-    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         let v = v.to_string();
         return Ok((req, Some(v)));
     }
@@ -111,7 +125,9 @@ async fn submitted_csrf(req: Request) -> Result<(Request, Option<String>), AppEr
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| AppError::TooLarge)?;
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
     let token = form_urlencoded_field(&bytes, "csrf");
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
@@ -123,10 +139,16 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let kind = if path.starts_with("/api/") { RequestKind::Api } else { RequestKind::Page };
+    let kind = if path.starts_with("/api/") {
+        RequestKind::Api
+    } else {
+        RequestKind::Page
+    };
     let headers = req.headers();
     let session = match kind {
-        RequestKind::Page => cookie(headers, SESSION_COOKIE).filter(|v| is_token(v)).map(str::to_string),
+        RequestKind::Page => cookie(headers, SESSION_COOKIE)
+            .filter(|v| is_token(v))
+            .map(str::to_string),
         RequestKind::Api => None,
     };
     let token = match kind {
@@ -138,12 +160,22 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Lang::from_accept_language);
-    let csrf_cookie = cookie(headers, CSRF_COOKIE).filter(|v| is_token(v)).map(str::to_string);
+    let csrf_cookie = cookie(headers, CSRF_COOKIE)
+        .filter(|v| is_token(v))
+        .map(str::to_string);
 
-    let mut info = RequestInfo { lang: cookie_lang.or(accept_lang).unwrap_or_default(), kind, path: path.clone() };
+    let mut info = RequestInfo {
+        lang: cookie_lang.or(accept_lang).unwrap_or_default(),
+        kind,
+        path: path.clone(),
+    };
     let actor = match accounts::load_actor(&state, session.as_deref(), token.as_deref()).await {
         Ok(actor) => actor,
-        Err(e) => return CURRENT.scope(info, async { WebError(e).into_response() }).await,
+        Err(e) => {
+            return CURRENT
+                .scope(info, async { WebError(e).into_response() })
+                .await;
+        }
     };
     if let Some(a) = &actor {
         info.lang = cookie_lang.unwrap_or(a.lang);
@@ -163,7 +195,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         let checked = submitted_csrf(req).await;
         let (r, sent) = match checked {
             Ok(v) => v,
-            Err(e) => return CURRENT.scope(info, async { WebError(e).into_response() }).await,
+            Err(e) => {
+                return CURRENT
+                    .scope(info, async { WebError(e).into_response() })
+                    .await;
+            }
         };
         req = r;
         let valid = !new_csrf && sent.is_some_and(|s| secret::same(&s, &csrf));
@@ -173,11 +209,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     }
 
-    req.extensions_mut().insert(Ctx { actor, lang: info.lang, csrf: csrf.clone(), session, path });
+    req.extensions_mut().insert(Ctx {
+        actor,
+        lang: info.lang,
+        csrf: csrf.clone(),
+        session,
+        path,
+    });
     let secure = state.config.secure_cookies;
     let mut response = CURRENT.scope(info, next.run(req)).await;
     if new_csrf && kind == RequestKind::Page {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, 365 * 86_400, true, secure));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &csrf, 365 * 86_400, true, secure),
+        );
     }
     response
 }

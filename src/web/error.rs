@@ -30,7 +30,9 @@ impl WebError {
             AppError::Conflict(key) => (StatusCode::CONFLICT, key),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
-            AppError::Db(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
+            AppError::Db(_) | AppError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+            }
         }
     }
 }
@@ -67,7 +69,9 @@ impl IntoResponse for WebError {
 pub fn urlencode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

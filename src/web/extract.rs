@@ -46,8 +46,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(_)) => Err(WebError(AppError::invalid("body", "error.json_fields"))),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError(AppError::BadRequest("error.json_content_type"))),
+            Err(JsonRejection::JsonDataError(_)) => {
+                Err(WebError(AppError::invalid("body", "error.json_fields")))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(WebError(AppError::BadRequest("error.json_content_type")))
+            }
             Err(JsonRejection::BytesRejection(_)) => Err(WebError(AppError::TooLarge)),
             Err(_) => Err(WebError(AppError::BadRequest("error.json_syntax"))),
         }

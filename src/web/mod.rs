@@ -27,7 +27,10 @@ pub fn router(state: AppState) -> Router {
     let app = pages::router()
         .merge(api::router())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), context::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::layer,
+        ))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet));
     let headers = [
@@ -35,13 +38,19 @@ pub fn router(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
-        (HeaderName::from_static("permissions-policy"), "geolocation=(), microphone=()"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "geolocation=(), microphone=()",
+        ),
     ];
     let mut app = app
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http());
     for (name, value) in headers {
-        app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     app.with_state(state)
 }
@@ -56,7 +65,10 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn stylesheet() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/style.css"),
     )
 }

@@ -1,9 +1,9 @@
 //! Tokens, registration and the caller's identity.
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::HeaderMap;
 use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,16 +39,25 @@ pub struct TokenResponse {
 /// Exchange credentials for a personal API token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-async fn create_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> WebResult<Json<TokenResponse>> {
+async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> WebResult<Json<TokenResponse>> {
     let person_id = accounts::authenticate(&state, &req.email, &req.password).await?;
-    let token = accounts::create_api_token(&state, &person_id, req.name.as_deref().unwrap_or("api")).await?;
+    let token =
+        accounts::create_api_token(&state, &person_id, req.name.as_deref().unwrap_or("api"))
+            .await?;
     Ok(Json(TokenResponse { token }))
 }
 
 /// Revoke the token used for this request.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn revoke_token(State(state): State<AppState>, User(actor, _): User, headers: HeaderMap) -> WebResult<StatusCode> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    headers: HeaderMap,
+) -> WebResult<StatusCode> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -80,7 +89,11 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = Created), (status = 404, description = "Unknown building code", body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-async fn register(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<RegisterRequest>) -> WebResult<(StatusCode, Json<Created>)> {
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> WebResult<(StatusCode, Json<Created>)> {
     let reg = Registration::parse(
         &req.building_code,
         &req.name,
@@ -130,5 +143,11 @@ async fn me(State(state): State<AppState>, User(actor, _): User) -> WebResult<Js
             }
         })
         .collect();
-    Ok(Json(Me { id: actor.person_id, name: actor.name, email: actor.email, lang: actor.lang.code().into(), memberships }))
+    Ok(Json(Me {
+        id: actor.person_id,
+        name: actor.name,
+        email: actor.email,
+        lang: actor.lang.code().into(),
+        memberships,
+    }))
 }

@@ -1,7 +1,7 @@
 //! Buildings, members and roles.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -65,15 +65,26 @@ fn building_out(b: BuildingRow, role: BuildingRole) -> BuildingOut {
 /// The caller's buildings.
 #[utoipa::path(get, path = "/api/v1/buildings", tag = "buildings", security(("bearer" = [])),
     responses((status = 200, body = [BuildingOut]), (status = 401, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, User(actor, _): User) -> WebResult<Json<Vec<BuildingOut>>> {
+async fn list(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<Vec<BuildingOut>>> {
     let rows = service::list_for(&state, &actor).await?;
-    Ok(Json(rows.into_iter().map(|(b, role)| building_out(b, role)).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|(b, role)| building_out(b, role))
+            .collect(),
+    ))
 }
 
 /// One building.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "buildings", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = BuildingOut), (status = 404, body = ErrorBody)))]
-async fn show(State(state): State<AppState>, User(actor, _): User, Path(id): Path<String>) -> WebResult<Json<BuildingOut>> {
+async fn show(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<BuildingOut>> {
     let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
     Ok(Json(building_out(building, permit.role)))
 }
@@ -82,7 +93,11 @@ async fn show(State(state): State<AppState>, User(actor, _): User, Path(id): Pat
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/members", tag = "buildings", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = [MemberRow]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn members(State(state): State<AppState>, User(actor, _): User, Path(id): Path<String>) -> WebResult<Json<Vec<MemberRow>>> {
+async fn members(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<Vec<MemberRow>>> {
     let (_, permit) = service::authorize(&state, &actor, &id, Action::ListMembers).await?;
     Ok(Json(service::members(&state, &permit).await?))
 }
@@ -114,5 +129,8 @@ async fn set_role(
     let (_, permit) = service::authorize(&state, &actor, &id, Action::ChangeRole).await?;
     let role = ResidentRole::parse(&req.role, req.kind.as_deref())?;
     service::set_role(&state, &actor, &permit, &person_id, role).await?;
-    Ok(Json(RoleOut { person_id, role: req.role }))
+    Ok(Json(RoleOut {
+        person_id,
+        role: req.role,
+    }))
 }

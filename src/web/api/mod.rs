@@ -53,5 +53,8 @@ fn routes() -> OpenApiRouter<AppState> {
 pub fn router() -> Router<AppState> {
     let (router, doc) = routes().split_for_parts();
     let doc = std::sync::Arc::new(doc);
-    router.route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { axum::Json((*doc).clone()) }),
+    )
 }

@@ -44,17 +44,42 @@ struct AccountTpl {
     errors: FormErrors,
 }
 
-async fn page_for(state: &AppState, actor: &Actor, page: Page, new_token: Option<String>, errors: FormErrors) -> WebResult<AccountTpl> {
-    let person = pdb::by_id(&state.db.pool, &actor.person_id).await?.ok_or(AppError::NotFound)?;
+async fn page_for(
+    state: &AppState,
+    actor: &Actor,
+    page: Page,
+    new_token: Option<String>,
+    errors: FormErrors,
+) -> WebResult<AccountTpl> {
+    let person = pdb::by_id(&state.db.pool, &actor.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let tokens = sdb::api_tokens_of(&state.db.pool, &actor.person_id)
         .await?
         .into_iter()
-        .map(|t| TokenLine { id: t.id, name: t.name, created: local_datetime(t.created_at) })
+        .map(|t| TokenLine {
+            id: t.id,
+            name: t.name,
+            created: local_datetime(t.created_at),
+        })
         .collect();
-    Ok(AccountTpl { page, name: person.name, email: person.email, phone: person.phone, lang: person.lang, tokens, new_token, errors })
+    Ok(AccountTpl {
+        page,
+        name: person.name,
+        email: person.email,
+        phone: person.phone,
+        lang: person.lang,
+        tokens,
+        new_token,
+        errors,
+    })
 }
 
-async fn show(State(state): State<AppState>, User(actor, ctx): User, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
     render(&page_for(&state, &actor, page, None, FormErrors::default()).await?)
 }
@@ -67,11 +92,22 @@ struct ProfileForm {
     lang: String,
 }
 
-async fn save_profile(State(state): State<AppState>, User(actor, ctx): User, Form(form): Form<ProfileForm>) -> WebResult<Response> {
+async fn save_profile(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Form(form): Form<ProfileForm>,
+) -> WebResult<Response> {
     match accounts::update_profile(&state, &actor, &form.name, &form.phone, &form.lang).await {
         Ok(()) => Ok(Redirect::to("/account?notice=profile_saved").into_response()),
         Err(AppError::Invalid(i)) => {
-            let tpl = page_for(&state, &actor, Page::new(&ctx), None, FormErrors::from_invalid(ctx.lang, &i)).await?;
+            let tpl = page_for(
+                &state,
+                &actor,
+                Page::new(&ctx),
+                None,
+                FormErrors::from_invalid(ctx.lang, &i),
+            )
+            .await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
         }
         Err(e) => Err(e.into()),
@@ -84,15 +120,34 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn change_password(State(state): State<AppState>, User(actor, ctx): User, Form(form): Form<PasswordForm>) -> WebResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Form(form): Form<PasswordForm>,
+) -> WebResult<Response> {
     let keep = ctx.session.clone().unwrap_or_default();
-    match accounts::change_password(&state, &actor, &form.current_password, &form.new_password, &keep).await {
+    match accounts::change_password(
+        &state,
+        &actor,
+        &form.current_password,
+        &form.new_password,
+        &keep,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/account?notice=password_changed").into_response()),
         Err(AppError::Invalid(mut i)) => {
             if i.field == "password" {
                 i.field = "new_password";
             }
-            let tpl = page_for(&state, &actor, Page::new(&ctx), None, FormErrors::from_invalid(ctx.lang, &i)).await?;
+            let tpl = page_for(
+                &state,
+                &actor,
+                Page::new(&ctx),
+                None,
+                FormErrors::from_invalid(ctx.lang, &i),
+            )
+            .await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
         }
         Err(e) => Err(e.into()),
@@ -105,13 +160,30 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, User(actor, ctx): User, Form(form): Form<TokenForm>) -> WebResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Form(form): Form<TokenForm>,
+) -> WebResult<Response> {
     let token = accounts::create_api_token(&state, &actor.person_id, &form.name).await?;
     // Shown once, on this response only; it is stored as a digest.
-    render(&page_for(&state, &actor, Page::new(&ctx), Some(token), FormErrors::default()).await?)
+    render(
+        &page_for(
+            &state,
+            &actor,
+            Page::new(&ctx),
+            Some(token),
+            FormErrors::default(),
+        )
+        .await?,
+    )
 }
 
-async fn revoke_token(State(state): State<AppState>, User(actor, _ctx): User, Path(id): Path<String>) -> WebResult<Response> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    User(actor, _ctx): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
     accounts::revoke_api_token(&state, &actor.person_id, &id).await?;
     Ok(Redirect::to("/account?notice=token_revoked").into_response())
 }

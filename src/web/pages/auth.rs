@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::{FormErrors, NoticeQuery, Page, render, render_status, safe_next};
 use crate::app::AppState;
-use crate::domain::accounts::{self, Registration};
 use crate::domain::AppError;
+use crate::domain::accounts::{self, Registration};
 use crate::web::context::{self, Ctx, SESSION_COOKIE};
 use crate::web::error::{WebError, WebResult};
 
@@ -25,7 +25,13 @@ pub fn router() -> Router<AppState> {
 }
 
 fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
-    context::set_cookie(SESSION_COOKIE, token, state.config.session_days * 86_400, true, state.config.secure_cookies)
+    context::set_cookie(
+        SESSION_COOKIE,
+        token,
+        state.config.session_days * 86_400,
+        true,
+        state.config.secure_cookies,
+    )
 }
 
 #[derive(Template)]
@@ -45,7 +51,12 @@ struct LoginQuery {
 
 async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> WebResult<Response> {
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
-    render(&LoginTpl { page, email: String::new(), next: safe_next(q.next.as_deref()), error: None })
+    render(&LoginTpl {
+        page,
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -55,20 +66,34 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> WebResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> WebResult<Response> {
     let next = safe_next(form.next.as_deref());
     match accounts::authenticate(&state, &form.email, &form.password).await {
         Ok(person_id) => {
             let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
             let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, session_cookie(&state, &token));
             Ok(response)
         }
         Err(e @ (AppError::Unauthorized(_) | AppError::TooManyRequests)) => {
             let (status, key) = WebError(e).status_and_key();
             let page = Page::new(&ctx);
             let error = Some(page.t(key));
-            render_status(status, &LoginTpl { page, email: form.email, next, error })
+            render_status(
+                status,
+                &LoginTpl {
+                    page,
+                    email: form.email,
+                    next,
+                    error,
+                },
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -79,7 +104,10 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> 
         accounts::close_session(&state, token).await?;
     }
     let mut response = Redirect::to("/?notice=logged_out").into_response();
-    response.headers_mut().append(header::SET_COOKIE, context::set_cookie(SESSION_COOKIE, "", 0, true, state.config.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        context::set_cookie(SESSION_COOKIE, "", 0, true, state.config.secure_cookies),
+    );
     Ok(response)
 }
 
@@ -115,11 +143,24 @@ struct CodeQuery {
 }
 
 async fn register_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> WebResult<Response> {
-    let form = RegisterForm { code: q.code.unwrap_or_default(), occupancy: "owner".into(), ..Default::default() };
-    render(&RegisterTpl { page: Page::new(&ctx), form, errors: FormErrors::default(), charter_version: accounts::CHARTER_VERSION })
+    let form = RegisterForm {
+        code: q.code.unwrap_or_default(),
+        occupancy: "owner".into(),
+        ..Default::default()
+    };
+    render(&RegisterTpl {
+        page: Page::new(&ctx),
+        form,
+        errors: FormErrors::default(),
+        charter_version: accounts::CHARTER_VERSION,
+    })
 }
 
-async fn register(State(state): State<AppState>, ctx: Ctx, Form(mut form): Form<RegisterForm>) -> WebResult<Response> {
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(mut form): Form<RegisterForm>,
+) -> WebResult<Response> {
     let parsed = Registration::parse(
         &form.code,
         &form.name,
@@ -137,17 +178,27 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(mut form): Form<
     let errors = match result {
         Ok((person_id, building_id)) => {
             let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
-            let mut response = Redirect::to(&format!("/buildings/{building_id}?notice=registered")).into_response();
-            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
+            let mut response = Redirect::to(&format!("/buildings/{building_id}?notice=registered"))
+                .into_response();
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, session_cookie(&state, &token));
             return Ok(response);
         }
         Err(AppError::Invalid(i)) => FormErrors::from_invalid(ctx.lang, &i),
-        Err(AppError::NotFound) => FormErrors::one("code", ctx.lang.t("error.building_code_unknown")),
+        Err(AppError::NotFound) => {
+            FormErrors::one("code", ctx.lang.t("error.building_code_unknown"))
+        }
         Err(e) => return Err(e.into()),
     };
     // The form keeps what was typed, except the password.
     form.password.clear();
-    let tpl = RegisterTpl { page: Page::new(&ctx), form, errors, charter_version: accounts::CHARTER_VERSION };
+    let tpl = RegisterTpl {
+        page: Page::new(&ctx),
+        form,
+        errors,
+        charter_version: accounts::CHARTER_VERSION,
+    };
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
 }
 
@@ -159,7 +210,10 @@ struct ForgotTpl {
 }
 
 async fn forgot_form(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
-    render(&ForgotTpl { page: Page::new(&ctx).with_notice(q.notice.as_deref()), sent: false })
+    render(&ForgotTpl {
+        page: Page::new(&ctx).with_notice(q.notice.as_deref()),
+        sent: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -167,9 +221,16 @@ struct ForgotForm {
     email: String,
 }
 
-async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(form): Form<ForgotForm>) -> WebResult<Response> {
+async fn forgot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ForgotForm>,
+) -> WebResult<Response> {
     accounts::request_reset(&state, &form.email).await?;
-    render(&ForgotTpl { page: Page::new(&ctx), sent: true })
+    render(&ForgotTpl {
+        page: Page::new(&ctx),
+        sent: true,
+    })
 }
 
 #[derive(Template)]
@@ -181,7 +242,11 @@ struct ResetTpl {
 }
 
 async fn reset_form(ctx: Ctx, Path(token): Path<String>) -> WebResult<Response> {
-    render(&ResetTpl { page: Page::new(&ctx), token, errors: FormErrors::default() })
+    render(&ResetTpl {
+        page: Page::new(&ctx),
+        token,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -189,12 +254,24 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(form): Form<ResetForm>) -> WebResult<Response> {
+async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> WebResult<Response> {
     match accounts::reset_password(&state, &token, &form.password).await {
         Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
         Err(AppError::Invalid(i)) => {
             let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetTpl { page: Page::new(&ctx), token, errors })
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResetTpl {
+                    page: Page::new(&ctx),
+                    token,
+                    errors,
+                },
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::auth::authz::{self, Action, BuildingRole};
 use crate::db::buildings::BuildingRow;
 use crate::db::people::MemberRow;
-use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
 use crate::domain::AppError;
+use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -23,8 +23,14 @@ pub fn router() -> Router<AppState> {
         .route("/buildings", get(list))
         .route("/buildings/{id}", get(show))
         .route("/buildings/{id}/members", get(members))
-        .route("/buildings/{id}/members/{person_id}/role", post(change_role))
-        .route("/buildings/{id}/settings", get(settings_form).post(save_settings))
+        .route(
+            "/buildings/{id}/members/{person_id}/role",
+            post(change_role),
+        )
+        .route(
+            "/buildings/{id}/settings",
+            get(settings_form).post(save_settings),
+        )
 }
 
 pub struct BuildingLine {
@@ -50,7 +56,12 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
     let buildings = service::list_for(&state, &actor)
         .await?
         .into_iter()
-        .map(|(b, role)| BuildingLine { id: b.id, name: b.name, address: b.address, role: role_label(&page, role) })
+        .map(|(b, role)| BuildingLine {
+            id: b.id,
+            name: b.name,
+            address: b.address,
+            role: role_label(&page, role),
+        })
         .collect();
     render(&ListTpl { page, buildings })
 }
@@ -65,7 +76,12 @@ struct BuildingTpl {
     can_manage: bool,
 }
 
-async fn show(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
     let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
     let tpl = BuildingTpl {
@@ -87,7 +103,12 @@ struct MembersTpl {
     can_change_roles: bool,
 }
 
-async fn members(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+async fn members(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
     let (building, permit) = service::authorize(&state, &actor, &id, Action::ListMembers).await?;
     let members = service::members(&state, &permit).await?;
     let tpl = MembersTpl {
@@ -126,11 +147,21 @@ struct SettingsTpl {
     errors: FormErrors,
 }
 
-async fn settings_form(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
+async fn settings_form(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
     let (building, _) = service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
     let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
-    render(&SettingsTpl { page, building, register_url, errors: FormErrors::default() })
+    render(&SettingsTpl {
+        page,
+        building,
+        register_url,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -147,8 +178,14 @@ struct SettingsForm {
     council_filter: Option<String>,
 }
 
-async fn save_settings(State(state): State<AppState>, User(actor, ctx): User, Path(id): Path<String>, Form(form): Form<SettingsForm>) -> WebResult<Response> {
-    let (mut building, permit) = service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
+async fn save_settings(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Form(form): Form<SettingsForm>,
+) -> WebResult<Response> {
+    let (mut building, permit) =
+        service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
     let lots_count = form.lots_count.trim().parse::<i64>().unwrap_or(-1);
     let input = SettingsInput {
         name: form.name.clone(),
@@ -160,7 +197,10 @@ async fn save_settings(State(state): State<AppState>, User(actor, ctx): User, Pa
         council_filter: form.council_filter.is_some(),
     };
     match service::update_settings(&state, &actor, &permit, input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/buildings/{id}/settings?notice=settings_saved")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/buildings/{id}/settings?notice=settings_saved"))
+                .into_response(),
+        ),
         Err(AppError::Invalid(i)) => {
             // Show what was typed, with the error next to its field.
             building.name = form.name;
@@ -169,7 +209,12 @@ async fn save_settings(State(state): State<AppState>, User(actor, ctx): User, Pa
             building.contact_name = form.contact_name;
             building.contact_phone = form.contact_phone;
             let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
-            let tpl = SettingsTpl { page: Page::new(&ctx), building, register_url, errors: FormErrors::from_invalid(ctx.lang, &i) };
+            let tpl = SettingsTpl {
+                page: Page::new(&ctx),
+                building,
+                register_url,
+                errors: FormErrors::from_invalid(ctx.lang, &i),
+            };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
         }
         Err(e) => Err(e.into()),

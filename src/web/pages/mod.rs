@@ -106,7 +106,9 @@ pub fn render(t: &impl Template) -> WebResult<Response> {
 }
 
 pub fn render_status(status: StatusCode, t: &impl Template) -> WebResult<Response> {
-    let html = t.render().map_err(|e| WebError(crate::domain::AppError::Internal(format!("template: {e}"))))?;
+    let html = t
+        .render()
+        .map_err(|e| WebError(crate::domain::AppError::Internal(format!("template: {e}"))))?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -128,8 +130,18 @@ struct ErrorTpl {
 
 pub fn error_page(lang: Lang, status: StatusCode, message: &'static str) -> Response {
     let info = context::current();
-    let page = Page { lang, csrf: String::new(), user: None, path: info.path, notice: None };
-    let tpl = ErrorTpl { page, status: status.as_u16(), message };
+    let page = Page {
+        lang,
+        csrf: String::new(),
+        user: None,
+        path: info.path,
+        notice: None,
+    };
+    let tpl = ErrorTpl {
+        page,
+        status: status.as_u16(),
+        message,
+    };
     match tpl.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, message).into_response(),
@@ -150,7 +162,9 @@ async fn home(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
     if ctx.actor.is_some() {
         return Ok(Redirect::to("/buildings").into_response());
     }
-    render(&HomeTpl { page: Page::new(&ctx).with_notice(q.notice.as_deref()) })
+    render(&HomeTpl {
+        page: Page::new(&ctx).with_notice(q.notice.as_deref()),
+    })
 }
 
 #[derive(Deserialize)]
@@ -169,14 +183,22 @@ async fn switch_lang(
         crate::db::people::set_lang(&state.db.pool, &actor.person_id, lang.code()).await?;
     }
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    let cookie = context::set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, false, state.config.secure_cookies);
+    let cookie = context::set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        365 * 86_400,
+        false,
+        state.config.secure_cookies,
+    );
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }
 
 /// Dates shown to people: Europe/Paris, "23/11/2026 18:42".
 pub fn local_datetime(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else { return String::new() };
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
     match ts.in_tz("Europe/Paris") {
         Ok(zoned) => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
         Err(_) => ts.strftime("%d/%m/%Y %H:%M UTC").to_string(),

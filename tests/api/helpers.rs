@@ -1,0 +1,391 @@
+//! `spawn_app()`: the real application on port 0 with a fresh database (SQLite by default,
+//! PostgreSQL when `TEST_DATABASE_URL` points at a server), seeded with the demo accounts.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use palier::app::{AppState, Application};
+use palier::clock::Clock;
+use palier::config::Config;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+pub const PASSWORD: &str = palier::demo::PASSWORD;
+pub const MANAGER: &str = "gestionnaire@demo.palier.test";
+pub const REFERENT: &str = "referent@demo.palier.test";
+pub const CARETAKER: &str = "gardien@demo.palier.test";
+pub const OWNER: &str = "occupant@demo.palier.test";
+pub const TENANT: &str = "locataire@demo.palier.test";
+pub const LANDLORD: &str = "bailleur@demo.palier.test";
+pub const NEIGHBOUR: &str = "voisin@demo.palier.test";
+/// Manager of another agency, created by `spawn_app`.
+pub const OTHER_MANAGER: &str = "autre.gestionnaire@example.test";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+    pub tilleuls: String,
+    pub vignes: String,
+    pub other_building: String,
+    pg_database: Option<(String, String)>,
+}
+
+/// Creates a uniquely named PostgreSQL database next to the one in `admin_url`.
+async fn fresh_postgres(admin_url: &str) -> (String, String) {
+    let name = format!("palier_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    (format!("{base}/{name}"), name)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Clock::system()).await
+}
+
+pub async fn spawn_app_with(clock: Clock) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("palier=debug")
+            .try_init();
+    }
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let (url, name) = fresh_postgres(&admin).await;
+            (url, Some((admin, name)))
+        }
+        _ => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("palier.db").display()
+            ),
+            None,
+        ),
+    };
+    let config = Config {
+        data_dir: data_dir.path().to_path_buf(),
+        database_url,
+        base_url: String::new(),
+        smtp_url: None,
+        mail_from: "Palier <no-reply@palier.test>".into(),
+        secure_cookies: false,
+        session_days: 30,
+        worker_poll_ms: 50,
+        run_worker: true,
+    };
+    let app = Application::build(config, clock, "127.0.0.1:0")
+        .await
+        .expect("build app");
+    let address = format!("http://{}", app.address());
+    let state = app.state();
+    palier::demo::seed(&state).await.expect("seed demo");
+    let other_building = seed_other_agency(&state).await;
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut test = TestApp {
+        address,
+        state,
+        client,
+        data_dir,
+        tilleuls: String::new(),
+        vignes: String::new(),
+        other_building,
+        pg_database,
+    };
+    test.tilleuls = test.building_id(palier::demo::TILLEULS).await;
+    test.vignes = test.building_id(palier::demo::VIGNES).await;
+    test
+}
+
+/// A second agency with one building and one manager, to prove nothing crosses agencies.
+async fn seed_other_agency(state: &AppState) -> String {
+    use palier::db::{buildings as bdb, people as pdb};
+    let now = state.clock.now_ms();
+    let agency = palier::db::new_id();
+    bdb::insert_agency(&state.db.pool, &agency, "Autre Syndic", now)
+        .await
+        .expect("agency");
+    let building = palier::db::new_id();
+    bdb::insert(
+        &state.db.pool,
+        bdb::NewBuilding {
+            id: &building,
+            agency_id: &agency,
+            name: "Résidence Ailleurs",
+            address: "1 rue Ailleurs, Paris",
+            lots_count: 5,
+            code: &palier::auth::secret::new_building_code(),
+            access_codes: "0000",
+            contact_name: "",
+            contact_phone: "",
+            now,
+        },
+    )
+    .await
+    .expect("building");
+    let person = palier::db::new_id();
+    let hash = palier::auth::password::hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    pdb::insert(
+        &state.db.pool,
+        pdb::NewPerson {
+            id: &person,
+            name: "Autre Gestionnaire",
+            email: OTHER_MANAGER,
+            password_hash: &hash,
+            lang: "fr",
+            is_admin: false,
+            now,
+        },
+    )
+    .await
+    .expect("person");
+    pdb::add_staff(&state.db.pool, &person, &agency)
+        .await
+        .expect("staff");
+    building
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg_database.take() {
+            // Runs on its own thread: Drop cannot await, and the test runtime may be gone.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    async fn building_id(&self, name: &str) -> String {
+        let rows =
+            palier::db::buildings::visible_to(&self.state.db.pool, &self.person_id(MANAGER).await)
+                .await
+                .expect("buildings");
+        rows.into_iter()
+            .find(|b| b.name == name)
+            .map(|b| b.id)
+            .unwrap_or_default()
+    }
+
+    pub async fn person_id(&self, email: &str) -> String {
+        palier::db::people::by_email(&self.state.db.pool, email)
+            .await
+            .expect("query")
+            .expect("person exists")
+            .id
+    }
+
+    pub async fn building_code(&self, id: &str) -> String {
+        palier::db::buildings::by_id(&self.state.db.pool, id)
+            .await
+            .expect("query")
+            .expect("building")
+            .code
+    }
+
+    /// A bearer token for a demo account.
+    pub async fn token(&self, email: &str) -> String {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                &json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {email}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    /// A cookie-keeping browser, logged in as `email` through the login form.
+    pub async fn browser(&self, email: Option<&str>) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let browser = Browser {
+            client,
+            base: self.address.clone(),
+        };
+        if let Some(email) = email {
+            let resp = browser
+                .submit(
+                    "/login",
+                    "/login",
+                    &[("email", email), ("password", PASSWORD)],
+                )
+                .await;
+            assert_eq!(
+                resp.status(),
+                StatusCode::SEE_OTHER,
+                "login form for {email}"
+            );
+        }
+        browser
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.path().join("mail")
+    }
+
+    /// Waits for an e-mail to `to` whose subject contains `subject`; returns its text body.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> String {
+        for _ in 0..100 {
+            if let Ok(entries) = std::fs::read_dir(self.mail_dir()) {
+                for entry in entries.flatten() {
+                    let Ok(raw) = std::fs::read(entry.path()) else {
+                        continue;
+                    };
+                    let Some(msg) = mail_parser::MessageParser::default().parse(&raw) else {
+                        continue;
+                    };
+                    let to_ok = msg
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .is_some_and(|a| a == to);
+                    let subject_ok = msg.subject().is_some_and(|s| s.contains(subject));
+                    if to_ok && subject_ok {
+                        return msg.body_text(0).map(|t| t.to_string()).unwrap_or_default();
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no e-mail to {to} about {subject:?}");
+    }
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let resp = self.get(path).await;
+        let status = resp.status();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    /// Reads the CSRF token from a page's form, as a browser would submit it.
+    pub async fn csrf(&self, page: &str) -> String {
+        let (_, html) = self.get_text(page).await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = html
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("page has a csrf field");
+        html[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Loads `form_page`, then posts `fields` (plus its CSRF token) to `action`.
+    pub async fn submit(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(form_page).await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &csrf));
+        self.client
+            .post(format!("{}{action}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .expect("post")
+    }
+}
+
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

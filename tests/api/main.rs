@@ -1,0 +1,7 @@
+//! Integration tests: the real application over HTTP, on SQLite or PostgreSQL.
+
+mod accounts;
+mod authorization;
+mod buildings;
+mod helpers;
+mod pages;
