@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::mail::Mailer;
+use crate::storage::FileStore;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub mailer: Arc<Mailer>,
     pub clock: Clock,
+    /// Uploaded files (photos, PDFs): a local folder by default.
+    pub files: FileStore,
     /// Wakes the in-process worker when a job is queued, so e-mails leave at once.
     pub jobs_notify: Arc<Notify>,
 }
@@ -27,6 +30,8 @@ pub enum StartError {
     DataDir(String, std::io::Error),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("file storage: {0}")]
+    Files(#[from] crate::storage::StorageError),
     #[error("mail: {0}")]
     Mail(#[from] crate::mail::transport::MailError),
     #[error("cannot listen on {0}: {1}")]
@@ -47,8 +52,10 @@ pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartEr
         config.mail_dir(),
     )?;
     config.base_url = config.base_url.trim_end_matches('/').to_string();
+    let files = FileStore::local(&config.data_dir.join("files"))?;
     Ok(AppState {
         db,
+        files,
         config: Arc::new(config),
         mailer: Arc::new(mailer),
         clock,

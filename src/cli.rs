@@ -165,6 +165,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     }
                     let id = db::new_id();
                     bdb::insert_agency(&state.db.pool, &id, &name, now).await?;
+                    crate::domain::reports::write::seed_templates(&state, &id).await?;
                     println!("agency {id} created");
                 }
                 AdminCommand::CreateManager {

@@ -91,6 +91,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             id
         }
     };
+    crate::domain::reports::write::seed_templates(state, &agency_id).await?;
     let mut building_ids = Vec::new();
     for (name, address, lots, access, contact, phone) in [
         (

@@ -11,4 +11,6 @@ pub mod domain;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod photos;
+pub mod storage;
 pub mod web;

@@ -44,14 +44,17 @@ pub enum Action {
     ChangeRole,
     /// Edit the building's settings and see its registration code and poster.
     ManageBuilding,
+    /// File a report in the building (R1).
+    CreateReport,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
         Action::ManageBuilding,
+        Action::CreateReport,
     ];
 }
 
@@ -89,7 +92,7 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     use Action::*;
     use BuildingRole::*;
     match action {
-        ViewBuilding => true,
+        ViewBuilding | CreateReport => true,
         ListMembers => matches!(role, Referent | Manager),
         ChangeRole | ManageBuilding => role == Manager,
     }
@@ -114,6 +117,170 @@ pub fn check_admin(actor: &Actor) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// What authorization needs to know about one report.
+#[derive(Debug, Clone)]
+pub struct ReportFacts {
+    pub author_id: String,
+    /// The person the report is about (the author, or who they filed it for).
+    pub concerned_id: String,
+    pub lot_id: Option<String>,
+    pub removed: bool,
+    /// False while the council filter keeps a referent's report from the manager (R8).
+    pub manager_visible: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportAction {
+    View,
+    /// Comment to everyone who sees the report.
+    Comment,
+    /// Choose who sees an update: council only or one occupant (R5).
+    ChooseAudience,
+    /// Read and write the private manager-landlord thread (R10).
+    PrivateThread,
+    AddPhoto,
+    Close,
+    Reopen,
+    Remove,
+    /// Share a report kept by the council filter with the manager (R8).
+    Share,
+    Follow,
+    /// Create a work order from the report (issue W).
+    WorkOrder,
+}
+
+impl ReportAction {
+    pub const ALL: [ReportAction; 11] = [
+        ReportAction::View,
+        ReportAction::Comment,
+        ReportAction::ChooseAudience,
+        ReportAction::PrivateThread,
+        ReportAction::AddPhoto,
+        ReportAction::Close,
+        ReportAction::Reopen,
+        ReportAction::Remove,
+        ReportAction::Share,
+        ReportAction::Follow,
+        ReportAction::WorkOrder,
+    ];
+}
+
+/// A person's relation to one report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportRelation {
+    Manager,
+    Referent,
+    /// Author, or the person it was filed for.
+    Author,
+    /// The landlord of the report's lot.
+    Landlord,
+    Occupant,
+}
+
+impl Actor {
+    fn is_landlord_of(&self, building_id: &str, lot_id: Option<&str>) -> bool {
+        lot_id.is_some_and(|lot| {
+            self.memberships.iter().any(|m| {
+                m.building_id == building_id
+                    && m.role == "landlord"
+                    && m.lot_id.as_deref() == Some(lot)
+            })
+        })
+    }
+
+    /// `None` means the report does not exist for this person (404).
+    pub fn report_relation(
+        &self,
+        building: &BuildingRef,
+        report: &ReportFacts,
+    ) -> Option<ReportRelation> {
+        match self.role_in(building)? {
+            BuildingRole::Manager => report.manager_visible.then_some(ReportRelation::Manager),
+            BuildingRole::Referent => Some(ReportRelation::Referent),
+            _ if report.removed => None,
+            _ if report.author_id == self.person_id || report.concerned_id == self.person_id => {
+                Some(ReportRelation::Author)
+            }
+            _ if self.is_landlord_of(&building.id, report.lot_id.as_deref()) => {
+                Some(ReportRelation::Landlord)
+            }
+            BuildingRole::Occupant => Some(ReportRelation::Occupant),
+            // A landlord sees only the reports of their own lots.
+            BuildingRole::Landlord => None,
+        }
+    }
+}
+
+/// SPEC §4 for reports: who may do what once they can see the report.
+pub fn report_allowed(relation: ReportRelation, action: ReportAction) -> bool {
+    use ReportAction::*;
+    use ReportRelation::*;
+    match action {
+        View | Follow => true,
+        Comment => matches!(relation, Manager | Referent | Author | Landlord),
+        AddPhoto => matches!(relation, Manager | Referent | Author),
+        ChooseAudience | Remove => matches!(relation, Manager | Referent),
+        PrivateThread => matches!(relation, Manager | Landlord),
+        Close => matches!(relation, Manager | Referent | Author),
+        Reopen | WorkOrder => relation == Manager,
+        Share => relation == Referent,
+    }
+}
+
+/// Proof that `check_report` granted `action` on `report_id`.
+#[allow(clippy::manual_non_exhaustive)]
+#[derive(Debug, Clone)]
+pub struct ReportPermit {
+    pub report_id: String,
+    pub building_id: String,
+    pub relation: ReportRelation,
+    pub action: ReportAction,
+    _granted: (),
+}
+
+pub fn check_report(
+    actor: &Actor,
+    action: ReportAction,
+    building: &BuildingRef,
+    report_id: &str,
+    report: &ReportFacts,
+) -> Result<ReportPermit, AppError> {
+    let relation = actor
+        .report_relation(building, report)
+        .ok_or(AppError::NotFound)?;
+    if !report_allowed(relation, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(ReportPermit {
+        report_id: report_id.to_string(),
+        building_id: building.id.clone(),
+        relation,
+        action,
+        _granted: (),
+    })
+}
+
+/// Who may read a comment (or a history entry) with this audience (R5, R10).
+pub fn audience_allows(
+    relation: ReportRelation,
+    reader_id: &str,
+    writer_id: Option<&str>,
+    audience: &str,
+    audience_person: Option<&str>,
+) -> bool {
+    use ReportRelation::*;
+    let own = writer_id == Some(reader_id);
+    match audience {
+        "all" => true,
+        "council" => own || matches!(relation, Manager | Referent),
+        "person" => {
+            own || matches!(relation, Manager | Referent) || audience_person == Some(reader_id)
+        }
+        "landlord" => matches!(relation, Manager | Landlord),
+        _ => false,
     }
 }
 
@@ -185,5 +352,135 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn report_table_relation_by_action() {
+        use ReportRelation::*;
+        // View, Comment, ChooseAudience, PrivateThread, AddPhoto, Close, Reopen, Remove, Share, Follow, WorkOrder
+        let table = [
+            (
+                Manager,
+                [
+                    true, true, true, true, true, true, true, true, false, true, true,
+                ],
+            ),
+            (
+                Referent,
+                [
+                    true, true, true, false, true, true, false, true, true, true, false,
+                ],
+            ),
+            (
+                Author,
+                [
+                    true, true, false, false, true, true, false, false, false, true, false,
+                ],
+            ),
+            (
+                Landlord,
+                [
+                    true, true, false, true, false, false, false, false, false, true, false,
+                ],
+            ),
+            (
+                Occupant,
+                [
+                    true, false, false, false, false, false, false, false, false, true, false,
+                ],
+            ),
+        ];
+        for (relation, expected) in table {
+            for (action, allowed) in ReportAction::ALL.iter().zip(expected) {
+                assert_eq!(
+                    report_allowed(relation, *action),
+                    allowed,
+                    "{relation:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn report_visibility_follows_role_removal_filter_and_lots() {
+        let building = BuildingRef {
+            id: "b1".into(),
+            agency_id: "a1".into(),
+        };
+        let facts = |removed, manager_visible| ReportFacts {
+            author_id: "tenant".into(),
+            concerned_id: "tenant".into(),
+            lot_id: Some("lot23".into()),
+            removed,
+            manager_visible,
+        };
+        let manager = actor(&["a1"], &[]);
+        let occupant = actor(&[], &[("b1", "occupant")]);
+        let mut landlord = actor(&[], &[("b1", "landlord")]);
+        assert_eq!(
+            manager.report_relation(&building, &facts(false, false)),
+            None,
+            "council filter"
+        );
+        assert_eq!(
+            manager.report_relation(&building, &facts(true, true)),
+            Some(ReportRelation::Manager)
+        );
+        assert_eq!(
+            occupant.report_relation(&building, &facts(true, true)),
+            None,
+            "removed"
+        );
+        assert_eq!(
+            occupant.report_relation(&building, &facts(false, false)),
+            Some(ReportRelation::Occupant)
+        );
+        assert_eq!(
+            landlord.report_relation(&building, &facts(false, true)),
+            None,
+            "not their lot"
+        );
+        landlord.memberships[0].lot_id = Some("lot23".into());
+        assert_eq!(
+            landlord.report_relation(&building, &facts(false, true)),
+            Some(ReportRelation::Landlord)
+        );
+        let foreign = BuildingRef {
+            id: "b2".into(),
+            agency_id: "a2".into(),
+        };
+        assert_eq!(manager.report_relation(&foreign, &facts(false, true)), None);
+    }
+
+    #[test]
+    fn audiences_hide_private_comments() {
+        use ReportRelation::*;
+        assert!(audience_allows(Occupant, "me", Some("x"), "all", None));
+        assert!(!audience_allows(Occupant, "me", Some("x"), "council", None));
+        assert!(audience_allows(Referent, "me", Some("x"), "council", None));
+        assert!(audience_allows(
+            Author,
+            "me",
+            Some("x"),
+            "person",
+            Some("me")
+        ));
+        assert!(!audience_allows(
+            Author,
+            "me",
+            Some("x"),
+            "person",
+            Some("other")
+        ));
+        assert!(!audience_allows(Author, "me", Some("x"), "landlord", None));
+        assert!(!audience_allows(
+            Referent,
+            "me",
+            Some("x"),
+            "landlord",
+            None
+        ));
+        assert!(audience_allows(Landlord, "me", Some("x"), "landlord", None));
+        assert!(!audience_allows(Manager, "me", Some("x"), "bogus", None));
     }
 }

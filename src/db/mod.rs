@@ -7,7 +7,10 @@ pub mod audit;
 pub mod buildings;
 pub mod jobs;
 pub mod people;
+pub mod report_items;
+pub mod reports;
 pub mod sessions;
+pub mod sql;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -5,3 +5,5 @@ mod authorization;
 mod buildings;
 mod helpers;
 mod pages;
+mod photos;
+mod reports;

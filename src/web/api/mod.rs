@@ -2,6 +2,7 @@
 
 mod accounts;
 mod buildings;
+pub mod reports;
 
 use axum::Router;
 use axum::routing::get;
@@ -48,6 +49,7 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
         .merge(buildings::routes())
+        .merge(reports::routes())
 }
 
 pub fn router() -> Router<AppState> {

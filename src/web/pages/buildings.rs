@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::reports::{Card, card};
 use super::{FormErrors, NoticeQuery, Page, render, render_status};
 use crate::app::AppState;
 use crate::auth::authz::{self, Action, BuildingRole};
@@ -15,6 +16,7 @@ use crate::db::buildings::BuildingRow;
 use crate::db::people::MemberRow;
 use crate::domain::AppError;
 use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
+use crate::domain::reports::{categories, read};
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -66,6 +68,12 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
     render(&ListTpl { page, buildings })
 }
 
+pub struct Column {
+    pub status: &'static str,
+    pub cards: Vec<Card>,
+    pub next: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "building.html")]
 struct BuildingTpl {
@@ -74,22 +82,89 @@ struct BuildingTpl {
     role: &'static str,
     can_list_members: bool,
     can_manage: bool,
+    columns: Vec<Column>,
+    query: String,
+    results: Option<Vec<Card>>,
+}
+
+#[derive(Deserialize, Default)]
+struct BoardQuery {
+    notice: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
 }
 
 async fn show(
     State(state): State<AppState>,
     User(actor, ctx): User,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<BoardQuery>,
 ) -> WebResult<Response> {
     let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let now = state.clock.now_ms();
+    let query = q.q.clone().unwrap_or_default();
+    let mut columns = Vec::new();
+    let mut results = None;
+    if query.trim().is_empty() {
+        for status in ["todo", "in_progress", "closed"] {
+            // Only the column being paged through moves; the others show their first page.
+            let cursor = if q.status.as_deref() == Some(status) {
+                q.cursor.as_deref()
+            } else {
+                None
+            };
+            let board = read::board(
+                &state,
+                &actor,
+                &id,
+                Some(status),
+                None,
+                cursor,
+                read::PAGE_SIZE,
+            )
+            .await?;
+            let cards = board
+                .items
+                .into_iter()
+                .map(|r| card(&page, &cats, r, now))
+                .collect();
+            columns.push(Column {
+                status,
+                cards,
+                next: board.next_cursor,
+            });
+        }
+    } else {
+        let found = read::board(
+            &state,
+            &actor,
+            &id,
+            None,
+            Some(&query),
+            q.cursor.as_deref(),
+            50,
+        )
+        .await?;
+        results = Some(
+            found
+                .items
+                .into_iter()
+                .map(|r| card(&page, &cats, r, now))
+                .collect(),
+        );
+    }
     let tpl = BuildingTpl {
         role: role_label(&page, permit.role),
         can_list_members: authz::allowed(permit.role, Action::ListMembers),
         can_manage: authz::allowed(permit.role, Action::ManageBuilding),
         page,
         building,
+        columns,
+        query,
+        results,
     };
     render(&tpl)
 }

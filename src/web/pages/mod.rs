@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod buildings;
+mod reports;
 
 use askama::Template;
 use axum::Router;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(buildings::router())
+        .merge(reports::router())
 }
 
 /// What every page's layout needs.
@@ -73,6 +75,15 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "token_revoked" => "notice.token_revoked",
         "logged_out" => "notice.logged_out",
         "registered" => "notice.registered",
+        "report_created" => "notice.report_created",
+        "photo_rejected" => "notice.photo_rejected",
+        "following" => "notice.following",
+        "report_closed" => "notice.report_closed",
+        "report_reopened" => "notice.report_reopened",
+        "report_shared" => "notice.report_shared",
+        "report_removed" => "notice.report_removed",
+        "template_saved" => "notice.template_saved",
+        "template_deleted" => "notice.template_deleted",
         _ => return None,
     })
 }
@@ -202,5 +213,30 @@ pub fn local_datetime(ms: i64) -> String {
     match ts.in_tz("Europe/Paris") {
         Ok(zoned) => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
         Err(_) => ts.strftime("%d/%m/%Y %H:%M UTC").to_string(),
+    }
+}
+
+/// "aujourd’hui à 18:42", "hier à 18:42", or the date, in Europe/Paris.
+pub fn human_time(lang: Lang, ms: i64, now_ms: i64) -> String {
+    let zone = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .ok()
+            .and_then(|t| t.in_tz("Europe/Paris").ok())
+    };
+    let (Some(at), Some(now)) = (zone(ms), zone(now_ms)) else {
+        return String::new();
+    };
+    let time = at.strftime("%H:%M").to_string();
+    let days = (now.date() - at.date()).get_days();
+    match days {
+        0 => lang.tf("time.today", &[("time", &time)]),
+        1 => lang.tf("time.yesterday", &[("time", &time)]),
+        _ => lang.tf(
+            "time.date",
+            &[
+                ("date", &at.strftime("%d/%m/%Y").to_string()),
+                ("time", &time),
+            ],
+        ),
     }
 }

@@ -1,0 +1,335 @@
+//! Reports, followers, comments, photos, events and reply templates.
+
+use sqlx::{Any, Executor};
+
+use super::Backend;
+use super::sql::Sql;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: String,
+    pub building_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub concerned_id: String,
+    pub concerned_name: String,
+    pub lot_id: Option<String>,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub location_part: String,
+    pub location_floor: String,
+    pub location_detail: String,
+    pub urgent: i64,
+    pub status: String,
+    pub manager_visible: i64,
+    pub removed_at: Option<i64>,
+    pub removed_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub photo_count: i64,
+    pub follower_count: i64,
+}
+
+const REPORT_SELECT: &str = "SELECT r.id, r.building_id, r.author_id, a.name AS author_name, r.concerned_id, \
+     c.name AS concerned_name, r.lot_id, r.category, r.title, r.description, r.location_part, r.location_floor, \
+     r.location_detail, r.urgent, r.status, r.manager_visible, r.removed_at, r.removed_reason, r.created_at, \
+     r.updated_at, r.first_response_at, r.closed_at, \
+     (SELECT COUNT(*) FROM photos p WHERE p.report_id = r.id AND p.comment_id IS NULL) AS photo_count, \
+     (SELECT COUNT(*) FROM report_followers f WHERE f.report_id = r.id) AS follower_count \
+     FROM reports r JOIN people a ON a.id = r.author_id JOIN people c ON c.id = r.concerned_id";
+
+pub struct NewReport<'a> {
+    pub id: &'a str,
+    pub building_id: &'a str,
+    pub author_id: &'a str,
+    pub concerned_id: &'a str,
+    pub lot_id: Option<&'a str>,
+    pub category: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub location_part: &'a str,
+    pub location_floor: &'a str,
+    pub location_detail: &'a str,
+    pub urgent: bool,
+    pub manager_visible: bool,
+    pub search_text: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    r: NewReport<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reports (id, building_id, author_id, concerned_id, lot_id, category, title, description, \
+         location_part, location_floor, location_detail, urgent, manager_visible, search_text, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(r.id)
+    .bind(r.building_id)
+    .bind(r.author_id)
+    .bind(r.concerned_id)
+    .bind(r.lot_id)
+    .bind(r.category)
+    .bind(r.title)
+    .bind(r.description)
+    .bind(r.location_part)
+    .bind(r.location_floor)
+    .bind(r.location_detail)
+    .bind(super::flag(r.urgent))
+    .bind(super::flag(r.manager_visible))
+    .bind(r.search_text)
+    .bind(r.now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<ReportRow>> {
+    sqlx::query_as(&format!("{REPORT_SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Which reports of a building a person may list.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Referents: everything, removed reports included.
+    Everything,
+    /// Managers: all but what the council filter keeps from them.
+    ManagerVisible,
+    /// Occupants: all but removed reports.
+    NotRemoved,
+    /// Landlords: their lots' reports and their own.
+    Lots {
+        lots: Vec<String>,
+        person_id: String,
+    },
+}
+
+fn push_scope(sql: &mut Sql, scope: &Scope) {
+    match scope {
+        Scope::Everything => {}
+        Scope::ManagerVisible => {
+            sql.push(" AND r.manager_visible = 1");
+        }
+        Scope::NotRemoved => {
+            sql.push(" AND r.removed_at IS NULL");
+        }
+        Scope::Lots { lots, person_id } => {
+            sql.push(" AND r.removed_at IS NULL AND (r.lot_id IN ")
+                .list(lots)
+                .push(" OR r.author_id = ");
+            sql.text(person_id)
+                .push(" OR r.concerned_id = ")
+                .text(person_id)
+                .push(")");
+        }
+    }
+}
+
+fn push_search(sql: &mut Sql, backend: Backend, terms: &[String], any: bool) {
+    match backend {
+        Backend::Sqlite => {
+            sql.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ");
+            sql.text(&crate::domain::reports::search::fts5_query(terms, any))
+                .push(")");
+        }
+        Backend::Postgres => {
+            sql.push(" AND r.search @@ to_tsquery('french', ");
+            sql.text(&crate::domain::reports::search::tsquery(terms, any))
+                .push(")");
+        }
+    }
+}
+
+pub struct BoardQuery<'a> {
+    pub building_id: &'a str,
+    pub status: Option<&'a str>,
+    pub terms: &'a [String],
+    pub scope: &'a Scope,
+    /// Continue after this (updated_at, id).
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// Newest activity first; keyset pagination on (updated_at, id).
+pub async fn board<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    backend: Backend,
+    q: BoardQuery<'_>,
+) -> sqlx::Result<Vec<ReportRow>> {
+    let mut sql = Sql::new(REPORT_SELECT);
+    sql.push(" WHERE r.building_id = ").text(q.building_id);
+    if let Some(status) = q.status {
+        sql.push(" AND r.status = ").text(status);
+    }
+    push_scope(&mut sql, q.scope);
+    if !q.terms.is_empty() {
+        push_search(&mut sql, backend, q.terms, false);
+    }
+    if let Some((at, id)) = &q.after {
+        sql.push(" AND (r.updated_at < ")
+            .int(*at)
+            .push(" OR (r.updated_at = ")
+            .int(*at)
+            .push(" AND r.id < ")
+            .text(id)
+            .push("))");
+    }
+    sql.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
+        .int(q.limit);
+    sql.query_as().fetch_all(ex).await
+}
+
+/// Open reports sharing a word or the category with a draft, for the duplicate check.
+pub async fn similar_candidates<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    backend: Backend,
+    building_id: &str,
+    terms: &[String],
+    category: &str,
+    scope: &Scope,
+) -> sqlx::Result<Vec<(ReportRow, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct WithText {
+        #[sqlx(flatten)]
+        row: ReportRow,
+        search_text: String,
+    }
+    let select = REPORT_SELECT.replace(" FROM reports r", ", r.search_text FROM reports r");
+    let mut sql = Sql::new(&select);
+    sql.push(" WHERE r.building_id = ")
+        .text(building_id)
+        .push(" AND r.status <> 'closed'");
+    push_scope(&mut sql, scope);
+    sql.push(" AND (r.category = ").text(category);
+    if !terms.is_empty() {
+        sql.push(" OR (1 = 1");
+        push_search(&mut sql, backend, terms, true);
+        sql.push(")");
+    }
+    sql.push(") ORDER BY r.updated_at DESC LIMIT 50");
+    let rows: Vec<WithText> = sql.query_as().fetch_all(ex).await?;
+    Ok(rows.into_iter().map(|w| (w.row, w.search_text)).collect())
+}
+
+pub async fn set_status<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    status: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE reports SET status = $2, updated_at = $3, \
+         closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE NULL END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// First answer by a manager or referent: to-do becomes in progress (R3).
+pub async fn mark_answered<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE reports SET status = CASE WHEN status = 'todo' THEN 'in_progress' ELSE status END, \
+         first_response_at = COALESCE(first_response_at, $2), updated_at = $2 WHERE id = $1 AND status = 'todo'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn touch<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE reports SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    by: &str,
+    reason: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE reports SET removed_at = $2, removed_by = $3, removed_reason = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn share<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE reports SET manager_visible = 1, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn follow<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+    person_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO report_followers (report_id, person_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (report_id, person_id) DO NOTHING",
+    )
+    .bind(report_id)
+    .bind(person_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn is_following<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+    person_id: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM report_followers WHERE report_id = $1 AND person_id = $2",
+    )
+    .bind(report_id)
+    .bind(person_id)
+    .fetch_one(ex)
+    .await?;
+    Ok(n > 0)
+}

@@ -1,0 +1,144 @@
+//! Reports (signalements), R1–R13: creation, board, replies, visibility, history, search.
+
+pub mod categories;
+pub mod read;
+pub mod search;
+pub mod write;
+
+use crate::auth::authz::{BuildingRef, ReportFacts};
+use crate::db::reports::ReportRow;
+use crate::domain::types::{optional_text, text};
+use crate::domain::{AppError, AppResult};
+
+pub const MAX_PHOTOS: i64 = 5;
+pub const MAX_TITLE: usize = 120;
+pub const MAX_DESCRIPTION: usize = 5_000;
+pub const MAX_COMMENT: usize = 5_000;
+
+impl ReportRow {
+    pub fn facts(&self) -> ReportFacts {
+        ReportFacts {
+            author_id: self.author_id.clone(),
+            concerned_id: self.concerned_id.clone(),
+            lot_id: self.lot_id.clone(),
+            removed: self.removed_at.is_some(),
+            manager_visible: self.manager_visible != 0,
+        }
+    }
+
+    pub fn location(&self) -> String {
+        [
+            &self.location_part,
+            &self.location_floor,
+            &self.location_detail,
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
+}
+
+/// A new report as typed, before it is parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ReportDraft {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub location_part: String,
+    pub location_floor: String,
+    pub location_detail: String,
+    pub urgent: bool,
+    /// Managers and referents filing for someone who phoned or wrote (R1).
+    pub on_behalf_of: Option<String>,
+    /// Council filter (R8): a referent's report reaches the manager only when ticked.
+    pub share_with_manager: bool,
+}
+
+/// A draft whose fields are valid.
+pub struct ValidReport {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub location_part: String,
+    pub location_floor: String,
+    pub location_detail: String,
+}
+
+impl ReportDraft {
+    pub fn parse(&self, known_categories: &[categories::Category]) -> AppResult<ValidReport> {
+        if !known_categories.iter().any(|c| c.slug == self.category) {
+            return Err(AppError::invalid("category", "error.category_unknown"));
+        }
+        Ok(ValidReport {
+            category: self.category.clone(),
+            title: text("title", &self.title, MAX_TITLE)?,
+            description: optional_text("description", &self.description, MAX_DESCRIPTION)?,
+            location_part: optional_text("location_part", &self.location_part, 80)?,
+            location_floor: optional_text("location_floor", &self.location_floor, 40)?,
+            location_detail: optional_text("location", &self.location_detail, 200)?,
+        })
+    }
+}
+
+/// Who a comment is for (R5, R10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    All,
+    Council,
+    Person(String),
+    /// The private manager-landlord thread.
+    Landlord,
+}
+
+impl Audience {
+    pub fn parse(
+        audience: Option<&str>,
+        person_id: Option<&str>,
+        private_landlord: bool,
+    ) -> AppResult<Audience> {
+        if private_landlord {
+            return Ok(Audience::Landlord);
+        }
+        match (
+            audience.unwrap_or("all"),
+            person_id.filter(|p| !p.is_empty()),
+        ) {
+            ("all", _) => Ok(Audience::All),
+            ("council", _) => Ok(Audience::Council),
+            ("person", Some(p)) => Ok(Audience::Person(p.to_string())),
+            ("person", None) => Err(AppError::invalid("person_id", "error.person_required")),
+            ("landlord", _) => Ok(Audience::Landlord),
+            _ => Err(AppError::invalid("audience", "error.audience_invalid")),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Council => "council",
+            Audience::Person(_) => "person",
+            Audience::Landlord => "landlord",
+        }
+    }
+
+    pub fn person(&self) -> Option<&str> {
+        match self {
+            Audience::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// The building reference of a report's building, loaded for authorization.
+pub async fn building_of(
+    state: &crate::app::AppState,
+    building_id: &str,
+) -> AppResult<(crate::db::buildings::BuildingRow, BuildingRef)> {
+    let b = crate::db::buildings::by_id(&state.db.pool, building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = b.reference();
+    Ok((b, r))
+}

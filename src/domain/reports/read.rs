@@ -1,0 +1,247 @@
+//! Reading reports: one report with what the reader may see of it, the board, the
+//! duplicate check and search.
+
+use super::search;
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::{self, Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
+use crate::db::report_items::{self as items, CommentRow, EventRow, PhotoRow};
+use crate::db::reports::{self as rdb, ReportRow, Scope};
+use crate::domain::{AppError, AppResult, buildings};
+
+pub const PAGE_SIZE: i64 = 20;
+
+/// Loads a report and checks `action` on it; invisible reports are 404.
+pub async fn authorize(
+    state: &AppState,
+    actor: &Actor,
+    report_id: &str,
+    action: ReportAction,
+) -> AppResult<(ReportRow, ReportPermit)> {
+    let report = rdb::by_id(&state.db.pool, report_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, building) = super::building_of(state, &report.building_id).await?;
+    let permit = authz::check_report(actor, action, &building, &report.id, &report.facts())?;
+    Ok((report, permit))
+}
+
+/// A report as one reader sees it.
+pub struct ReportView {
+    pub report: ReportRow,
+    pub relation: ReportRelation,
+    pub comments: Vec<CommentRow>,
+    pub photos: Vec<PhotoRow>,
+    pub history: Vec<EventRow>,
+    pub following: bool,
+}
+
+pub async fn view(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
+    let (report, permit) = authorize(state, actor, report_id, ReportAction::View).await?;
+    let relation = permit.relation;
+    let me = actor.person_id.as_str();
+    let comments: Vec<CommentRow> = items::comments_of(&state.db.pool, report_id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            authz::audience_allows(
+                relation,
+                me,
+                Some(&c.author_id),
+                &c.audience,
+                c.audience_person_id.as_deref(),
+            )
+        })
+        .collect();
+    let visible_comments: Vec<&str> = comments.iter().map(|c| c.id.as_str()).collect();
+    let photos = items::photos_of(&state.db.pool, report_id)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            p.comment_id
+                .as_deref()
+                .is_none_or(|c| visible_comments.contains(&c))
+        })
+        .collect();
+    let history = items::events_of(&state.db.pool, report_id)
+        .await?
+        .into_iter()
+        .filter(|e| {
+            authz::audience_allows(
+                relation,
+                me,
+                e.actor_id.as_deref(),
+                &e.audience,
+                e.audience_person_id.as_deref(),
+            )
+        })
+        .collect();
+    let following = rdb::is_following(&state.db.pool, report_id, me).await?;
+    Ok(ReportView {
+        report,
+        relation,
+        comments,
+        photos,
+        history,
+        following,
+    })
+}
+
+/// Which reports of the building this person may list.
+fn scope(actor: &Actor, building_id: &str, role: BuildingRole) -> Scope {
+    match role {
+        BuildingRole::Manager => Scope::ManagerVisible,
+        BuildingRole::Referent => Scope::Everything,
+        BuildingRole::Occupant => Scope::NotRemoved,
+        BuildingRole::Landlord => Scope::Lots {
+            lots: actor
+                .memberships
+                .iter()
+                .filter(|m| m.building_id == building_id && m.role == "landlord")
+                .filter_map(|m| m.lot_id.clone())
+                .collect(),
+            person_id: actor.person_id.clone(),
+        },
+    }
+}
+
+pub struct BoardPage {
+    pub items: Vec<ReportRow>,
+    pub next_cursor: Option<String>,
+}
+
+fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
+    match cursor.filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => {
+            let (at, id) = c
+                .split_once('_')
+                .ok_or(AppError::invalid("cursor", "error.cursor_invalid"))?;
+            let at = at
+                .parse::<i64>()
+                .map_err(|_| AppError::invalid("cursor", "error.cursor_invalid"))?;
+            if id.len() > 64 || !id.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+                return Err(AppError::invalid("cursor", "error.cursor_invalid"));
+            }
+            Ok(Some((at, id.to_string())))
+        }
+    }
+}
+
+/// One page of a building's reports, newest activity first; `status` none means all.
+pub async fn board(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    status: Option<&str>,
+    query: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<BoardPage> {
+    let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
+    if let Some(s) = status
+        && !["todo", "in_progress", "closed"].contains(&s)
+    {
+        return Err(AppError::invalid("status", "error.status_invalid"));
+    }
+    let terms = search::terms(query.unwrap_or(""));
+    let scope = scope(actor, building_id, permit.role);
+    let limit = limit.clamp(1, 100);
+    let mut items = rdb::board(
+        &state.db.pool,
+        state.db.backend,
+        rdb::BoardQuery {
+            building_id,
+            status,
+            terms: &terms,
+            scope: &scope,
+            after: parse_cursor(cursor)?,
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|r| format!("{}_{}", r.updated_at, r.id))
+    } else {
+        None
+    };
+    Ok(BoardPage { items, next_cursor })
+}
+
+/// Open reports that look like a draft (R2): shared words, same category, same place.
+pub async fn similar(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    title: &str,
+    category: &str,
+    location: &str,
+) -> AppResult<Vec<ReportRow>> {
+    let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
+    let terms = search::terms(&format!("{title} {location}"));
+    if terms.is_empty() && category.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = scope(actor, building_id, permit.role);
+    let candidates = rdb::similar_candidates(
+        &state.db.pool,
+        state.db.backend,
+        building_id,
+        &terms,
+        category,
+        &scope,
+    )
+    .await?;
+    let place = search::fold(location);
+    let mut scored: Vec<(i64, ReportRow)> = candidates
+        .into_iter()
+        .map(|(row, text)| {
+            let words: Vec<&str> = text.split(' ').collect();
+            let shared = terms
+                .iter()
+                .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+                .count() as i64;
+            let same_category = i64::from(row.category == category);
+            let same_place =
+                i64::from(!place.is_empty() && search::fold(&row.location()).contains(&place));
+            (shared * 2 + same_category * 2 + same_place, row)
+        })
+        .filter(|(score, _)| *score >= 3)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.updated_at.cmp(&a.1.updated_at)));
+    Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
+}
+
+/// A stored photo, if the reader may see the report (and the comment it belongs to).
+pub async fn photo(state: &AppState, actor: &Actor, photo_id: &str) -> AppResult<PhotoRow> {
+    let photo = items::photo(&state.db.pool, photo_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, permit) = authorize(state, actor, &photo.report_id, ReportAction::View).await?;
+    if let Some(comment_id) = &photo.comment_id {
+        let c = items::comment_audience(&state.db.pool, comment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !authz::audience_allows(
+            permit.relation,
+            &actor.person_id,
+            Some(&c.author_id),
+            &c.audience,
+            c.audience_person_id.as_deref(),
+        ) {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(photo)
+}
+
+pub async fn templates(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+) -> AppResult<Vec<items::TemplateRow>> {
+    let (building, _) =
+        buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
+    Ok(items::templates_of(&state.db.pool, &building.agency_id).await?)
+}

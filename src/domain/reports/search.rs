@@ -1,0 +1,100 @@
+//! Search text: folded to lower case without accents, so "Fuite d’eau au 3ème" and
+//! "fuite d'eau au 3eme" meet on both databases.
+
+const STOPWORDS: &[&str] = &[
+    "au", "aux", "ce", "de", "des", "du", "en", "est", "et", "il", "la", "le", "les", "sur", "un",
+    "une", "the", "and", "of",
+];
+
+fn fold_char(c: char, out: &mut String) {
+    let folded = match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => "a",
+        'ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => "o",
+        'ù' | 'ú' | 'û' | 'ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'œ' => "oe",
+        'æ' => "ae",
+        c if c.is_alphanumeric() => {
+            out.push(c);
+            return;
+        }
+        _ => " ",
+    };
+    out.push_str(folded);
+}
+
+/// Lower-case, accent-free, punctuation turned into spaces.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        fold_char(c, &mut out);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The words worth searching for: folded, two letters or more, no stop words, at most 12.
+pub fn terms(query: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in fold(query).split(' ') {
+        if word.chars().count() >= 2
+            && !STOPWORDS.contains(&word)
+            && !terms.iter().any(|t| t == word)
+        {
+            terms.push(word.to_string());
+        }
+    }
+    terms.truncate(12);
+    terms
+}
+
+/// The document indexed for a report.
+pub fn document(title: &str, description: &str, location: &str) -> String {
+    fold(&format!("{title} {description} {location}"))
+}
+
+/// An FTS5 query: every term as a quoted prefix, joined by AND or OR.
+pub fn fts5_query(terms: &[String], any: bool) -> String {
+    let joiner = if any { " OR " } else { " " };
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(joiner)
+}
+
+/// A PostgreSQL `to_tsquery` text; terms are alphanumeric after folding, so nothing to escape.
+pub fn tsquery(terms: &[String], any: bool) -> String {
+    let joiner = if any { " | " } else { " & " };
+    terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(joiner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_apostrophes_and_case_fold_together() {
+        assert_eq!(
+            fold("Fuite d’eau au 3ème — ÉTAGE"),
+            "fuite d eau au 3eme etage"
+        );
+        assert_eq!(terms("fuite d'eau au 3ème"), vec!["fuite", "eau", "3eme"]);
+        assert_eq!(terms("Cœur, cœur"), vec!["coeur"]);
+        assert!(terms("   ").is_empty());
+    }
+
+    #[test]
+    fn queries_cannot_inject_syntax() {
+        let t = terms("\"x\" OR NEAR(a b) -- ; drop");
+        assert_eq!(fts5_query(&t, false), "\"or\"* \"near\"* \"drop\"*");
+        assert_eq!(tsquery(&t, true), "or:* | near:* | drop:*");
+    }
+}

@@ -1,0 +1,471 @@
+//! Everything that changes a report. Each change records its domain event in the same
+//! transaction (history now, notifications later); nothing here sends e-mail.
+
+use super::categories;
+use super::read::authorize;
+use super::{Audience, MAX_COMMENT, MAX_PHOTOS, ReportDraft};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::{Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
+use crate::db::report_items::{self as items, NewEvent};
+use crate::db::reports::{self as rdb, ReportRow};
+use crate::db::{self, people as pdb};
+use crate::domain::buildings;
+use crate::domain::types::text;
+use crate::domain::{AppError, AppResult};
+
+fn event<'a>(
+    kind: &'a str,
+    permit_building: &'a str,
+    report_id: &'a str,
+    actor: &'a Actor,
+    now: i64,
+) -> NewEvent<'a> {
+    NewEvent {
+        kind,
+        building_id: permit_building,
+        report_id: Some(report_id),
+        comment_id: None,
+        actor_id: Some(&actor.person_id),
+        audience: "all",
+        audience_person_id: None,
+        detail: "",
+        now,
+    }
+}
+
+/// Files a report (R1); returns its id. Urgent reports also record an `urgent_report`
+/// event, which notifications deliver at once whatever the digest settings (R13).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    draft: ReportDraft,
+) -> AppResult<String> {
+    let (building, permit) =
+        buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
+    let known = categories::for_agency(&state.db.pool, &building.agency_id, actor.lang).await?;
+    let valid = draft.parse(&known)?;
+
+    let staff = matches!(permit.role, BuildingRole::Manager | BuildingRole::Referent);
+    let concerned_id = match draft.on_behalf_of.as_deref().filter(|p| !p.is_empty()) {
+        Some(person) if staff => {
+            let residents = pdb::memberships(&state.db.pool, person).await?;
+            if !residents
+                .iter()
+                .any(|m| m.building_id == building.id && m.role != "landlord")
+            {
+                return Err(AppError::invalid(
+                    "on_behalf_of",
+                    "error.person_not_resident",
+                ));
+            }
+            person.to_string()
+        }
+        Some(_) => return Err(AppError::Forbidden),
+        None => actor.person_id.clone(),
+    };
+    let lot_id = pdb::memberships(&state.db.pool, &concerned_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.building_id == building.id)
+        .find_map(|m| m.lot_id);
+    // Council filter (R8): a referent's report stays with occupants and referents unless shared.
+    let manager_visible = !(building.council_filter != 0
+        && permit.role == BuildingRole::Referent
+        && !draft.share_with_manager);
+
+    let id = db::new_id();
+    let now = state.clock.now_ms();
+    let location = [
+        valid.location_part.as_str(),
+        valid.location_floor.as_str(),
+        valid.location_detail.as_str(),
+    ]
+    .join(" ");
+    let search_text = super::search::document(&valid.title, &valid.description, &location);
+    let mut tx = state.db.pool.begin().await?;
+    rdb::insert(
+        &mut *tx,
+        rdb::NewReport {
+            id: &id,
+            building_id: &building.id,
+            author_id: &actor.person_id,
+            concerned_id: &concerned_id,
+            lot_id: lot_id.as_deref(),
+            category: &valid.category,
+            title: &valid.title,
+            description: &valid.description,
+            location_part: &valid.location_part,
+            location_floor: &valid.location_floor,
+            location_detail: &valid.location_detail,
+            urgent: draft.urgent,
+            manager_visible,
+            search_text: &search_text,
+            now,
+        },
+    )
+    .await?;
+    rdb::follow(&mut *tx, &id, &actor.person_id, now).await?;
+    rdb::follow(&mut *tx, &id, &concerned_id, now).await?;
+    let detail = if concerned_id != actor.person_id {
+        concerned_id.as_str()
+    } else {
+        ""
+    };
+    items::insert_event(
+        &mut *tx,
+        NewEvent {
+            detail,
+            ..event("report_created", &building.id, &id, actor, now)
+        },
+    )
+    .await?;
+    if draft.urgent {
+        items::insert_event(
+            &mut *tx,
+            event("urgent_report", &building.id, &id, actor, now),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a comment (R4, R5, R10). The first public answer of a manager or referent moves
+/// the report to in progress (R3). Returns the comment's id.
+pub async fn comment(
+    state: &AppState,
+    actor: &Actor,
+    report_id: &str,
+    body: &str,
+    audience: Audience,
+) -> AppResult<String> {
+    let action = match audience {
+        Audience::All => ReportAction::Comment,
+        Audience::Council | Audience::Person(_) => ReportAction::ChooseAudience,
+        Audience::Landlord => ReportAction::PrivateThread,
+    };
+    let (report, permit) = authorize(state, actor, report_id, action).await?;
+    if report.status == "closed" {
+        return Err(AppError::Conflict("error.report_closed"));
+    }
+    let body = text("body", body, MAX_COMMENT)?;
+    if let Audience::Person(person) = &audience {
+        let members = pdb::memberships(&state.db.pool, person).await?;
+        if !members.iter().any(|m| m.building_id == report.building_id) {
+            return Err(AppError::invalid("person_id", "error.person_not_resident"));
+        }
+    }
+    let id = db::new_id();
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    items::insert_comment(
+        &mut *tx,
+        items::NewComment {
+            id: &id,
+            report_id,
+            author_id: &actor.person_id,
+            body: &body,
+            audience: audience.as_str(),
+            audience_person_id: audience.person(),
+            now,
+        },
+    )
+    .await?;
+    items::insert_event(
+        &mut *tx,
+        NewEvent {
+            comment_id: Some(&id),
+            audience: audience.as_str(),
+            audience_person_id: audience.person(),
+            ..event("comment_added", &report.building_id, report_id, actor, now)
+        },
+    )
+    .await?;
+    // The private landlord thread must leave no trace a tenant could see, not even activity.
+    if audience != Audience::Landlord {
+        let staff = matches!(
+            permit.relation,
+            ReportRelation::Manager | ReportRelation::Referent
+        );
+        if staff && rdb::mark_answered(&mut *tx, report_id, now).await? {
+            items::insert_event(
+                &mut *tx,
+                NewEvent {
+                    detail: "in_progress",
+                    ..event("status_changed", &report.building_id, report_id, actor, now)
+                },
+            )
+            .await?;
+        } else {
+            rdb::touch(&mut *tx, report_id, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn change_status(
+    state: &AppState,
+    actor: &Actor,
+    report: &ReportRow,
+    status: &str,
+    kind: &str,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    rdb::set_status(&mut *tx, &report.id, status, now).await?;
+    items::insert_event(
+        &mut *tx,
+        NewEvent {
+            detail: status,
+            ..event(kind, &report.building_id, &report.id, actor, now)
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes a report (R6): manager, referent or its author.
+pub async fn close(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Close).await?;
+    if report.status == "closed" {
+        return Err(AppError::Conflict("error.report_already_closed"));
+    }
+    change_status(state, actor, &report, "closed", "report_closed").await
+}
+
+/// Reopens a closed report: managers only.
+pub async fn reopen(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Reopen).await?;
+    if report.status != "closed" {
+        return Err(AppError::Conflict("error.report_not_closed"));
+    }
+    change_status(state, actor, &report, "in_progress", "report_reopened").await
+}
+
+/// Removes a report as abuse or duplicate (R7): soft delete with a reason, kept for audit.
+pub async fn remove(
+    state: &AppState,
+    actor: &Actor,
+    report_id: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Remove).await?;
+    let reason = text("reason", reason, 500)?;
+    if report.removed_at.is_some() {
+        return Err(AppError::Conflict("error.report_already_removed"));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    rdb::remove(&mut *tx, report_id, &actor.person_id, &reason, now).await?;
+    items::insert_event(
+        &mut *tx,
+        NewEvent {
+            audience: "council",
+            detail: &reason,
+            ..event("report_removed", &report.building_id, report_id, actor, now)
+        },
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(&actor.person_id),
+        "report_removed",
+        "report",
+        report_id,
+        &reason,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Shares a report kept by the council filter with the manager (R8).
+pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Share).await?;
+    if report.manager_visible != 0 {
+        return Ok(());
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    rdb::share(&mut *tx, report_id, now).await?;
+    items::insert_event(
+        &mut *tx,
+        event("report_shared", &report.building_id, report_id, actor, now),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "Me too": follow an existing report instead of filing a duplicate (R2).
+pub async fn follow(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Follow).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    if rdb::follow(&mut *tx, report_id, &actor.person_id, now).await? {
+        items::insert_event(
+            &mut *tx,
+            event(
+                "report_followed",
+                &report.building_id,
+                report_id,
+                actor,
+                now,
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a photo on a report or one of its comments; returns the photo's id.
+pub async fn add_photo(
+    state: &AppState,
+    actor: &Actor,
+    report_id: &str,
+    comment_id: Option<&str>,
+    bytes: Vec<u8>,
+) -> AppResult<String> {
+    let action = if comment_id.is_some() {
+        ReportAction::Comment
+    } else {
+        ReportAction::AddPhoto
+    };
+    let (report, _permit): (ReportRow, ReportPermit) =
+        authorize(state, actor, report_id, action).await?;
+    if comment_id.is_none() && report.photo_count >= MAX_PHOTOS {
+        return Err(AppError::invalid("photo", "error.too_many_photos"));
+    }
+    let processed = tokio::task::spawn_blocking(move || crate::photos::process(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("photo task: {e}")))?
+        .map_err(|e| match e.message_key() {
+            "error.internal" => AppError::Internal(e.to_string()),
+            key => AppError::invalid("photo", key),
+        })?;
+    let id = db::new_id();
+    let object_key = format!("photos/{report_id}/{id}.jpg");
+    let thumb_key = format!("photos/{report_id}/{id}_thumb.jpg");
+    let storage = |e: crate::storage::StorageError| AppError::Internal(format!("storage: {e}"));
+    state
+        .files
+        .put(&object_key, processed.full.into())
+        .await
+        .map_err(storage)?;
+    state
+        .files
+        .put(&thumb_key, processed.thumb.into())
+        .await
+        .map_err(storage)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    items::insert_photo(
+        &mut *tx,
+        items::NewPhoto {
+            id: &id,
+            report_id,
+            comment_id,
+            uploader_id: &actor.person_id,
+            object_key: &object_key,
+            thumb_key: &thumb_key,
+            width: i64::from(processed.width),
+            height: i64::from(processed.height),
+            now,
+        },
+    )
+    .await?;
+    if comment_id.is_none() {
+        items::insert_event(
+            &mut *tx,
+            event("photo_added", &report.building_id, report_id, actor, now),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Reply templates of the building's agency (R4): managers edit them.
+pub async fn save_template(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    id: Option<&str>,
+    title: &str,
+    body: &str,
+) -> AppResult<()> {
+    let (building, _) =
+        buildings::authorize(state, actor, building_id, Action::ManageBuilding).await?;
+    let title = text("title", title, 80)?;
+    let body = text("body", body, MAX_COMMENT)?;
+    match id {
+        Some(id) => {
+            if items::update_template(&state.db.pool, &building.agency_id, id, &title, &body)
+                .await?
+                == 0
+            {
+                return Err(AppError::NotFound);
+            }
+        }
+        None => {
+            items::insert_template(
+                &state.db.pool,
+                &building.agency_id,
+                &title,
+                &body,
+                100,
+                state.clock.now_ms(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn delete_template(
+    state: &AppState,
+    actor: &Actor,
+    building_id: &str,
+    id: &str,
+) -> AppResult<()> {
+    let (building, _) =
+        buildings::authorize(state, actor, building_id, Action::ManageBuilding).await?;
+    match items::delete_template(&state.db.pool, &building.agency_id, id).await? {
+        0 => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Seeds the default reply templates of a new agency, in French.
+pub async fn seed_templates(state: &AppState, agency_id: &str) -> AppResult<()> {
+    if !items::templates_of(&state.db.pool, agency_id)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let lang = crate::i18n::Lang::Fr;
+    for (position, key) in ["received", "provider", "scheduled", "resolved"]
+        .iter()
+        .enumerate()
+    {
+        let title = lang.t(&format!("template.{key}.title"));
+        let body = lang.t(&format!("template.{key}.body"));
+        items::insert_template(
+            &state.db.pool,
+            agency_id,
+            title,
+            body,
+            position as i64,
+            state.clock.now_ms(),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,599 @@
+//! Report pages: the new-report form with the duplicate check, the report itself with
+//! replies and actions, and the agency's reply templates.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{FormErrors, NoticeQuery, Page, human_time, render, render_status};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::{Action, BuildingRole, ReportAction, report_allowed};
+use crate::db::buildings::BuildingRow;
+use crate::db::people::MemberRow;
+use crate::db::report_items::TemplateRow;
+use crate::db::reports::ReportRow;
+use crate::domain::reports::categories::{self, Category};
+use crate::domain::reports::{Audience, ReportDraft, read, write};
+use crate::domain::{AppError, buildings};
+use crate::web::api::reports::read_files;
+use crate::web::error::WebResult;
+use crate::web::extract::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/buildings/{id}/reports/new", get(new_form))
+        .route("/buildings/{id}/reports", post(create))
+        .route("/reports/{id}", get(show))
+        .route("/reports/{id}/comments", post(comment))
+        .route("/reports/{id}/follow", post(follow))
+        .route("/reports/{id}/close", post(close))
+        .route("/reports/{id}/reopen", post(reopen))
+        .route("/reports/{id}/share", post(share))
+        .route("/reports/{id}/remove", post(remove))
+        .route("/photos/{id}", get(photo_full))
+        .route("/photos/{id}/thumb", get(photo_thumb))
+        .route(
+            "/buildings/{id}/reply-templates",
+            get(templates_page).post(template_create),
+        )
+        .route(
+            "/buildings/{id}/reply-templates/{tid}",
+            post(template_update),
+        )
+        .route(
+            "/buildings/{id}/reply-templates/{tid}/delete",
+            post(template_delete),
+        )
+}
+
+/// A report as a card on the board or in a list.
+pub struct Card {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub location: String,
+    pub status: String,
+    pub urgent: bool,
+    pub removed: bool,
+    pub when: String,
+    pub author: String,
+    pub followers: i64,
+    pub photos: i64,
+}
+
+pub fn card(page: &Page, cats: &[Category], r: ReportRow, now: i64) -> Card {
+    Card {
+        category: categories::label_of(cats, &r.category).to_string(),
+        location: r.location(),
+        urgent: r.urgent != 0,
+        removed: r.removed_at.is_some(),
+        when: human_time(page.lang, r.updated_at, now),
+        author: r.concerned_name,
+        followers: r.follower_count,
+        photos: r.photo_count,
+        id: r.id,
+        title: r.title,
+        status: r.status,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report_new.html")]
+struct NewTpl {
+    page: Page,
+    building: BuildingRow,
+    categories: Vec<Category>,
+    form: DraftForm,
+    /// Second step: the title is known, similar reports were looked up.
+    checked: bool,
+    similar: Vec<Card>,
+    staff: bool,
+    members: Vec<MemberRow>,
+    show_share: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct DraftForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    location_part: String,
+    #[serde(default)]
+    location_floor: String,
+    #[serde(default)]
+    location_detail: String,
+    urgent: Option<String>,
+    on_behalf_of: Option<String>,
+    share_with_manager: Option<String>,
+}
+
+impl DraftForm {
+    fn from_fields(fields: &[(String, String)]) -> DraftForm {
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        DraftForm {
+            category: get("category").unwrap_or_default(),
+            title: get("title").unwrap_or_default(),
+            description: get("description").unwrap_or_default(),
+            location_part: get("location_part").unwrap_or_default(),
+            location_floor: get("location_floor").unwrap_or_default(),
+            location_detail: get("location_detail").unwrap_or_default(),
+            urgent: get("urgent"),
+            on_behalf_of: get("on_behalf_of").filter(|v| !v.is_empty()),
+            share_with_manager: get("share_with_manager"),
+        }
+    }
+
+    fn draft(&self) -> ReportDraft {
+        ReportDraft {
+            category: self.category.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            location_part: self.location_part.clone(),
+            location_floor: self.location_floor.clone(),
+            location_detail: self.location_detail.clone(),
+            urgent: self.urgent.is_some(),
+            on_behalf_of: self.on_behalf_of.clone(),
+            share_with_manager: self.share_with_manager.is_some(),
+        }
+    }
+}
+
+async fn new_page(
+    state: &AppState,
+    actor: &Actor,
+    page: Page,
+    building_id: &str,
+    form: DraftForm,
+    errors: FormErrors,
+) -> WebResult<NewTpl> {
+    let (building, permit) =
+        buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
+    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let checked = !form.title.trim().is_empty();
+    let now = state.clock.now_ms();
+    let location = format!(
+        "{} {} {}",
+        form.location_part, form.location_floor, form.location_detail
+    );
+    let similar = if checked {
+        read::similar(
+            state,
+            actor,
+            building_id,
+            &form.title,
+            &form.category,
+            &location,
+        )
+        .await?
+        .into_iter()
+        .map(|r| card(&page, &cats, r, now))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let staff = matches!(permit.role, BuildingRole::Manager | BuildingRole::Referent);
+    let members = if staff {
+        crate::db::people::members_of(&state.db.pool, building_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role != "landlord")
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let show_share = permit.role == BuildingRole::Referent && building.council_filter != 0;
+    Ok(NewTpl {
+        page,
+        building,
+        categories: cats,
+        form,
+        checked,
+        similar,
+        staff,
+        members,
+        show_share,
+        errors,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(form): Query<DraftForm>,
+) -> WebResult<Response> {
+    render(
+        &new_page(
+            &state,
+            &actor,
+            Page::new(&ctx),
+            &id,
+            form,
+            FormErrors::default(),
+        )
+        .await?,
+    )
+}
+
+async fn create(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<Response> {
+    let (files, fields) = read_files(&mut multipart).await?;
+    let form = DraftForm::from_fields(&fields);
+    if files.len() as i64 > crate::domain::reports::MAX_PHOTOS {
+        let errors = FormErrors::one("photos", ctx.lang.t("error.too_many_photos"));
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&state, &actor, Page::new(&ctx), &id, form, errors).await?,
+        );
+    }
+    let report_id = match write::create(&state, &actor, &id, form.draft()).await {
+        Ok(rid) => rid,
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_page(&state, &actor, Page::new(&ctx), &id, form, errors).await?,
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The report exists now; a bad photo is reported on its page rather than losing the report.
+    let mut notice = "report_created";
+    for bytes in files {
+        if write::add_photo(&state, &actor, &report_id, None, bytes)
+            .await
+            .is_err()
+        {
+            notice = "photo_rejected";
+        }
+    }
+    Ok(Redirect::to(&format!("/reports/{report_id}?notice={notice}")).into_response())
+}
+
+pub struct CommentView {
+    pub author: String,
+    pub body: String,
+    pub when: String,
+    pub audience: &'static str,
+    pub photos: Vec<String>,
+    pub private: bool,
+}
+
+pub struct HistoryLine {
+    pub what: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportTpl {
+    page: Page,
+    report: ReportRow,
+    category: String,
+    building: BuildingRow,
+    created: String,
+    photos: Vec<String>,
+    comments: Vec<CommentView>,
+    history: Vec<HistoryLine>,
+    following: bool,
+    can: Vec<&'static str>,
+    templates: Vec<TemplateRow>,
+    body: String,
+    members: Vec<MemberRow>,
+    errors: FormErrors,
+}
+
+impl ReportTpl {
+    fn can(&self, what: &str) -> bool {
+        self.can.contains(&what)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    notice: Option<String>,
+    template: Option<String>,
+}
+
+async fn report_page(
+    state: &AppState,
+    actor: &Actor,
+    page: Page,
+    id: &str,
+    body: String,
+    errors: FormErrors,
+) -> WebResult<ReportTpl> {
+    let view = read::view(state, actor, id).await?;
+    let (building, _) =
+        crate::domain::reports::building_of(state, &view.report.building_id).await?;
+    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let now = state.clock.now_ms();
+    let lang = page.lang;
+    let photos = view
+        .photos
+        .iter()
+        .filter(|p| p.comment_id.is_none())
+        .map(|p| p.id.clone())
+        .collect();
+    let comments = view
+        .comments
+        .iter()
+        .map(|c| CommentView {
+            author: c.author_name.clone(),
+            body: c.body.clone(),
+            when: human_time(lang, c.created_at, now),
+            audience: lang.t(&format!("audience.{}", c.audience)),
+            photos: view
+                .photos
+                .iter()
+                .filter(|p| p.comment_id.as_deref() == Some(c.id.as_str()))
+                .map(|p| p.id.clone())
+                .collect(),
+            private: c.audience != "all",
+        })
+        .collect();
+    let history = view
+        .history
+        .iter()
+        .map(|e| HistoryLine {
+            what: lang.tf(
+                &format!("event.{}", e.kind),
+                &[("who", e.actor_name.as_deref().unwrap_or("—"))],
+            ),
+            when: human_time(lang, e.created_at, now),
+        })
+        .collect();
+    let can = crate::web::api::reports::abilities(view.relation);
+    let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
+    let members = if staff {
+        crate::db::people::members_of(&state.db.pool, &building.id).await?
+    } else {
+        Vec::new()
+    };
+    let templates = if can.contains(&"comment") {
+        read::templates(state, actor, &building.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ReportTpl {
+        page,
+        category: categories::label_of(&cats, &view.report.category).to_string(),
+        created: human_time(lang, view.report.created_at, now),
+        report: view.report,
+        building,
+        photos,
+        comments,
+        history,
+        following: view.following,
+        can,
+        templates,
+        body,
+        members,
+        errors,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> WebResult<Response> {
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    let mut tpl = report_page(
+        &state,
+        &actor,
+        page,
+        &id,
+        String::new(),
+        FormErrors::default(),
+    )
+    .await?;
+    // Picking a template fills the reply box; it stays editable before sending (R4).
+    if let Some(chosen) = q
+        .template
+        .as_deref()
+        .and_then(|t| tpl.templates.iter().find(|x| x.id == t))
+    {
+        tpl.body = chosen.body.clone();
+    }
+    render(&tpl)
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<Response> {
+    let (files, fields) = read_files(&mut multipart).await?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let body = get("body").unwrap_or_default().to_string();
+    let outcome = match Audience::parse(
+        get("audience"),
+        get("person_id"),
+        get("private_landlord").is_some(),
+    ) {
+        Ok(audience) => write::comment(&state, &actor, &id, &body, audience).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(comment_id) => {
+            for bytes in files
+                .into_iter()
+                .take(crate::domain::reports::MAX_PHOTOS as usize)
+            {
+                write::add_photo(&state, &actor, &id, Some(&comment_id), bytes).await?;
+            }
+            Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_page(&state, &actor, Page::new(&ctx), &id, body, errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn follow(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::follow(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=following")).into_response())
+}
+
+async fn close(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::close(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_closed")).into_response())
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::reopen(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_reopened")).into_response())
+}
+
+async fn share(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::share(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_shared")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Form(form): Form<RemoveForm>,
+) -> WebResult<Response> {
+    match write::remove(&state, &actor, &id, &form.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn photo_full(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    crate::web::api::reports::serve_photo(&state, &actor, &id, false).await
+}
+
+async fn photo_thumb(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    crate::web::api::reports::serve_photo(&state, &actor, &id, true).await
+}
+
+#[derive(Template)]
+#[template(path = "reply_templates.html")]
+struct TemplatesTpl {
+    page: Page,
+    building: BuildingRow,
+    templates: Vec<TemplateRow>,
+}
+
+async fn templates_page(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    let (building, _) = buildings::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
+    let templates = read::templates(&state, &actor, &id).await?;
+    render(&TemplatesTpl {
+        page: Page::new(&ctx).with_notice(q.notice.as_deref()),
+        building,
+        templates,
+    })
+}
+
+#[derive(Deserialize)]
+struct TemplateForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn template_create(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    Form(form): Form<TemplateForm>,
+) -> WebResult<Response> {
+    write::save_template(&state, &actor, &id, None, &form.title, &form.body).await?;
+    Ok(Redirect::to(&format!(
+        "/buildings/{id}/reply-templates?notice=template_saved"
+    ))
+    .into_response())
+}
+
+async fn template_update(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path((id, tid)): Path<(String, String)>,
+    Form(form): Form<TemplateForm>,
+) -> WebResult<Response> {
+    write::save_template(&state, &actor, &id, Some(&tid), &form.title, &form.body).await?;
+    Ok(Redirect::to(&format!(
+        "/buildings/{id}/reply-templates?notice=template_saved"
+    ))
+    .into_response())
+}
+
+async fn template_delete(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path((id, tid)): Path<(String, String)>,
+) -> WebResult<Response> {
+    write::delete_template(&state, &actor, &id, &tid).await?;
+    Ok(Redirect::to(&format!(
+        "/buildings/{id}/reply-templates?notice=template_deleted"
+    ))
+    .into_response())
+}
