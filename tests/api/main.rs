@@ -6,4 +6,5 @@ mod buildings;
 mod helpers;
 mod pages;
 mod photos;
+mod report_pages;
 mod reports;
