@@ -9,6 +9,8 @@ pub const PASSWORD: &str = "palier-demo";
 pub const AGENCY: &str = "Démo Gestion";
 pub const TILLEULS: &str = "Résidence des Tilleuls";
 pub const VIGNES: &str = "Le Clos des Vignes";
+/// The agency's on-call contact, told of urgent reports at once (R13).
+pub const ON_CALL: &str = "astreinte@demo.palier.test";
 
 /// (e-mail, name, building, role, occupancy, referent kind, lot)
 type Account = (
@@ -92,6 +94,11 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         }
     };
     crate::domain::reports::write::seed_templates(state, &agency_id).await?;
+    sqlx::query("UPDATE agencies SET on_call_email = $2 WHERE id = $1 AND on_call_email IS NULL")
+        .bind(&agency_id)
+        .bind(ON_CALL)
+        .execute(pool)
+        .await?;
     let mut building_ids = Vec::new();
     for (name, address, lots, access, contact, phone) in [
         (

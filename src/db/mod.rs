@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod buildings;
 pub mod jobs;
+pub mod notifications;
 pub mod people;
 pub mod report_items;
 pub mod reports;

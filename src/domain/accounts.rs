@@ -244,14 +244,19 @@ pub async fn load_actor(
         }
         (None, None) => None,
     };
-    let Some(person_id) = person_id else {
+    match person_id {
+        Some(id) => actor_by_id(state, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// A person with every relation authorization needs (also used to filter notifications).
+pub async fn actor_by_id(state: &AppState, person_id: &str) -> AppResult<Option<Actor>> {
+    let Some(person) = pdb::by_id(&state.db.pool, person_id).await? else {
         return Ok(None);
     };
-    let Some(person) = pdb::by_id(&state.db.pool, &person_id).await? else {
-        return Ok(None);
-    };
-    let memberships = pdb::memberships(&state.db.pool, &person_id).await?;
-    let agencies = pdb::agencies(&state.db.pool, &person_id).await?;
+    let memberships = pdb::memberships(&state.db.pool, person_id).await?;
+    let agencies = pdb::agencies(&state.db.pool, person_id).await?;
     Ok(Some(Actor {
         person_id: person.id,
         name: person.name,

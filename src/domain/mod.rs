@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod buildings;
+pub mod notifications;
 pub mod reports;
 pub mod types;
 

@@ -32,6 +32,8 @@ enum JobError {
     Payload(String),
     #[error("{0}")]
     Mail(#[from] crate::mail::transport::MailError),
+    #[error("digest: {0}")]
+    Digest(String),
     #[error("unknown job kind {0}")]
     UnknownKind(String),
 }
@@ -43,6 +45,11 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
                 serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
             state.mailer.send(&email).await?;
             Ok(())
+        }
+        crate::domain::notifications::DIGEST_JOB => {
+            crate::domain::notifications::run_digest(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
         }
         other => Err(JobError::UnknownKind(other.to_string())),
     }
@@ -74,6 +81,10 @@ pub async fn run_worker(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        // Events first: they turn into the jobs below.
+        if let Err(e) = crate::domain::notifications::dispatch_pending(&state, 100).await {
+            tracing::error!(error = %e, "event dispatch failed");
         }
         let idle = match run_once(&state, &worker_id).await {
             Ok(true) => false,

@@ -56,6 +56,9 @@ pub fn password_reset(
         subject: lang.t("mail.reset.subject").to_string(),
         text: render(&ResetText { lang, name, link })?,
         html: render(&ResetHtml { lang, name, link })?,
+        message_id: None,
+        thread_id: None,
+        unsubscribe: None,
     })
 }
 
@@ -83,5 +86,133 @@ pub fn welcome(
             intro,
             link,
         })?,
+        message_id: None,
+        thread_id: None,
+        unsubscribe: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/event.txt")]
+struct EventText<'a> {
+    lang: Lang,
+    name: &'a str,
+    headline: &'a str,
+    comment: Option<&'a str>,
+    link: &'a str,
+    settings: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/event.html")]
+struct EventHtml<'a> {
+    lang: Lang,
+    name: &'a str,
+    headline: &'a str,
+    comment: Option<&'a str>,
+    link: &'a str,
+    settings: &'a str,
+}
+
+/// One event about a report, for one recipient.
+pub struct EventMail<'a> {
+    pub lang: Lang,
+    pub to: &'a str,
+    pub name: &'a str,
+    pub subject: String,
+    pub headline: &'a str,
+    pub comment: Option<&'a str>,
+    pub link: &'a str,
+    pub settings: &'a str,
+    pub message_id: String,
+    pub thread_id: Option<String>,
+}
+
+pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, AppError> {
+    let (lang, name, headline, comment, link, settings) =
+        (m.lang, m.name, m.headline, m.comment, m.link, m.settings);
+    Ok(OutgoingEmail {
+        to: m.to.to_string(),
+        subject: m.subject,
+        text: render(&EventText {
+            lang,
+            name,
+            headline,
+            comment,
+            link,
+            settings,
+        })?,
+        html: render(&EventHtml {
+            lang,
+            name,
+            headline,
+            comment,
+            link,
+            settings,
+        })?,
+        message_id: Some(m.message_id),
+        thread_id: m.thread_id,
+        unsubscribe: Some(settings.to_string()),
+    })
+}
+
+pub struct DigestLine {
+    pub urgent: bool,
+    pub building: String,
+    pub title: String,
+    pub what: String,
+    pub when: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.txt")]
+struct DigestText<'a> {
+    lang: Lang,
+    name: &'a str,
+    lines: &'a [DigestLine],
+    settings: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.html")]
+struct DigestHtml<'a> {
+    lang: Lang,
+    name: &'a str,
+    lines: &'a [DigestLine],
+    settings: &'a str,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn digest(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    date: &str,
+    lines: &[DigestLine],
+    settings: &str,
+    message_id: String,
+) -> Result<OutgoingEmail, AppError> {
+    Ok(OutgoingEmail {
+        to: to.to_string(),
+        subject: lang.tf(
+            "mail.digest.subject",
+            &[("date", date), ("count", &lines.len().to_string())],
+        ),
+        text: render(&DigestText {
+            lang,
+            name,
+            lines,
+            settings,
+        })?,
+        html: render(&DigestHtml {
+            lang,
+            name,
+            lines,
+            settings,
+        })?,
+        message_id: Some(message_id),
+        thread_id: None,
+        unsubscribe: Some(settings.to_string()),
     })
 }

@@ -19,6 +19,15 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Stable `Message-ID` (without angle brackets), so a retried send is recognisable.
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// Id of the thread (a report) for `In-Reply-To`/`References`, so mail clients group it.
+    #[serde(default)]
+    pub thread_id: Option<String>,
+    /// Address of the notification settings, for the `List-Unsubscribe` header.
+    #[serde(default)]
+    pub unsubscribe: Option<String>,
 }
 
 pub async fn enqueue<'c>(

@@ -50,6 +50,8 @@ pub struct Ctx {
     pub csrf: String,
     pub session: Option<String>,
     pub path: String,
+    /// Unread in-app notifications, for the bell.
+    pub unread: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -209,12 +211,21 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     }
 
+    let unread = match (&actor, kind) {
+        (Some(a), RequestKind::Page) => {
+            crate::db::notifications::unread_count(&state.db.pool, &a.person_id)
+                .await
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
     req.extensions_mut().insert(Ctx {
         actor,
         lang: info.lang,
         csrf: csrf.clone(),
         session,
         path,
+        unread,
     });
     let secure = state.config.secure_cookies;
     let mut response = CURRENT.scope(info, next.run(req)).await;

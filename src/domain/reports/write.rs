@@ -129,6 +129,7 @@ pub async fn create(
         .await?;
     }
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(id)
 }
 
@@ -203,6 +204,7 @@ pub async fn comment(
         }
     }
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(id)
 }
 
@@ -225,6 +227,7 @@ async fn change_status(
     )
     .await?;
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(())
 }
 
@@ -281,6 +284,7 @@ pub async fn remove(
     )
     .await?;
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(())
 }
 
@@ -299,6 +303,7 @@ pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResul
     )
     .await?;
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(())
 }
 
@@ -321,6 +326,7 @@ pub async fn follow(state: &AppState, actor: &Actor, report_id: &str) -> AppResu
         .await?;
     }
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(())
 }
 
@@ -388,6 +394,7 @@ pub async fn add_photo(
         .await?;
     }
     tx.commit().await?;
+    state.jobs_notify.notify_one();
     Ok(id)
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod buildings;
+mod notifications;
 pub mod reports;
 
 use axum::Router;
@@ -50,6 +51,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(buildings::routes())
         .merge(reports::routes())
+        .merge(notifications::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod buildings;
+mod notifications;
 mod reports;
 
 use askama::Template;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(buildings::router())
         .merge(reports::router())
+        .merge(notifications::router())
 }
 
 /// What every page's layout needs.
@@ -36,6 +38,7 @@ pub struct Page {
     pub user: Option<String>,
     pub path: String,
     pub notice: Option<&'static str>,
+    pub unread: i64,
 }
 
 impl Page {
@@ -46,6 +49,7 @@ impl Page {
             user: ctx.actor.as_ref().map(|a| a.name.clone()),
             path: ctx.path.clone(),
             notice: None,
+            unread: ctx.unread,
         }
     }
     pub fn with_notice(mut self, notice: Option<&str>) -> Page {
@@ -84,6 +88,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "report_removed" => "notice.report_removed",
         "template_saved" => "notice.template_saved",
         "template_deleted" => "notice.template_deleted",
+        "notifications_saved" => "notice.notifications_saved",
         _ => return None,
     })
 }
@@ -147,6 +152,7 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &'static str) -> Resp
         user: None,
         path: info.path,
         notice: None,
+        unread: 0,
     };
     let tpl = ErrorTpl {
         page,

@@ -1,0 +1,287 @@
+//! Event dispatch, in-app notifications, preferences and digests.
+
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub kind: String,
+    pub building_id: String,
+    pub report_id: Option<String>,
+    pub comment_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub audience: String,
+    pub audience_person_id: Option<String>,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+pub async fn undispatched<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT id, kind, building_id, report_id, comment_id, actor_id, audience, audience_person_id, detail, created_at \
+         FROM events WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks an event dispatched; false when another worker got there first.
+pub async fn claim_event<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE events SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(ex)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn followers<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT person_id FROM report_followers WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// The agency's managers and the building's referents.
+pub async fn staff<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT s.person_id FROM agency_staff s JOIN buildings b ON b.agency_id = s.agency_id WHERE b.id = $1 \
+         UNION SELECT person_id FROM memberships WHERE building_id = $1 AND role = 'referent'",
+    )
+    .bind(building_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn on_call_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("SELECT a.on_call_email FROM agencies a JOIN buildings b ON b.agency_id = a.id WHERE b.id = $1")
+            .bind(building_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(found.flatten().filter(|e| !e.is_empty()))
+}
+
+pub async fn mode<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<String> {
+    let mode: Option<String> =
+        sqlx::query_scalar("SELECT mode FROM notification_settings WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(mode.unwrap_or_else(|| "immediate".to_string()))
+}
+
+pub async fn set_mode<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    mode: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO notification_settings (person_id, mode) VALUES ($1, $2) \
+         ON CONFLICT (person_id) DO UPDATE SET mode = excluded.mode",
+    )
+    .bind(person_id)
+    .bind(mode)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Explicit category choices of a person: (category, subscribed).
+pub async fn category_choices<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT category, subscribed FROM category_subscriptions WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(ex)
+        .await
+}
+
+pub async fn set_category<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    category: &str,
+    subscribed: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO category_subscriptions (person_id, category, subscribed) VALUES ($1, $2, $3) \
+         ON CONFLICT (person_id, category) DO UPDATE SET subscribed = excluded.subscribed",
+    )
+    .bind(person_id)
+    .bind(category)
+    .bind(super::flag(subscribed))
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub struct NewNotification<'a> {
+    pub id: &'a str,
+    pub person_id: &'a str,
+    pub event: &'a EventRow,
+    pub delivery: &'a str,
+    pub now: i64,
+}
+
+/// At most one notification per (event, person); returns false if it existed.
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    n: NewNotification<'_>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO notifications (id, person_id, event_id, building_id, report_id, kind, delivery, emailed_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'immediate' THEN $8 ELSE NULL END, $9) \
+         ON CONFLICT (event_id, person_id) DO NOTHING",
+    )
+    .bind(n.id)
+    .bind(n.person_id)
+    .bind(&n.event.id)
+    .bind(&n.event.building_id)
+    .bind(n.event.report_id.as_deref())
+    .bind(&n.event.kind)
+    .bind(n.delivery)
+    .bind(n.now)
+    .bind(n.event.created_at)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: String,
+    pub kind: String,
+    pub report_id: Option<String>,
+    pub report_title: Option<String>,
+    pub urgent: Option<i64>,
+    pub building_name: String,
+    pub actor_name: Option<String>,
+    pub read_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.report_id, r.title AS report_title, r.urgent, \
+     b.name AS building_name, p.name AS actor_name, n.read_at, n.created_at \
+     FROM notifications n JOIN events e ON e.id = n.event_id JOIN buildings b ON b.id = n.building_id \
+     LEFT JOIN reports r ON r.id = n.report_id LEFT JOIN people p ON p.id = e.actor_id";
+
+pub async fn list<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<NotificationRow>> {
+    sqlx::query_as(&format!("{NOTIFICATION_SELECT} WHERE n.person_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2"))
+        .bind(person_id)
+        .bind(limit)
+        .fetch_all(ex)
+        .await
+}
+
+pub async fn unread_count<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
+    )
+    .bind(person_id)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn mark_read<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE person_id = $1 AND ($2 IS NULL OR id = $2)",
+    )
+    .bind(person_id)
+    .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Digest lines waiting for a person, created before `until`.
+pub async fn digest_pending<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    until: i64,
+) -> sqlx::Result<Vec<NotificationRow>> {
+    sqlx::query_as(&format!(
+        "{NOTIFICATION_SELECT} WHERE n.person_id = $1 AND n.delivery = 'digest' AND n.emailed_at IS NULL \
+         AND n.created_at < $2 ORDER BY r.urgent DESC, n.created_at"
+    ))
+    .bind(person_id)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn mark_digested<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    until: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notifications SET emailed_at = $3 WHERE person_id = $1 AND delivery = 'digest' \
+         AND emailed_at IS NULL AND created_at < $2",
+    )
+    .bind(person_id)
+    .bind(until)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Queues a job once per `dedup_key` (a person's digest for one morning).
+pub async fn enqueue_once<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    kind: &str,
+    payload: &str,
+    run_at: i64,
+    dedup_key: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, run_at, created_at, dedup_key) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(super::new_id())
+    .bind(kind)
+    .bind(payload)
+    .bind(run_at)
+    .bind(now)
+    .bind(dedup_key)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,433 @@
+//! Notifications (N1–N5): turns recorded domain events into in-app notifications and
+//! e-mails, for exactly the people allowed to see them and subscribed to them.
+//!
+//! Dispatch runs in the worker: each event is claimed once (a conditional update, safe with
+//! several workers), its recipients computed, and their notifications and e-mail jobs
+//! written in one transaction. Digest e-mails are jobs scheduled at 08:00 in each person's
+//! time zone, so a restart loses none.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::app::AppState;
+use crate::auth::authz::{self, ReportRelation};
+use crate::db::notifications::{self as ndb, EventRow};
+use crate::db::{self, people as pdb, report_items, reports as rdb};
+use crate::domain::reports::categories::NEIGHBOURS;
+use crate::domain::{AppError, AppResult, accounts};
+use crate::i18n::Lang;
+use crate::mail::{self, messages};
+
+pub const DIGEST_JOB: &str = "digest";
+pub const DIGEST_HOUR: i8 = 8;
+const DEFAULT_TZ: &str = "Europe/Paris";
+
+/// Events that reach people; the others (follows, photos, status moves that come with a
+/// reply) are history only.
+const NOTIFIED: [&str; 6] = [
+    "report_created",
+    "urgent_report",
+    "comment_added",
+    "report_closed",
+    "report_reopened",
+    "report_shared",
+];
+
+/// The next 08:00 in `tz` strictly after `now_ms` (daylight saving handled by the zone rules).
+pub fn next_digest_at(now_ms: i64, tz: &str) -> i64 {
+    let zone = TimeZone::get(tz)
+        .or_else(|_| TimeZone::get(DEFAULT_TZ))
+        .unwrap_or(TimeZone::UTC);
+    let Ok(now) = Timestamp::from_millisecond(now_ms) else {
+        return now_ms + crate::clock::DAY_MS;
+    };
+    let local = now.to_zoned_datetime(zone.clone());
+    let at_eight = |date: jiff::civil::Date| {
+        date.at(DIGEST_HOUR, 0, 0, 0)
+            .to_zoned_datetime(zone.clone())
+            .ok()
+    };
+    let today = at_eight(local.date()).map(|z| z.timestamp().as_millisecond());
+    match today {
+        Some(t) if t > now_ms => t,
+        _ => local
+            .date()
+            .tomorrow()
+            .ok()
+            .and_then(at_eight)
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(now_ms + crate::clock::DAY_MS),
+    }
+}
+
+/// Whether a person hears about a category (N3): explicit choice, else the default, which
+/// leaves managers out of neighbours' messages (R9).
+pub async fn subscribed(
+    state: &AppState,
+    person_id: &str,
+    category: &str,
+    is_manager: bool,
+) -> AppResult<bool> {
+    let choices = ndb::category_choices(&state.db.pool, person_id).await?;
+    Ok(match choices.iter().find(|(c, _)| c == category) {
+        Some((_, s)) => *s != 0,
+        None => !(is_manager && category == NEIGHBOURS),
+    })
+}
+
+/// Dispatches up to `limit` pending events; returns how many were handled.
+pub async fn dispatch_pending(state: &AppState, limit: i64) -> AppResult<usize> {
+    let events = ndb::undispatched(&state.db.pool, limit).await?;
+    let mut handled = 0;
+    for event in events {
+        if dispatch(state, &event).await? {
+            handled += 1;
+        }
+    }
+    if handled > 0 {
+        state.jobs_notify.notify_one();
+    }
+    Ok(handled)
+}
+
+struct Delivery {
+    person_id: String,
+    email: String,
+    name: String,
+    lang: Lang,
+    timezone: String,
+    immediate: bool,
+}
+
+async fn recipients(
+    state: &AppState,
+    event: &EventRow,
+    report: &rdb::ReportRow,
+) -> AppResult<Vec<Delivery>> {
+    let (_, building) = crate::domain::reports::building_of(state, &report.building_id).await?;
+    let mut candidates: BTreeSet<String> = ndb::followers(&state.db.pool, &report.id)
+        .await?
+        .into_iter()
+        .collect();
+    if matches!(
+        event.kind.as_str(),
+        "report_created" | "urgent_report" | "report_shared"
+    ) {
+        candidates.extend(ndb::staff(&state.db.pool, &report.building_id).await?);
+    }
+    if let Some(actor) = &event.actor_id {
+        candidates.remove(actor);
+    }
+    let urgent = event.kind == "urgent_report";
+    let mut out = Vec::new();
+    for person_id in candidates {
+        let Some(person) = accounts::actor_by_id(state, &person_id).await? else {
+            continue;
+        };
+        // Nobody hears of what they may not see (R5, R8, R10).
+        let Some(relation) = person.report_relation(&building, &report.facts()) else {
+            continue;
+        };
+        if !authz::audience_allows(
+            relation,
+            &person_id,
+            event.actor_id.as_deref(),
+            &event.audience,
+            event.audience_person_id.as_deref(),
+        ) {
+            continue;
+        }
+        let manager = relation == ReportRelation::Manager;
+        // An urgent report is announced by its `urgent_report` event; staff do not get it twice.
+        if event.kind == "report_created"
+            && report.urgent != 0
+            && matches!(relation, ReportRelation::Manager | ReportRelation::Referent)
+        {
+            continue;
+        }
+        if !urgent && !subscribed(state, &person_id, &report.category, manager).await? {
+            continue;
+        }
+        let Some(row) = pdb::by_id(&state.db.pool, &person_id).await? else {
+            continue;
+        };
+        // Urgent reports always, and new reports for managers, go out at once (N2, R13).
+        let immediate = urgent
+            || (manager && event.kind == "report_created")
+            || ndb::mode(&state.db.pool, &person_id).await? == "immediate";
+        out.push(Delivery {
+            person_id,
+            email: row.email,
+            name: row.name,
+            lang: person.lang,
+            timezone: row.timezone,
+            immediate,
+        });
+    }
+    Ok(out)
+}
+
+fn headline(lang: Lang, kind: &str, who: &str) -> String {
+    lang.tf(&format!("event.{kind}"), &[("who", who)])
+}
+
+fn host(base_url: &str) -> &str {
+    base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(base_url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("palier")
+}
+
+async fn dispatch(state: &AppState, event: &EventRow) -> AppResult<bool> {
+    let now = state.clock.now_ms();
+    let report = match (&event.report_id, NOTIFIED.contains(&event.kind.as_str())) {
+        (Some(id), true) => rdb::by_id(&state.db.pool, id).await?,
+        _ => None,
+    };
+    let Some(report) = report else {
+        // Nothing to tell anyone: just mark it handled.
+        return Ok(ndb::claim_event(&state.db.pool, &event.id, now).await?);
+    };
+    let deliveries = recipients(state, event, &report).await?;
+    let building = crate::db::buildings::by_id(&state.db.pool, &report.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor_name = match &event.actor_id {
+        Some(id) => pdb::by_id(&state.db.pool, id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let comment = match &event.comment_id {
+        Some(id) => report_items::comment_audience(&state.db.pool, id)
+            .await?
+            .map(|c| c.body),
+        None => None,
+    };
+    let base = &state.config.base_url;
+    let link = format!("{base}/reports/{}#comments", report.id);
+    let settings = format!("{base}/account/notifications");
+    let domain = host(base);
+    let thread_id = format!("report-{}@{domain}", report.id);
+
+    let mut tx = state.db.pool.begin().await?;
+    if !ndb::claim_event(&mut *tx, &event.id, now).await? {
+        return Ok(false);
+    }
+    for d in &deliveries {
+        let delivery = if d.immediate { "immediate" } else { "digest" };
+        let inserted = ndb::insert(
+            &mut *tx,
+            ndb::NewNotification {
+                id: &db::new_id(),
+                person_id: &d.person_id,
+                event,
+                delivery,
+                now,
+            },
+        )
+        .await?;
+        if !inserted {
+            continue;
+        }
+        if d.immediate {
+            let subject = d.lang.tf(
+                &format!("mail.subject.{}", event.kind),
+                &[("building", &building.name), ("title", &report.title)],
+            );
+            let head = headline(d.lang, &event.kind, &actor_name);
+            let email = messages::event(messages::EventMail {
+                lang: d.lang,
+                to: &d.email,
+                name: &d.name,
+                subject,
+                headline: &head,
+                comment: comment.as_deref(),
+                link: &link,
+                settings: &settings,
+                message_id: format!("{}.{}@{domain}", event.id, d.person_id),
+                thread_id: Some(thread_id.clone()),
+            })?;
+            mail::enqueue(&mut *tx, &email, now).await?;
+        } else {
+            let run_at = next_digest_at(now, &d.timezone);
+            let key = format!("digest:{}:{run_at}", d.person_id);
+            let payload =
+                serde_json::json!({ "person_id": d.person_id, "until": run_at }).to_string();
+            ndb::enqueue_once(&mut *tx, DIGEST_JOB, &payload, run_at, &key, now).await?;
+        }
+    }
+    if event.kind == "urgent_report"
+        && let Some(on_call) = ndb::on_call_email(&state.db.pool, &building.id).await?
+    {
+        let lang = Lang::Fr;
+        let head = headline(lang, &event.kind, &actor_name);
+        let email = messages::event(messages::EventMail {
+            lang,
+            to: &on_call,
+            name: "",
+            subject: lang.tf(
+                "mail.subject.urgent_report",
+                &[("building", &building.name), ("title", &report.title)],
+            ),
+            headline: &head,
+            comment: Some(&report.description),
+            link: &link,
+            settings: &settings,
+            message_id: format!("{}.on-call@{domain}", event.id),
+            thread_id: Some(thread_id.clone()),
+        })?;
+        mail::enqueue(&mut *tx, &email, now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(serde::Deserialize)]
+struct DigestPayload {
+    person_id: String,
+    until: i64,
+}
+
+/// Sends one person's digest of what is waiting before `until` (the job's 08:00).
+pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
+    let p: DigestPayload = serde_json::from_str(payload)
+        .map_err(|e| AppError::Internal(format!("digest payload: {e}")))?;
+    let Some(person) = pdb::by_id(&state.db.pool, &p.person_id).await? else {
+        return Ok(());
+    };
+    let lang = Lang::parse(&person.lang).unwrap_or_default();
+    let pending = ndb::digest_pending(&state.db.pool, &p.person_id, p.until).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let base = &state.config.base_url;
+    let lines: Vec<messages::DigestLine> = pending
+        .iter()
+        .map(|n| messages::DigestLine {
+            urgent: n.urgent.unwrap_or(0) != 0,
+            building: n.building_name.clone(),
+            title: n.report_title.clone().unwrap_or_default(),
+            what: headline(lang, &n.kind, n.actor_name.as_deref().unwrap_or("—")),
+            when: crate::web::pages::local_datetime(n.created_at),
+            link: format!(
+                "{base}/reports/{}",
+                n.report_id.as_deref().unwrap_or_default()
+            ),
+        })
+        .collect();
+    let date = crate::web::pages::local_datetime(p.until);
+    let date = date.split(' ').next().unwrap_or_default();
+    let domain = host(base);
+    let email = messages::digest(
+        lang,
+        &person.email,
+        &person.name,
+        date,
+        &lines,
+        &format!("{base}/account/notifications"),
+        format!("digest.{}.{}@{domain}", p.person_id, p.until),
+    )?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    ndb::mark_digested(&mut *tx, &p.person_id, p.until, now).await?;
+    mail::enqueue(&mut *tx, &email, now).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_digest_at;
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<jiff::Timestamp>()
+            .map(|t| t.as_millisecond())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn digests_are_at_eight_local_time_across_daylight_saving() {
+        // Winter: Paris is UTC+1, so 08:00 is 07:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:59:00Z"), "Europe/Paris"),
+            ms("2026-01-15T07:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T07:00:00Z"), "Europe/Paris"),
+            ms("2026-01-16T07:00:00Z")
+        );
+        // Summer time starts on 29 March 2026: that morning 08:00 is 06:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-03-28T07:30:00Z"), "Europe/Paris"),
+            ms("2026-03-29T06:00:00Z")
+        );
+        // And ends on 25 October 2026: 08:00 is back at 07:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-10-24T07:30:00Z"), "Europe/Paris"),
+            ms("2026-10-25T07:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:00:00Z"), "America/New_York"),
+            ms("2026-01-15T13:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:00:00Z"), "Not/AZone"),
+            ms("2026-01-15T07:00:00Z")
+        );
+    }
+}
+
+/// A person's notification settings as shown on the account page.
+pub struct Settings {
+    pub mode: String,
+    /// (slug, label, subscribed)
+    pub categories: Vec<(String, String, bool)>,
+}
+
+pub async fn settings(state: &AppState, actor: &crate::auth::Actor) -> AppResult<Settings> {
+    let mode = ndb::mode(&state.db.pool, &actor.person_id).await?;
+    let manager = !actor.agencies.is_empty();
+    let mut categories = Vec::new();
+    for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
+        let label = actor.lang.t(&format!("category.{slug}.label")).to_string();
+        categories.push((
+            slug.to_string(),
+            label,
+            subscribed(state, &actor.person_id, slug, manager).await?,
+        ));
+    }
+    Ok(Settings { mode, categories })
+}
+
+/// Saves the delivery mode and the categories ticked (the others are unsubscribed).
+pub async fn save_settings(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    mode: &str,
+    ticked: &[String],
+) -> AppResult<()> {
+    if !matches!(mode, "immediate" | "digest") {
+        return Err(AppError::invalid("mode", "error.mode_invalid"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    ndb::set_mode(&mut *tx, &actor.person_id, mode).await?;
+    for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
+        ndb::set_category(
+            &mut *tx,
+            &actor.person_id,
+            slug,
+            ticked.iter().any(|t| t == slug),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! The bell's list of notifications and the notification settings (N1–N3).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::{FormErrors, NoticeQuery, Page, human_time, render, render_status};
+use crate::app::AppState;
+use crate::db::notifications as ndb;
+use crate::domain::AppError;
+use crate::domain::notifications as service;
+use crate::web::error::WebResult;
+use crate::web::extract::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(list))
+        .route("/notifications/read", post(read_all))
+        .route("/notifications/{id}/read", post(read_one))
+        .route(
+            "/account/notifications",
+            get(settings_form).post(save_settings),
+        )
+}
+
+pub struct Line {
+    pub id: String,
+    pub what: String,
+    pub title: String,
+    pub building: String,
+    pub link: String,
+    pub when: String,
+    pub unread: bool,
+    pub urgent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct ListTpl {
+    page: Page,
+    lines: Vec<Line>,
+}
+
+async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResult<Response> {
+    let page = Page::new(&ctx);
+    let now = state.clock.now_ms();
+    let lines = ndb::list(&state.db.pool, &actor.person_id, 100)
+        .await?
+        .into_iter()
+        .map(|n| Line {
+            what: page.lang.tf(
+                &format!("event.{}", n.kind),
+                &[("who", n.actor_name.as_deref().unwrap_or("—"))],
+            ),
+            title: n.report_title.unwrap_or_default(),
+            building: n.building_name,
+            link: format!("/reports/{}", n.report_id.unwrap_or_default()),
+            when: human_time(page.lang, n.created_at, now),
+            unread: n.read_at.is_none(),
+            urgent: n.urgent.unwrap_or(0) != 0,
+            id: n.id,
+        })
+        .collect();
+    render(&ListTpl { page, lines })
+}
+
+async fn read_all(State(state): State<AppState>, User(actor, _): User) -> WebResult<Response> {
+    ndb::mark_read(&state.db.pool, &actor.person_id, None, state.clock.now_ms()).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+async fn read_one(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    match ndb::mark_read(
+        &state.db.pool,
+        &actor.person_id,
+        Some(&id),
+        state.clock.now_ms(),
+    )
+    .await?
+    {
+        0 => Err(AppError::NotFound.into()),
+        _ => Ok(Redirect::to("/notifications").into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notification_settings.html")]
+struct SettingsTpl {
+    page: Page,
+    mode: String,
+    categories: Vec<(String, String, bool)>,
+    errors: FormErrors,
+}
+
+async fn settings_form(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    let s = service::settings(&state, &actor).await?;
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    render(&SettingsTpl {
+        page,
+        mode: s.mode,
+        categories: s.categories,
+        errors: FormErrors::default(),
+    })
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let mode = fields
+        .iter()
+        .find(|(k, _)| k == "mode")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    let ticked: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "category")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match service::save_settings(&state, &actor, mode, &ticked).await {
+        Ok(()) => {
+            Ok(Redirect::to("/account/notifications?notice=notifications_saved").into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            let s = service::settings(&state, &actor).await?;
+            let tpl = SettingsTpl {
+                page: Page::new(&ctx),
+                mode: s.mode,
+                categories: s.categories,
+                errors: FormErrors::from_invalid(ctx.lang, &i),
+            };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

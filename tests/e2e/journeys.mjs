@@ -1,0 +1,449 @@
+// End-to-end journeys of Palier in a real headless Chromium (Debian's /usr/bin/chromium),
+// driven by playwright-core. Run from tests/e2e:
+//
+//   npm ci && PALIER_BIN=../../target/debug/palier node --test journeys.mjs
+//
+// The script starts `palier demo` itself on a fresh data dir and a free port, waits for
+// /healthz, runs the journeys in order (each builds on the report created by the first one),
+// then stops the server. Screenshots go to $SHOTS_DIR (default /tmp/palier-e2e/shots).
+// Env: PALIER_BIN (default target/debug/palier from the repo root), CHROMIUM_PATH
+// (default /usr/bin/chromium), SHOTS_DIR, E2E_KEEP_DATA=1 to keep the data dir.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+const PALIER_BIN = path.resolve(repoRoot, process.env.PALIER_BIN || 'target/debug/palier');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS_DIR = process.env.SHOTS_DIR || '/tmp/palier-e2e/shots';
+const PASSWORD = 'palier-demo';
+const TILLEULS = 'Résidence des Tilleuls';
+const VIGNES = 'Le Clos des Vignes';
+const TITLE = 'Fuite au plafond';
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 768 };
+
+// ---------------------------------------------------------------------------
+// A real image, made here: a 320×240 RGB PNG (gradient), encoded with zlib.
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+function makePng(width, height) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const i = row + 1 + x * 3;
+      raw[i] = Math.round((x / width) * 255);
+      raw[i + 1] = Math.round((y / height) * 255);
+      raw[i + 2] = (x >> 4) % 2 === (y >> 4) % 2 ? 200 : 60; // checkerboard in blue
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// ---------------------------------------------------------------------------
+// The server under test.
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const server = { child: null, out: '', err: '', exited: null, dataDir: null, base: null, codes: {} };
+
+function killServer() {
+  const child = server.child;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+  }
+}
+// Last resort if the runner dies without running `after`.
+process.on('exit', killServer);
+
+async function startServer() {
+  assert.ok(existsSync(PALIER_BIN), `PALIER_BIN not found: ${PALIER_BIN} (build it, or set PALIER_BIN)`);
+  server.dataDir = await mkdtemp(path.join(os.tmpdir(), 'palier-e2e-'));
+  const port = await freePort();
+  server.base = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    PALIER_BIN,
+    ['demo', '--data-dir', server.dataDir, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+  );
+  server.child = child;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => { server.out += d; });
+  child.stderr.on('data', (d) => { server.err += d; });
+  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+
+  const deadline = Date.now() + 60_000;
+  let last = 'no answer yet';
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`palier exited early (${child.exitCode ?? child.signalCode}).\nstdout:\n${server.out}\nstderr:\n${server.err.slice(-4000)}`);
+    }
+    try {
+      const res = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) break;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = String(e.cause?.code || e.message);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`/healthz not 200 within 60 s (last: ${last}).\nstderr:\n${server.err.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // "  Résidence des Tilleuls: building code AM4XX4F3" (the seeding is done before serving,
+  // but the banner may still be in the pipe: wait for it briefly).
+  const bannerDeadline = Date.now() + 5000;
+  while (!/building code/.test(server.out) && Date.now() < bannerDeadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const m of server.out.matchAll(/^\s*(.+?): building code (\S+)\s*$/gm)) server.codes[m[1]] = m[2];
+}
+
+async function stopServer() {
+  const child = server.child;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await server.exited;
+    clearTimeout(timer);
+  }
+  if (server.dataDir && !process.env.E2E_KEEP_DATA) {
+    await rm(server.dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Browser helpers.
+
+let browser;
+const contexts = [];
+
+/** A fresh browser context (own cookies) that records broken sub-resources and JS errors. */
+async function newSession(viewport = DESKTOP) {
+  const context = await browser.newContext({
+    viewport,
+    baseURL: server.base,
+    locale: 'fr-FR',
+    ...(viewport.width < 500 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  // Failed loads are caught from the responses below; the console only adds script errors.
+  // /favicon.ico is left out: the app ships none (and base.html links none).
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      page.problems.push(`console: ${m.text()} (${m.location().url})`);
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document' && !r.url().endsWith('/favicon.ico')) {
+      page.problems.push(`HTTP ${r.status()} for ${r.request().resourceType()} ${r.url()}`);
+    }
+  });
+  page.on('requestfailed', (r) => page.problems.push(`failed ${r.request?.resourceType?.() ?? ''} ${r.url()}: ${r.failure()?.errorText}`));
+  return page;
+}
+
+function assertNoProblems(page) {
+  assert.deepEqual(page.problems, [], 'broken sub-resources or script errors on the pages visited');
+}
+
+/** Logs in through the form; the app then lands on "Mes immeubles". */
+async function login(page, email) {
+  await page.goto('/login');
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(PASSWORD);
+  await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL('**/buildings');
+  await assertHeading(page, 'Mes immeubles');
+  // Logged in: the header offers "Se déconnecter".
+  await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+}
+
+async function assertHeading(page, name) {
+  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor({ timeout: 5000 });
+}
+
+async function openBuilding(page, name) {
+  await page.getByRole('link', { name, exact: true }).click();
+  await assertHeading(page, name);
+}
+
+/** Opens the report from the building board, by clicking its card. */
+async function openReportFromBoard(page, buildingName) {
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes immeubles' }).click();
+  await openBuilding(page, buildingName);
+  await page.getByRole('link', { name: TITLE, exact: true }).click();
+  await page.waitForURL(/\/reports\/[^/?#]+/);
+  await assertHeading(page, TITLE);
+}
+
+function statusBadge(page) {
+  return page.locator('article.report header .badge[class*="status-"]');
+}
+
+async function shot(page, name, fullPage = true) {
+  const file = path.join(SHOTS_DIR, name);
+  await page.screenshot({ path: file, fullPage });
+  return file;
+}
+
+// ---------------------------------------------------------------------------
+// The journeys. They run in order and share the report made in the first one.
+
+let reportUrl = null;
+function needReport() {
+  assert.ok(reportUrl, 'needs the report created by Nadia’s journey, which failed');
+  return reportUrl;
+}
+
+describe('Palier end-to-end journeys', { concurrency: false }, () => {
+  before(async () => {
+    await mkdir(SHOTS_DIR, { recursive: true });
+    await startServer();
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    if (browser) await browser.close().catch(() => {});
+    await stopServer();
+  });
+
+  test('demo prints its building codes', () => {
+    assert.match(server.out, /Palier demo at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(server.codes[TILLEULS] ?? '', /^[A-Z0-9]{6,}$/, `stdout was:\n${server.out}`);
+    assert.match(server.codes[VIGNES] ?? '', /^[A-Z0-9]{6,}$/);
+    assert.notEqual(server.codes[TILLEULS], server.codes[VIGNES]);
+  });
+
+  test('a. Nadia reports a leak with a photo, on a phone', async () => {
+    const page = await newSession(PHONE);
+    await login(page, 'locataire@demo.palier.test');
+    await openBuilding(page, TILLEULS);
+    await page.getByRole('link', { name: 'Signaler un problème' }).click();
+    await assertHeading(page, 'Signaler un problème');
+
+    // Step 1: category, where, title.
+    await page.getByRole('radio', { name: 'Plomberie / fuite' }).check();
+    await page.getByLabel('Escalier ou bâtiment').fill('Escalier B');
+    await page.getByLabel('Étage').fill('3');
+    await page.getByLabel('Où exactement ?').fill('Palier, au-dessus de la porte du 32');
+    await page.getByLabel('En quelques mots').fill(TITLE);
+    await page.getByRole('button', { name: 'Continuer' }).click();
+
+    // Step 2: what was typed is kept, the description and the photos are asked.
+    await page.getByLabel('Description').waitFor();
+    assert.equal(await page.getByLabel('En quelques mots').inputValue(), TITLE);
+    assert.ok(await page.getByRole('radio', { name: 'Plomberie / fuite' }).isChecked(), 'category kept at step 2');
+    await page.getByLabel('Description').fill('Une tache d’eau s’agrandit au plafond du palier depuis hier soir ; ça goutte quand il pleut.');
+    await page.locator('#photos').setInputFiles({ name: 'plafond.png', mimeType: 'image/png', buffer: makePng(320, 240) });
+    await shot(page, 'report-new-step2-phone.png');
+    await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+
+    // The report page.
+    await page.waitForURL(/\/reports\/[^/?#]+/);
+    await assertHeading(page, TITLE);
+    reportUrl = new URL(page.url()).pathname;
+    await page.getByRole('status').filter({ hasText: 'Signalement envoyé.' }).waitFor();
+    assert.equal((await statusBadge(page).innerText()).trim(), 'À traiter');
+    await page.getByText('Escalier B').first().waitFor();
+    await page.getByText('Une tache d’eau s’agrandit').waitFor();
+
+    const thumb = page.getByRole('img', { name: 'Photo jointe au signalement' });
+    assert.equal(await thumb.count(), 1, 'one photo thumbnail');
+    await thumb.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (img) => img.complete,
+      await thumb.elementHandle(),
+      { timeout: 10_000 },
+    );
+    const natural = await thumb.evaluate((img) => ({ w: img.naturalWidth, h: img.naturalHeight }));
+    assert.ok(natural.w > 0 && natural.h > 0, `thumbnail did not load (naturalWidth ${natural.w})`);
+    // The thumbnail keeps the 4:3 shape of the photo.
+    assert.ok(Math.abs(natural.w / natural.h - 4 / 3) < 0.05, `thumbnail ratio ${natural.w}×${natural.h}`);
+    // The full photo behind the thumbnail is served as an image too.
+    const href = await thumb.locator('xpath=..').getAttribute('href');
+    const full = await page.request.get(href);
+    assert.equal(full.status(), 200);
+    assert.match(full.headers()['content-type'] ?? '', /^image\//);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'report-phone.png');
+    assertNoProblems(page);
+  });
+
+  test('b. a neighbour is offered the similar report and follows it', async () => {
+    const url = needReport();
+    const page = await newSession(PHONE);
+    await login(page, 'occupant@demo.palier.test');
+    await openBuilding(page, TILLEULS);
+    await page.getByRole('link', { name: 'Signaler un problème' }).click();
+    await page.getByRole('radio', { name: 'Plomberie / fuite' }).check();
+    await page.getByLabel('En quelques mots').fill('fuite plafond');
+    await page.getByRole('button', { name: 'Continuer' }).click();
+
+    const similar = page.getByRole('region', { name: 'Déjà signalé ?' });
+    await similar.waitFor();
+    const item = similar.getByRole('listitem').filter({ has: page.getByRole('link', { name: TITLE, exact: true }) });
+    assert.equal(await item.count(), 1, 'the "Déjà signalé ?" list holds Nadia’s report');
+    assert.equal(await item.getByRole('link', { name: TITLE }).getAttribute('href'), url);
+    await shot(page, 'similar-phone.png');
+    await item.getByRole('button', { name: 'Moi aussi' }).click();
+
+    await page.waitForURL((u) => u.pathname === url);
+    await page.getByRole('status').filter({ hasText: 'Vous suivez ce signalement.' }).waitFor();
+    await page.getByText('2 suivent').waitFor();
+    assertNoProblems(page);
+  });
+
+  test('c. the referent answers with a reply template', async () => {
+    needReport();
+    const page = await newSession(DESKTOP);
+    await login(page, 'referent@demo.palier.test');
+    await openReportFromBoard(page, TILLEULS);
+    assert.equal((await statusBadge(page).innerText()).trim(), 'À traiter');
+
+    await page.getByText('Utiliser un message type').click();
+    await page.getByRole('link', { name: 'Bien pris en compte' }).click();
+    await page.waitForURL(/template=/);
+    const body = page.getByLabel('Votre réponse');
+    const text = await body.inputValue();
+    assert.match(text, /bien pris en compte/);
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+
+    // The reply posts, then lands back on the report at its exchanges (no notice shown).
+    await page.waitForURL((u) => !u.search.includes('template=') && u.hash === '#comments');
+    assert.equal((await statusBadge(page).innerText()).trim(), 'En cours');
+    const comments = page.getByRole('region', { name: 'Échanges' });
+    await comments.getByText(text.trim(), { exact: true }).waitFor();
+    await comments.getByText('Pas encore de réponse.').waitFor({ state: 'detached' });
+    assert.equal(await comments.locator('.comment').count(), 1);
+    await shot(page, 'report-referent-desktop.png');
+    assertNoProblems(page);
+  });
+
+  test('d. the manager closes the report', async () => {
+    needReport();
+    const page = await newSession(DESKTOP);
+    await login(page, 'gestionnaire@demo.palier.test');
+    await openReportFromBoard(page, TILLEULS);
+    assert.equal((await statusBadge(page).innerText()).trim(), 'En cours');
+    await page.getByRole('button', { name: 'Clôturer' }).click();
+    await page.getByRole('status').filter({ hasText: 'Signalement clôturé.' }).waitFor();
+    assert.equal((await statusBadge(page).innerText()).trim(), 'Clôturé');
+    assert.equal(await page.getByRole('button', { name: 'Clôturer' }).count(), 0, 'no second "Clôturer"');
+    await page.getByRole('button', { name: 'Rouvrir' }).waitFor();
+    assert.equal(await page.getByLabel('Votre réponse').count(), 0, 'a closed report takes no reply');
+    assertNoProblems(page);
+  });
+
+  test('e. someone from another building sees neither the building nor the report', async () => {
+    const url = needReport();
+    const page = await newSession(PHONE);
+    await login(page, 'voisin@demo.palier.test');
+    const cards = page.getByRole('main').getByRole('listitem');
+    assert.equal(await cards.count(), 1, 'one building listed');
+    await cards.getByRole('link', { name: VIGNES, exact: true }).waitFor();
+    assert.equal(await page.getByText(TILLEULS).count(), 0);
+
+    const res = await page.goto(url);
+    assert.equal(res.status(), 404);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'n’existe pas' }).waitFor();
+    assert.equal(await page.getByText(TITLE).count(), 0, 'the title must not leak');
+    await shot(page, 'not-found-phone.png');
+    assertNoProblems(page);
+  });
+
+  test('f. the manager’s board, on a phone and on a desktop', async (t) => {
+    needReport();
+    for (const [viewport, name] of [[PHONE, 'board-phone.png'], [DESKTOP, 'board-desktop.png']]) {
+      const page = await newSession(viewport);
+      await login(page, 'gestionnaire@demo.palier.test');
+      await openBuilding(page, TILLEULS);
+      for (const col of ['À traiter', 'En cours', 'Clôturés']) {
+        await page.getByRole('heading', { level: 2, name: col }).waitFor();
+      }
+      const closed = page.locator('.column.status-closed');
+      await closed.getByRole('link', { name: TITLE }).waitFor();
+      // Nothing sticks out sideways: no horizontal scrolling of the page.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      // Tabs that only a sideways scroll of the tab bar reveals (reported, not failed).
+      const tabs = page.getByRole('navigation', { name: 'Rubriques de l’immeuble' }).getByRole('link');
+      const hidden = [];
+      for (const tab of await tabs.all()) {
+        const box = await tab.boundingBox();
+        if (!box || box.x < 0 || box.x + box.width > viewport.width) hidden.push(await tab.innerText());
+      }
+      if (hidden.length) t.diagnostic(`${name}: tabs off-screen until the tab bar is scrolled: ${hidden.join(', ')}`);
+      await shot(page, name);
+      assert.ok(overflow <= 0, `the board is ${overflow}px wider than the ${viewport.width}px viewport`);
+      assertNoProblems(page);
+    }
+  });
+});
