@@ -343,48 +343,6 @@ pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::next_digest_at;
-
-    fn ms(s: &str) -> i64 {
-        s.parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn digests_are_at_eight_local_time_across_daylight_saving() {
-        // Winter: Paris is UTC+1, so 08:00 is 07:00 UTC.
-        assert_eq!(
-            next_digest_at(ms("2026-01-15T06:59:00Z"), "Europe/Paris"),
-            ms("2026-01-15T07:00:00Z")
-        );
-        assert_eq!(
-            next_digest_at(ms("2026-01-15T07:00:00Z"), "Europe/Paris"),
-            ms("2026-01-16T07:00:00Z")
-        );
-        // Summer time starts on 29 March 2026: that morning 08:00 is 06:00 UTC.
-        assert_eq!(
-            next_digest_at(ms("2026-03-28T07:30:00Z"), "Europe/Paris"),
-            ms("2026-03-29T06:00:00Z")
-        );
-        // And ends on 25 October 2026: 08:00 is back at 07:00 UTC.
-        assert_eq!(
-            next_digest_at(ms("2026-10-24T07:30:00Z"), "Europe/Paris"),
-            ms("2026-10-25T07:00:00Z")
-        );
-        assert_eq!(
-            next_digest_at(ms("2026-01-15T06:00:00Z"), "America/New_York"),
-            ms("2026-01-15T13:00:00Z")
-        );
-        assert_eq!(
-            next_digest_at(ms("2026-01-15T06:00:00Z"), "Not/AZone"),
-            ms("2026-01-15T07:00:00Z")
-        );
-    }
-}
-
 /// A person's notification settings as shown on the account page.
 pub struct Settings {
     pub mode: String,
@@ -430,4 +388,46 @@ pub async fn save_settings(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_digest_at;
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<jiff::Timestamp>()
+            .map(|t| t.as_millisecond())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn digests_are_at_eight_local_time_across_daylight_saving() {
+        // Winter: Paris is UTC+1, so 08:00 is 07:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:59:00Z"), "Europe/Paris"),
+            ms("2026-01-15T07:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T07:00:00Z"), "Europe/Paris"),
+            ms("2026-01-16T07:00:00Z")
+        );
+        // Summer time starts on 29 March 2026: that morning 08:00 is 06:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-03-28T07:30:00Z"), "Europe/Paris"),
+            ms("2026-03-29T06:00:00Z")
+        );
+        // And ends on 25 October 2026: 08:00 is back at 07:00 UTC.
+        assert_eq!(
+            next_digest_at(ms("2026-10-24T07:30:00Z"), "Europe/Paris"),
+            ms("2026-10-25T07:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:00:00Z"), "America/New_York"),
+            ms("2026-01-15T13:00:00Z")
+        );
+        assert_eq!(
+            next_digest_at(ms("2026-01-15T06:00:00Z"), "Not/AZone"),
+            ms("2026-01-15T07:00:00Z")
+        );
+    }
 }

@@ -55,10 +55,22 @@ impl Mailer {
             .to
             .parse()
             .map_err(|_| MailError::Address(email.to.clone()))?;
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(email.subject.clone())
+            .subject(email.subject.clone());
+        if let Some(id) = &email.message_id {
+            builder = builder.message_id(Some(format!("<{id}>")));
+        }
+        if let Some(thread) = &email.thread_id {
+            builder = builder
+                .in_reply_to(format!("<{thread}>"))
+                .references(format!("<{thread}>"));
+        }
+        if let Some(url) = &email.unsubscribe {
+            builder = builder.header(ListUnsubscribe(format!("<{url}>")));
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
                 email.html.clone(),

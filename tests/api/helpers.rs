@@ -55,6 +55,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(clock: Clock) -> TestApp {
+    spawn_app_custom(clock, None).await
+}
+
+/// With a pinned clock and/or a real SMTP server instead of `.eml` files.
+pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("palier=debug")
@@ -78,7 +83,7 @@ pub async fn spawn_app_with(clock: Clock) -> TestApp {
         data_dir: data_dir.path().to_path_buf(),
         database_url,
         base_url: String::new(),
-        smtp_url: None,
+        smtp_url,
         mail_from: "Palier <no-reply@palier.test>".into(),
         secure_cookies: false,
         session_days: 30,
@@ -388,4 +393,71 @@ pub fn location(resp: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// Polls `check` until it holds (no fixed sleeps); panics with `what` after ~10 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+impl TestApp {
+    /// Waits until the worker has turned every recorded event into notifications.
+    pub async fn dispatched(&self) {
+        let pool = self.state.db.pool.clone();
+        eventually("events dispatched", || {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL",
+                )
+                .fetch_one(&pool)
+                .await
+                .is_ok_and(|n| n == 0)
+            }
+        })
+        .await;
+    }
+
+    pub async fn pending_jobs(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending'")
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap_or(-1)
+    }
+
+    /// `.eml` files written to `to` so far (file transport).
+    pub fn mails_to(&self, to: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|raw| {
+                let msg = mail_parser::MessageParser::default().parse(&raw)?;
+                let addressed = msg
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .is_some_and(|a| a == to);
+                addressed.then(|| {
+                    format!(
+                        "{}\n{}",
+                        msg.subject().unwrap_or_default(),
+                        msg.body_text(0).unwrap_or_default()
+                    )
+                })
+            })
+            .collect()
+    }
 }

@@ -6,7 +6,7 @@
 // The script starts `palier demo` itself on a fresh data dir and a free port, waits for
 // /healthz, runs the journeys in order (each builds on the report created by the first one),
 // then stops the server. Screenshots go to $SHOTS_DIR (default /tmp/palier-e2e/shots).
-// Env: PALIER_BIN (default target/debug/palier from the repo root), CHROMIUM_PATH
+// Env: PALIER_BIN (default target/debug/palier under the repo root), CHROMIUM_PATH
 // (default /usr/bin/chromium), SHOTS_DIR, E2E_KEEP_DATA=1 to keep the data dir.
 
 import { after, before, describe, test } from 'node:test';
@@ -23,7 +23,10 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const PALIER_BIN = path.resolve(repoRoot, process.env.PALIER_BIN || 'target/debug/palier');
+// PALIER_BIN, if set, is taken relative to the current directory; the default, to the repo root.
+const PALIER_BIN = process.env.PALIER_BIN
+  ? path.resolve(process.env.PALIER_BIN)
+  : path.join(repoRoot, 'target', 'debug', 'palier');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS_DIR = process.env.SHOTS_DIR || '/tmp/palier-e2e/shots';
 const PASSWORD = 'palier-demo';
@@ -166,6 +169,8 @@ async function stopServer() {
   }
   if (server.dataDir && !process.env.E2E_KEEP_DATA) {
     await rm(server.dataDir, { recursive: true, force: true });
+  } else if (server.dataDir) {
+    console.log(`data dir kept: ${server.dataDir}`);
   }
 }
 
@@ -241,6 +246,30 @@ function statusBadge(page) {
   return page.locator('article.report header .badge[class*="status-"]');
 }
 
+/**
+ * A journey: on failure, every page it opened is saved as failed-<letter>-<n>.png in SHOTS_DIR
+ * (with its URL in the test output) before the error is passed on.
+ */
+function journey(name, fn) {
+  test(name, async (t) => {
+    const first = contexts.length;
+    try {
+      await fn(t);
+    } catch (err) {
+      const tag = name.split('.')[0];
+      let n = 0;
+      for (const c of contexts.slice(first)) {
+        for (const p of c.pages()) {
+          const file = path.join(SHOTS_DIR, `failed-${tag}-${++n}.png`);
+          await p.screenshot({ path: file, fullPage: true }).catch(() => {});
+          t.diagnostic(`page at failure: ${p.url()} -> ${file}`);
+        }
+      }
+      throw err;
+    }
+  });
+}
+
 async function shot(page, name, fullPage = true) {
   const file = path.join(SHOTS_DIR, name);
   await page.screenshot({ path: file, fullPage });
@@ -282,7 +311,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.notEqual(server.codes[TILLEULS], server.codes[VIGNES]);
   });
 
-  test('a. Nadia reports a leak with a photo, on a phone', async () => {
+  journey('a. Nadia reports a leak with a photo, on a phone', async () => {
     const page = await newSession(PHONE);
     await login(page, 'locataire@demo.palier.test');
     await openBuilding(page, TILLEULS);
@@ -338,7 +367,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assertNoProblems(page);
   });
 
-  test('b. a neighbour is offered the similar report and follows it', async () => {
+  journey('b. a neighbour is offered the similar report and follows it', async () => {
     const url = needReport();
     const page = await newSession(PHONE);
     await login(page, 'occupant@demo.palier.test');
@@ -362,7 +391,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assertNoProblems(page);
   });
 
-  test('c. the referent answers with a reply template', async () => {
+  journey('c. the referent answers with a reply template', async () => {
     needReport();
     const page = await newSession(DESKTOP);
     await login(page, 'referent@demo.palier.test');
@@ -388,7 +417,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assertNoProblems(page);
   });
 
-  test('d. the manager closes the report', async () => {
+  journey('d. the manager closes the report', async () => {
     needReport();
     const page = await newSession(DESKTOP);
     await login(page, 'gestionnaire@demo.palier.test');
@@ -403,7 +432,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assertNoProblems(page);
   });
 
-  test('e. someone from another building sees neither the building nor the report', async () => {
+  journey('e. someone from another building sees neither the building nor the report', async (t) => {
     const url = needReport();
     const page = await newSession(PHONE);
     await login(page, 'voisin@demo.palier.test');
@@ -417,10 +446,18 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'n’existe pas' }).waitFor();
     assert.equal(await page.getByText(TITLE).count(), 0, 'the title must not leak');
     await shot(page, 'not-found-phone.png');
+    // Reported, not failed: the error page's header should still show the signed-in menu.
+    if (await page.getByRole('button', { name: 'Se déconnecter' }).count() === 0) {
+      t.diagnostic('404 page: header shows "Se connecter / Créer un compte" to a signed-in user');
+    }
+    // The 404 did not end the session.
+    await page.goto('/buildings');
+    await assertHeading(page, 'Mes immeubles');
+    await page.getByRole('link', { name: VIGNES, exact: true }).waitFor();
     assertNoProblems(page);
   });
 
-  test('f. the manager’s board, on a phone and on a desktop', async (t) => {
+  journey('f. the manager’s board, on a phone and on a desktop', async (t) => {
     needReport();
     for (const [viewport, name] of [[PHONE, 'board-phone.png'], [DESKTOP, 'board-desktop.png']]) {
       const page = await newSession(viewport);
