@@ -58,8 +58,11 @@ pub async fn claim<'c>(
     .bind(worker)
     .bind(now + lease_ms)
     .bind(now)
-    .fetch_optional(ex)
+    // fetch_all drains the statement: on SQLite an UPDATE … RETURNING left un-reset keeps
+    // its write transaction open and blocks every other writer.
+    .fetch_all(ex)
     .await
+    .map(|rows| rows.into_iter().next())
 }
 
 pub async fn complete<'c>(ex: impl Executor<'c, Database = Any>, id: &str) -> sqlx::Result<()> {

@@ -54,11 +54,10 @@ impl Db {
                     .max_connections(8)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            // WAL lets readers work while one writer commits; the busy
-                            // timeout queues writers instead of failing them.
+                            // The busy timeout comes first so that the other pragmas, and
+                            // every later write, wait for a lock instead of failing.
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                             )
                             .await?;
                             Ok(())
@@ -75,6 +74,13 @@ impl Db {
                     .await?
             }
         };
+        if backend == Backend::Sqlite {
+            // WAL lets readers work while one writer commits. It is a property of the file,
+            // set once here: switching it per connection would need an exclusive lock.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
         Ok(Db { pool, backend })
     }
 
@@ -88,6 +94,16 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`):
+    /// a deferred transaction whose snapshot predates another writer's commit fails with
+    /// "database is locked" at once, without waiting for the busy timeout.
+    pub async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     pub async fn ping(&self) -> bool {

@@ -155,8 +155,10 @@ pub async fn consume_reset<'c>(
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(ex)
+    // Drained, not fetch_optional: see `jobs::claim`.
+    .fetch_all(ex)
     .await
+    .map(|rows| rows.into_iter().next())
 }
 
 pub async fn record_login_failure<'c>(

@@ -74,7 +74,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String,
     let hash = password::hash(reg.password.expose().to_string()).await?;
     let now = state.clock.now_ms();
     let id = db::new_id();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let inserted = pdb::insert(
         &mut *tx,
         pdb::NewPerson {
@@ -286,7 +286,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new.expose().to_string()).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     pdb::set_password(&mut *tx, &actor.person_id, &hash).await?;
     sdb::delete_sessions_of(&mut *tx, &actor.person_id, &secret::digest(keep_session)).await?;
     crate::db::audit::record(
@@ -316,7 +316,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
     let lang = Lang::parse(&person.lang).unwrap_or_default();
     let link = format!("{}/password/reset/{token}", state.config.base_url);
     let message = crate::mail::messages::password_reset(lang, &person.email, &person.name, &link)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     sdb::create_reset(
         &mut *tx,
         &secret::digest(&token),
@@ -335,7 +335,7 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResu
     let new = NewPassword::parse(new)?;
     let hash = password::hash(new.expose().to_string()).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let person_id = sdb::consume_reset(&mut *tx, &secret::digest(token), now)
         .await?
         .ok_or(AppError::invalid("token", "error.reset_link_invalid"))?;

@@ -78,7 +78,7 @@ pub async fn set_role(
         ResidentRole::Referent { caretaker: false } => ("referent", Some("council")),
         ResidentRole::Referent { caretaker: true } => ("referent", Some("caretaker")),
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let changed =
         pdb::set_resident_role(&mut *tx, &permit.building_id, person_id, role_name, kind).await?;
     if changed == 0 {
@@ -124,7 +124,7 @@ pub async fn update_settings(
     if !(0..=100_000).contains(&input.lots_count) {
         return Err(AppError::invalid("lots_count", "error.number_invalid"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     bdb::update_settings(
         &mut *tx,
         &permit.building_id,

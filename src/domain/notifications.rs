@@ -216,7 +216,7 @@ async fn dispatch(state: &AppState, event: &EventRow) -> AppResult<bool> {
     let domain = host(base);
     let thread_id = format!("report-{}@{domain}", report.id);
 
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if !ndb::claim_event(&mut *tx, &event.id, now).await? {
         return Ok(false);
     }
@@ -335,7 +335,7 @@ pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
         format!("digest.{}.{}@{domain}", p.person_id, p.until),
     )?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     ndb::mark_digested(&mut *tx, &p.person_id, p.until, now).await?;
     mail::enqueue(&mut *tx, &email, now).await?;
     tx.commit().await?;
@@ -375,7 +375,7 @@ pub async fn save_settings(
     if !matches!(mode, "immediate" | "digest") {
         return Err(AppError::invalid("mode", "error.mode_invalid"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     ndb::set_mode(&mut *tx, &actor.person_id, mode).await?;
     for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
         ndb::set_category(

@@ -32,6 +32,9 @@ pub struct RequestInfo {
     pub lang: Lang,
     pub kind: RequestKind,
     pub path: String,
+    /// The signed-in person's name and the CSRF token, so error pages keep the header.
+    pub user: Option<String>,
+    pub csrf: String,
 }
 
 tokio::task_local! {
@@ -170,6 +173,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         lang: cookie_lang.or(accept_lang).unwrap_or_default(),
         kind,
         path: path.clone(),
+        user: None,
+        csrf: csrf_cookie.clone().unwrap_or_default(),
     };
     let actor = match accounts::load_actor(&state, session.as_deref(), token.as_deref()).await {
         Ok(actor) => actor,
@@ -181,6 +186,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     if let Some(a) = &actor {
         info.lang = cookie_lang.unwrap_or(a.lang);
+        info.user = Some(a.name.clone());
     }
     if kind == RequestKind::Api && token.is_some() && actor.is_none() {
         let err = WebError(AppError::Unauthorized("error.token_invalid"));

@@ -123,6 +123,10 @@ async fn login_logout_and_protected_pages() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("n’existe pas"));
+    assert!(
+        html.contains("Mon compte"),
+        "the error page keeps the signed-in header"
+    );
     let (status, _) = browser
         .get_text(&format!("/buildings/{}/members", app.tilleuls))
         .await;

@@ -84,7 +84,7 @@ pub async fn create(
     ]
     .join(" ");
     let search_text = super::search::document(&valid.title, &valid.description, &location);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     rdb::insert(
         &mut *tx,
         rdb::NewReport {
@@ -160,7 +160,7 @@ pub async fn comment(
     }
     let id = db::new_id();
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     items::insert_comment(
         &mut *tx,
         items::NewComment {
@@ -216,7 +216,7 @@ async fn change_status(
     kind: &str,
 ) -> AppResult<()> {
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     rdb::set_status(&mut *tx, &report.id, status, now).await?;
     items::insert_event(
         &mut *tx,
@@ -262,7 +262,7 @@ pub async fn remove(
         return Err(AppError::Conflict("error.report_already_removed"));
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     rdb::remove(&mut *tx, report_id, &actor.person_id, &reason, now).await?;
     items::insert_event(
         &mut *tx,
@@ -295,7 +295,7 @@ pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResul
         return Ok(());
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     rdb::share(&mut *tx, report_id, now).await?;
     items::insert_event(
         &mut *tx,
@@ -311,7 +311,7 @@ pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResul
 pub async fn follow(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Follow).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if rdb::follow(&mut *tx, report_id, &actor.person_id, now).await? {
         items::insert_event(
             &mut *tx,
@@ -370,7 +370,7 @@ pub async fn add_photo(
         .await
         .map_err(storage)?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     items::insert_photo(
         &mut *tx,
         items::NewPhoto {

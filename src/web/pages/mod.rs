@@ -148,8 +148,8 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &'static str) -> Resp
     let info = context::current();
     let page = Page {
         lang,
-        csrf: String::new(),
-        user: None,
+        csrf: info.csrf,
+        user: info.user,
         path: info.path,
         notice: None,
         unread: 0,

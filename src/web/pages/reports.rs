@@ -364,7 +364,7 @@ async fn report_page(
     } else {
         Vec::new()
     };
-    let templates = if can.contains(&"comment") {
+    let templates = if staff {
         read::templates(state, actor, &building.id).await?
     } else {
         Vec::new()
