@@ -4,6 +4,7 @@
 //! 1. One update to 10,000 followers: time to dispatch the event into notifications and
 //!    queued e-mails.
 //! 2. The 08:00 digests of 100,000 people: time to prepare (render and queue) them all.
+//!
 //! Prints times and the process's peak memory (VmHWM).
 
 use std::time::Instant;
@@ -111,6 +112,9 @@ async fn main() {
     let report = palier::domain::reports::write::create(&state, &actor, &building, draft)
         .await
         .expect("report");
+    palier::domain::notifications::dispatch_pending(&state, 1000)
+        .await
+        .expect("dispatch creation");
     let now = state.clock.now_ms();
     for chunk in followers.chunks(500) {
         let mut tx = state.db.begin().await.expect("tx");
@@ -144,7 +148,7 @@ async fn main() {
         .expect("count");
     println!("seeded {FOLLOWERS} occupants in {:.2?}", seeded);
     println!(
-        "dispatch of one update to {FOLLOWERS} followers: {:.2?} ({queued} e-mails queued)",
+        "dispatch of one update to {FOLLOWERS} followers: {:.2?} ({queued} notifications and e-mails queued)",
         dispatch
     );
 
