@@ -104,6 +104,7 @@ impl From<sqlx::Error> for CliError {
 }
 
 async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
+    let stop = app::shutdown_signal();
     let config = Config::from_args(&args.common, !args.no_worker);
     let app = Application::build(config, Clock::system(), &args.listen).await?;
     if demo {
@@ -113,7 +114,7 @@ async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
     } else {
         println!("Palier listening on http://{}", app.address());
     }
-    app.run_until(app::shutdown_signal()).await?;
+    app.run_until(stop).await?;
     Ok(())
 }
 
@@ -148,8 +149,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Worker(common) => {
             let state = app::state(Config::from_args(&common, true), Clock::system()).await?;
             let (tx, rx) = tokio::sync::watch::channel(false);
+            let stop = app::shutdown_signal();
             let worker = tokio::spawn(crate::jobs::run_worker(state, rx));
-            app::shutdown_signal().await;
+            stop.await;
             let _ = tx.send(true);
             let _ = worker.await;
             Ok(())

@@ -17,17 +17,22 @@ pub struct ServeArgs {
 #[derive(clap::Args, Clone, Debug)]
 pub struct CommonArgs {
     /// Folder for the SQLite database, uploaded files and written e-mails.
-    #[arg(long, env = "PALIER_DATA_DIR", default_value = "./palier-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_DATA_DIR",
+        default_value = "./palier-data"
+    )]
     pub data_dir: PathBuf,
     /// Database URL: `postgres://…` for PostgreSQL; default a SQLite file in the data dir.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, global = true, env = "DATABASE_URL")]
     pub database_url: Option<String>,
     /// Public address used in links sent by e-mail (default: http://<bound address>).
-    #[arg(long, env = "PALIER_BASE_URL")]
+    #[arg(long, global = true, env = "PALIER_BASE_URL")]
     pub base_url: Option<String>,
     /// SMTP relay, e.g. `smtp://localhost:25`; without it e-mails are written as .eml files
     /// under `<data-dir>/mail/`.
-    #[arg(long, env = "PALIER_SMTP_URL")]
+    #[arg(long, global = true, env = "PALIER_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// Sender of the e-mails.
     #[arg(
