@@ -78,6 +78,7 @@ async fn main() {
         base_url: "https://palier.example".into(),
         smtp_url: None,
         mail_from: "Palier <bench@palier.test>".into(),
+        smtp_rate: 0.0,
         secure_cookies: true,
         session_days: 30,
         worker_poll_ms: 1000,

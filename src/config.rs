@@ -34,6 +34,9 @@ pub struct CommonArgs {
     /// under `<data-dir>/mail/`.
     #[arg(long, global = true, env = "PALIER_SMTP_URL")]
     pub smtp_url: Option<String>,
+    /// Most e-mails sent per second by one worker (0: no limit); relays throttle bursts.
+    #[arg(long, global = true, env = "PALIER_SMTP_RATE", default_value_t = 20.0)]
+    pub smtp_rate: f64,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -51,6 +54,8 @@ pub struct Config {
     pub base_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// E-mails per second per worker; 0 means unlimited.
+    pub smtp_rate: f64,
     /// Secure cookies when served over HTTPS.
     pub secure_cookies: bool,
     pub session_days: i64,
@@ -79,6 +84,7 @@ impl Config {
             base_url,
             smtp_url: common.smtp_url.clone(),
             mail_from: common.mail_from.clone(),
+            smtp_rate: common.smtp_rate.max(0.0),
             session_days: 30,
             worker_poll_ms: 1000,
             run_worker,

@@ -44,6 +44,10 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             let email: OutgoingEmail =
                 serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
             state.mailer.send(&email).await?;
+            // Spread bursts (an announcement to a whole building) to what the relay accepts.
+            if state.config.smtp_rate > 0.0 {
+                tokio::time::sleep(Duration::from_secs_f64(1.0 / state.config.smtp_rate)).await;
+            }
             Ok(())
         }
         crate::domain::notifications::DIGEST_JOB => {

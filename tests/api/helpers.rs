@@ -85,6 +85,7 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
         base_url: String::new(),
         smtp_url,
         mail_from: "Palier <no-reply@palier.test>".into(),
+        smtp_rate: 0.0,
         secure_cookies: false,
         session_days: 30,
         worker_poll_ms: 50,
