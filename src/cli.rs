@@ -36,6 +36,13 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import data from the agency's software (CSV).
+    Import {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Inspect and retry queued jobs.
     Jobs {
         #[command(flatten)]
@@ -74,6 +81,31 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 0)]
         lots: i64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import the agency's providers (keyed on e-mail: re-running updates).
+    Providers {
+        file: std::path::PathBuf,
+        /// Agency name or id.
+        #[arg(long)]
+        agency: String,
+    },
+}
+
+/// A one-line progress bar on standard error.
+fn progress(done: usize, total: usize) {
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+    eprint!(
+        "\r[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        " ".repeat(width - filled)
+    );
+    if done == total {
+        eprintln!();
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -236,6 +268,34 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     )
                     .await?;
                     println!("building {id} created; registration code {code}");
+                }
+            }
+            Ok(())
+        }
+        Command::Import { common, command } => {
+            let state = app::state(Config::from_args(&common, false), Clock::system()).await?;
+            match command {
+                ImportCommand::Providers { file, agency } => {
+                    let agency = agency_id(&state, &agency).await?;
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+                    let report = crate::domain::work_orders::providers::import_csv(
+                        &state, &agency, &bytes, progress,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::domain::AppError::Invalid(i) => usage(i),
+                        other => CliError::App(other),
+                    })?;
+                    println!(
+                        "created {}, updated {}, rejected {}",
+                        report.created,
+                        report.updated,
+                        report.rejected.len()
+                    );
+                    for (line, reason) in &report.rejected {
+                        println!("  line {line}: {reason}");
+                    }
                 }
             }
             Ok(())

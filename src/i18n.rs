@@ -67,6 +67,16 @@ fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(" = "))
         .map(|(k, v)| (k.trim(), v.trim()))
+        .map(|(k, v)| {
+            (
+                k,
+                if v.contains("\\n") {
+                    &*Box::leak(v.replace("\\n", "\n").into_boxed_str())
+                } else {
+                    v
+                },
+            )
+        })
         .collect()
 }
 

@@ -178,12 +178,13 @@ pub struct NotificationRow {
     pub urgent: Option<i64>,
     pub building_name: String,
     pub actor_name: Option<String>,
+    pub detail: String,
     pub read_at: Option<i64>,
     pub created_at: i64,
 }
 
 const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.report_id, r.title AS report_title, r.urgent, \
-     b.name AS building_name, p.name AS actor_name, n.read_at, n.created_at \
+     b.name AS building_name, p.name AS actor_name, e.detail, n.read_at, n.created_at \
      FROM notifications n JOIN events e ON e.id = n.event_id JOIN buildings b ON b.id = n.building_id \
      LEFT JOIN reports r ON r.id = n.report_id LEFT JOIN people p ON p.id = e.actor_id";
 

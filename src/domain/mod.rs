@@ -6,6 +6,7 @@ pub mod buildings;
 pub mod notifications;
 pub mod reports;
 pub mod types;
+pub mod work_orders;
 
 use crate::db::DbError;
 
@@ -32,6 +33,9 @@ pub enum AppError {
     /// Malformed request (unreadable JSON, wrong content type); the key names the message.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A link that existed but no longer works (expired or revoked).
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("request body too large")]
     TooLarge,
     #[error("too many requests")]

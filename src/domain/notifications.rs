@@ -169,8 +169,11 @@ async fn recipients(
     Ok(out)
 }
 
-fn headline(lang: Lang, kind: &str, who: &str) -> String {
-    lang.tf(&format!("event.{kind}"), &[("who", who)])
+fn headline(lang: Lang, kind: &str, who: &str, detail: &str) -> String {
+    lang.tf(
+        &format!("event.{kind}"),
+        &[("who", who), ("detail", detail)],
+    )
 }
 
 fn host(base_url: &str) -> &str {
@@ -241,7 +244,7 @@ async fn dispatch(state: &AppState, event: &EventRow) -> AppResult<bool> {
                 &format!("mail.subject.{}", event.kind),
                 &[("building", &building.name), ("title", &report.title)],
             );
-            let head = headline(d.lang, &event.kind, &actor_name);
+            let head = headline(d.lang, &event.kind, &actor_name, &event.detail);
             let email = messages::event(messages::EventMail {
                 lang: d.lang,
                 to: &d.email,
@@ -267,7 +270,7 @@ async fn dispatch(state: &AppState, event: &EventRow) -> AppResult<bool> {
         && let Some(on_call) = ndb::on_call_email(&state.db.pool, &building.id).await?
     {
         let lang = Lang::Fr;
-        let head = headline(lang, &event.kind, &actor_name);
+        let head = headline(lang, &event.kind, &actor_name, &event.detail);
         let email = messages::event(messages::EventMail {
             lang,
             to: &on_call,
@@ -314,7 +317,12 @@ pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
             urgent: n.urgent.unwrap_or(0) != 0,
             building: n.building_name.clone(),
             title: n.report_title.clone().unwrap_or_default(),
-            what: headline(lang, &n.kind, n.actor_name.as_deref().unwrap_or("—")),
+            what: headline(
+                lang,
+                &n.kind,
+                n.actor_name.as_deref().unwrap_or("—"),
+                &n.detail,
+            ),
             when: crate::web::pages::local_datetime(n.created_at),
             link: format!(
                 "{base}/reports/{}",

@@ -32,7 +32,7 @@ enum JobError {
     Payload(String),
     #[error("{0}")]
     Mail(#[from] crate::mail::transport::MailError),
-    #[error("digest: {0}")]
+    #[error("{0}")]
     Digest(String),
     #[error("unknown job kind {0}")]
     UnknownKind(String),
@@ -43,7 +43,21 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
         mail::JOB_KIND => {
             let email: OutgoingEmail =
                 serde_json::from_str(&job.payload).map_err(|e| JobError::Payload(e.to_string()))?;
-            state.mailer.send(&email).await?;
+            let mut files = Vec::new();
+            for a in &email.attachments {
+                let bytes = match (&a.file_key, &a.text) {
+                    (Some(key), _) => state
+                        .files
+                        .get(key)
+                        .await
+                        .map_err(|e| JobError::Payload(format!("attachment {key}: {e}")))?
+                        .to_vec(),
+                    (None, Some(text)) => text.clone().into_bytes(),
+                    (None, None) => continue,
+                };
+                files.push((a.filename.clone(), a.content_type.clone(), bytes));
+            }
+            state.mailer.send(&email, &files).await?;
             // Spread bursts (an announcement to a whole building) to what the relay accepts.
             if state.config.smtp_rate > 0.0 {
                 tokio::time::sleep(Duration::from_secs_f64(1.0 / state.config.smtp_rate)).await;
@@ -52,6 +66,11 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
         }
         crate::domain::notifications::DIGEST_JOB => {
             crate::domain::notifications::run_digest(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
+        crate::domain::work_orders::reminders::JOB => {
+            crate::domain::work_orders::reminders::run(state, &job.payload)
                 .await
                 .map_err(|e| JobError::Digest(e.to_string()))
         }

@@ -59,6 +59,7 @@ pub fn password_reset(
         message_id: None,
         thread_id: None,
         unsubscribe: None,
+        attachments: Vec::new(),
     })
 }
 
@@ -89,6 +90,7 @@ pub fn welcome(
         message_id: None,
         thread_id: None,
         unsubscribe: None,
+        attachments: Vec::new(),
     })
 }
 
@@ -153,6 +155,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, AppError> {
         message_id: Some(m.message_id),
         thread_id: m.thread_id,
         unsubscribe: Some(settings.to_string()),
+        attachments: Vec::new(),
     })
 }
 
@@ -214,5 +217,6 @@ pub fn digest(
         message_id: Some(message_id),
         thread_id: None,
         unsubscribe: Some(settings.to_string()),
+        attachments: Vec::new(),
     })
 }

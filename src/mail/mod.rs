@@ -28,6 +28,20 @@ pub struct OutgoingEmail {
     /// Address of the notification settings, for the `List-Unsubscribe` header.
     #[serde(default)]
     pub unsubscribe: Option<String>,
+    /// Files attached (a work order's PDF, a calendar file).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// An attachment, by reference to stored file or as inline text, resolved at send time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    #[serde(default)]
+    pub file_key: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 pub async fn enqueue<'c>(

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use lettre::message::header::ContentType;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -50,7 +51,11 @@ impl Mailer {
         Ok(Mailer { from, transport })
     }
 
-    pub fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
+    pub fn build(
+        &self,
+        email: &OutgoingEmail,
+        files: &[(String, String, Vec<u8>)],
+    ) -> Result<Message, MailError> {
         let to: Mailbox = email
             .to
             .parse()
@@ -70,16 +75,30 @@ impl Mailer {
         if let Some(url) = &email.unsubscribe {
             builder = builder.header(ListUnsubscribe(format!("<{url}>")));
         }
+        let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+        if files.is_empty() {
+            return builder
+                .multipart(body)
+                .map_err(|e| MailError::Build(e.to_string()));
+        }
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for (name, content_type, bytes) in files {
+            let ct =
+                ContentType::parse(content_type).map_err(|e| MailError::Build(e.to_string()))?;
+            mixed = mixed
+                .singlepart(lettre::message::Attachment::new(name.clone()).body(bytes.clone(), ct));
+        }
         builder
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
+            .multipart(mixed)
             .map_err(|e| MailError::Build(e.to_string()))
     }
 
-    pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
-        let message = self.build(email)?;
+    pub async fn send(
+        &self,
+        email: &OutgoingEmail,
+        files: &[(String, String, Vec<u8>)],
+    ) -> Result<(), MailError> {
+        let message = self.build(email, files)?;
         match &self.transport {
             Transport::Files(t) => t
                 .send(message)

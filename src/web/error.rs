@@ -28,6 +28,7 @@ impl WebError {
             AppError::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, i.key),
             AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, key),
             AppError::Conflict(key) => (StatusCode::CONFLICT, key),
+            AppError::Gone(key) => (StatusCode::GONE, key),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
             AppError::Db(_) | AppError::Internal(_) => {

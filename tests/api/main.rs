@@ -10,3 +10,4 @@ mod photos;
 mod report_pages;
 mod reports;
 mod smtp;
+mod work_orders;

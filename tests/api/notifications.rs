@@ -331,19 +331,22 @@ async fn a_job_locked_by_a_dead_worker_is_taken_again_after_its_lease() {
         message_id: None,
         thread_id: None,
         unsubscribe: None,
+        attachments: Vec::new(),
     };
-    let id = palier::mail::enqueue(&app.state.db.pool, &email, start)
-        .await
-        .expect("enqueue");
-    // As if a worker had claimed it and died: locked for a few more minutes.
+    // As if a worker had claimed it and died: inserted already locked for a few more minutes,
+    // in one statement so the live worker cannot take it first.
+    let id = palier::db::new_id();
     sqlx::query(
-        "UPDATE jobs SET locked_by = 'worker-dead', locked_until = $2, attempts = 1 WHERE id = $1",
+        "INSERT INTO jobs (id, kind, payload, run_at, created_at, attempts, locked_by, locked_until) \
+         VALUES ($1, 'email', $2, $3, $3, 1, 'worker-dead', $4)",
     )
     .bind(&id)
+    .bind(serde_json::to_string(&email).expect("json"))
+    .bind(start)
     .bind(start + 5 * MINUTE_MS)
     .execute(&app.state.db.pool)
     .await
-    .expect("lock");
+    .expect("locked job");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(
         app.mails_to("orphan@example.test").is_empty(),

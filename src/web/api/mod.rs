@@ -4,6 +4,7 @@ mod accounts;
 mod buildings;
 mod notifications;
 pub mod reports;
+pub mod work_orders;
 
 use axum::Router;
 use axum::routing::get;
@@ -52,6 +53,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(buildings::routes())
         .merge(reports::routes())
         .merge(notifications::routes())
+        .merge(work_orders::routes())
 }
 
 pub fn router() -> Router<AppState> {

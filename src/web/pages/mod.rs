@@ -5,6 +5,7 @@ mod auth;
 mod buildings;
 mod notifications;
 mod reports;
+pub mod work_orders;
 
 use askama::Template;
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(buildings::router())
         .merge(reports::router())
         .merge(notifications::router())
+        .merge(work_orders::router())
 }
 
 /// What every page's layout needs.
@@ -89,6 +91,11 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "template_saved" => "notice.template_saved",
         "template_deleted" => "notice.template_deleted",
         "notifications_saved" => "notice.notifications_saved",
+        "wo_sent" => "notice.wo_sent",
+        "wo_acknowledged" => "notice.wo_acknowledged",
+        "wo_scheduled" => "notice.wo_scheduled",
+        "wo_reported" => "notice.wo_reported",
+        "provider_saved" => "notice.provider_saved",
         _ => return None,
     })
 }

@@ -53,7 +53,10 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
         .map(|n| Line {
             what: page.lang.tf(
                 &format!("event.{}", n.kind),
-                &[("who", n.actor_name.as_deref().unwrap_or("—"))],
+                &[
+                    ("who", n.actor_name.as_deref().unwrap_or("—")),
+                    ("detail", &n.detail),
+                ],
             ),
             title: n.report_title.unwrap_or_default(),
             building: n.building_name,

@@ -295,6 +295,9 @@ struct ReportTpl {
     body: String,
     members: Vec<MemberRow>,
     errors: FormErrors,
+    /// Managers: providers (favorites first) and the report's work orders.
+    providers: Vec<(crate::db::work_orders::ProviderRow, bool)>,
+    work_orders: Vec<super::work_orders::WoLine>,
 }
 
 impl ReportTpl {
@@ -369,7 +372,22 @@ async fn report_page(
     } else {
         Vec::new()
     };
+    let (providers, work_orders) = if can.contains(&"work_order") {
+        let p = crate::domain::work_orders::providers::list(state, actor)
+            .await
+            .unwrap_or_default();
+        let w = crate::db::work_orders::for_report(&state.db.pool, id)
+            .await?
+            .into_iter()
+            .map(super::work_orders::line)
+            .collect();
+        (p, w)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(ReportTpl {
+        providers,
+        work_orders,
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),

@@ -1,0 +1,366 @@
+//! Providers, work orders, provider reports.
+
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ProviderRow {
+    pub id: String,
+    pub company: String,
+    pub trades: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub notes: String,
+}
+
+pub struct ProviderInput<'a> {
+    pub company: &'a str,
+    pub trades: &'a str,
+    pub contact_name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub notes: &'a str,
+}
+
+/// Creates or updates (same agency and e-mail) a provider; true when created.
+pub async fn upsert_provider<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    p: &ProviderInput<'_>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let id = super::new_id();
+    let row: Option<String> = sqlx::query_scalar(
+        "INSERT INTO providers (id, agency_id, company, trades, contact_name, email, phone, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         ON CONFLICT (agency_id, email) DO UPDATE SET company = excluded.company, trades = excluded.trades, \
+         contact_name = excluded.contact_name, phone = excluded.phone, notes = excluded.notes, updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(&id)
+    .bind(agency_id)
+    .bind(p.company)
+    .bind(p.trades)
+    .bind(p.contact_name)
+    .bind(p.email)
+    .bind(p.phone)
+    .bind(p.notes)
+    .bind(now)
+    .fetch_all(ex)
+    .await
+    .map(|rows| rows.into_iter().next())?;
+    Ok(row.as_deref() == Some(id.as_str()))
+}
+
+/// The agency's providers, the person's favorites first.
+pub async fn providers<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    person_id: &str,
+) -> sqlx::Result<Vec<(ProviderRow, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        p: ProviderRow,
+        favorite: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.company, p.trades, p.contact_name, p.email, p.phone, p.notes, \
+         (SELECT COUNT(*) FROM provider_favorites f WHERE f.provider_id = p.id AND f.person_id = $2) AS favorite \
+         FROM providers p WHERE p.agency_id = $1 ORDER BY favorite DESC, p.company",
+    )
+    .bind(agency_id)
+    .bind(person_id)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.p, r.favorite)).collect())
+}
+
+pub async fn provider<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<ProviderRow>> {
+    sqlx::query_as("SELECT id, company, trades, contact_name, email, phone, notes FROM providers WHERE agency_id = $1 AND id = $2")
+        .bind(agency_id)
+        .bind(id)
+        .fetch_all(ex)
+        .await
+        .map(|r| r.into_iter().next())
+}
+
+pub async fn set_favorite<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    provider_id: &str,
+    on: bool,
+) -> sqlx::Result<()> {
+    let sql = if on {
+        "INSERT INTO provider_favorites (person_id, provider_id) VALUES ($1, $2) ON CONFLICT (person_id, provider_id) DO NOTHING"
+    } else {
+        "DELETE FROM provider_favorites WHERE person_id = $1 AND provider_id = $2"
+    };
+    sqlx::query(sql)
+        .bind(person_id)
+        .bind(provider_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkOrderRow {
+    pub id: String,
+    pub agency_id: String,
+    pub building_id: String,
+    pub report_id: String,
+    pub provider_id: String,
+    pub provider_company: String,
+    pub provider_email: String,
+    pub reference: String,
+    pub description: String,
+    pub desired_date: String,
+    pub priority: String,
+    pub status: String,
+    pub pdf_key: String,
+    pub attached: i64,
+    pub token_expires_at: i64,
+    pub token_revoked_at: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub scheduled_for: Option<i64>,
+    pub done_at: Option<i64>,
+    pub visits: i64,
+    pub reminders_sent: i64,
+}
+
+const WO_SELECT: &str = "SELECT w.id, w.agency_id, w.building_id, w.report_id, w.provider_id, p.company AS provider_company, \
+     p.email AS provider_email, w.reference, w.description, w.desired_date, w.priority, w.status, w.pdf_key, w.attached, \
+     w.token_expires_at, w.token_revoked_at, w.created_by, w.created_at, w.acknowledged_at, w.scheduled_for, w.done_at, \
+     w.visits, w.reminders_sent FROM work_orders w JOIN providers p ON p.id = w.provider_id";
+
+pub async fn next_seq<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM work_orders WHERE agency_id = $1")
+        .bind(agency_id)
+        .fetch_all(ex)
+        .await
+        .map(|r| r.into_iter().next().unwrap_or(1))
+}
+
+pub struct NewWorkOrder<'a> {
+    pub id: &'a str,
+    pub agency_id: &'a str,
+    pub building_id: &'a str,
+    pub report_id: &'a str,
+    pub provider_id: &'a str,
+    pub seq: i64,
+    pub reference: &'a str,
+    pub description: &'a str,
+    pub desired_date: &'a str,
+    pub priority: &'a str,
+    pub pdf_key: &'a str,
+    pub attached: bool,
+    pub token_hash: &'a str,
+    pub token_expires_at: i64,
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    w: NewWorkOrder<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO work_orders (id, agency_id, building_id, report_id, provider_id, seq, reference, description, desired_date, \
+         priority, pdf_key, attached, token_hash, token_expires_at, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(w.id)
+    .bind(w.agency_id)
+    .bind(w.building_id)
+    .bind(w.report_id)
+    .bind(w.provider_id)
+    .bind(w.seq)
+    .bind(w.reference)
+    .bind(w.description)
+    .bind(w.desired_date)
+    .bind(w.priority)
+    .bind(w.pdf_key)
+    .bind(super::flag(w.attached))
+    .bind(w.token_hash)
+    .bind(w.token_expires_at)
+    .bind(w.created_by)
+    .bind(w.now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<WorkOrderRow>> {
+    sqlx::query_as(&format!("{WO_SELECT} WHERE w.id = $1"))
+        .bind(id)
+        .fetch_all(ex)
+        .await
+        .map(|r| r.into_iter().next())
+}
+
+pub async fn by_token<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> sqlx::Result<Option<WorkOrderRow>> {
+    sqlx::query_as(&format!("{WO_SELECT} WHERE w.token_hash = $1"))
+        .bind(token_hash)
+        .fetch_all(ex)
+        .await
+        .map(|r| r.into_iter().next())
+}
+
+/// Work orders of one building, or of the agency's whole portfolio, newest first.
+pub async fn list<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    building_id: Option<&str>,
+    status: Option<&str>,
+    provider_id: Option<&str>,
+) -> sqlx::Result<Vec<WorkOrderRow>> {
+    let mut sql = super::sql::Sql::new(WO_SELECT);
+    sql.push(" WHERE w.agency_id = ").text(agency_id);
+    if let Some(b) = building_id {
+        sql.push(" AND w.building_id = ").text(b);
+    }
+    if let Some(s) = status {
+        sql.push(" AND w.status = ").text(s);
+    }
+    if let Some(p) = provider_id {
+        sql.push(" AND w.provider_id = ").text(p);
+    }
+    sql.push(" ORDER BY w.created_at DESC LIMIT 200");
+    sql.query_as().fetch_all(ex).await
+}
+
+pub async fn for_report<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+) -> sqlx::Result<Vec<WorkOrderRow>> {
+    sqlx::query_as(&format!(
+        "{WO_SELECT} WHERE w.report_id = $1 ORDER BY w.created_at"
+    ))
+    .bind(report_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn acknowledge<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE work_orders SET acknowledged_at = COALESCE(acknowledged_at, $2), \
+         status = CASE WHEN status = 'sent' THEN 'acknowledged' ELSE status END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn schedule<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    at: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE work_orders SET scheduled_for = $2, acknowledged_at = COALESCE(acknowledged_at, $3), status = 'scheduled' WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_visit<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    done: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE work_orders SET visits = visits + 1, acknowledged_at = COALESCE(acknowledged_at, $3), \
+         status = CASE WHEN $2 = 1 THEN 'done' ELSE 'acknowledged' END, \
+         done_at = CASE WHEN $2 = 1 THEN $3 ELSE done_at END, scheduled_for = CASE WHEN $2 = 1 THEN scheduled_for ELSE NULL END \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(super::flag(done))
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_provider_report<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    work_order_id: &str,
+    body: &str,
+    outcome: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO provider_reports (id, work_order_id, body, outcome, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(super::new_id())
+        .bind(work_order_id)
+        .bind(body)
+        .bind(outcome)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_reminder<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_orders SET reminders_sent = reminders_sent + 1 WHERE id = $1")
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_orders SET token_revoked_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn reminder_settings<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT remind_after_days, reminders_before_escalation FROM agencies WHERE id = $1",
+    )
+    .bind(agency_id)
+    .fetch_all(ex)
+    .await
+    .map(|r| r.into_iter().next().unwrap_or((2, 2)))
+}

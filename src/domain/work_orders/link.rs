@@ -1,0 +1,226 @@
+//! The provider's private link (W5): no account, one work order only. The token is random
+//! (unguessable), stored as a digest, expires, and can be revoked by the manager.
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+use crate::app::AppState;
+use crate::auth::secret;
+use crate::db::report_items::{self as items, NewEvent};
+use crate::db::work_orders::{self as wdb, WorkOrderRow};
+use crate::db::{buildings as bdb, reports as rdb};
+use crate::domain::types::text;
+use crate::domain::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::mail::{self, Attachment, OutgoingEmail};
+
+/// The work order behind a link, if the link is genuine, live and not revoked.
+pub async fn open(state: &AppState, token: &str) -> AppResult<WorkOrderRow> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let wo = wdb::by_token(&state.db.pool, &secret::digest(token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if wo.token_revoked_at.is_some() || wo.token_expires_at <= state.clock.now_ms() {
+        return Err(AppError::Gone("error.link_expired"));
+    }
+    Ok(wo)
+}
+
+fn paris() -> TimeZone {
+    TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
+}
+
+/// Parses "2026-11-26T09:00" (a datetime-local field, Paris time) into UTC milliseconds.
+pub fn parse_local(raw: &str) -> AppResult<i64> {
+    let invalid = || AppError::invalid("date", "error.date_invalid");
+    let dt: DateTime = raw.trim().parse().map_err(|_| invalid())?;
+    let zoned = dt.to_zoned_datetime(paris()).map_err(|_| invalid())?;
+    Ok(zoned.timestamp().as_millisecond())
+}
+
+async fn record(
+    wo: &WorkOrderRow,
+    kind: &str,
+    detail: &str,
+    now: i64,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> AppResult<()> {
+    items::insert_event(
+        &mut **tx,
+        NewEvent {
+            kind,
+            building_id: &wo.building_id,
+            report_id: Some(&wo.report_id),
+            comment_id: None,
+            actor_id: None,
+            audience: "all",
+            audience_person_id: None,
+            detail,
+            now,
+        },
+    )
+    .await?;
+    rdb::touch(&mut **tx, &wo.report_id, now).await?;
+    Ok(())
+}
+
+pub async fn acknowledge(state: &AppState, token: &str) -> AppResult<WorkOrderRow> {
+    let wo = open(state, token).await?;
+    if wo.acknowledged_at.is_none() {
+        let now = state.clock.now_ms();
+        let mut tx = state.db.begin().await?;
+        wdb::acknowledge(&mut *tx, &wo.id, now).await?;
+        record(
+            &wo,
+            "provider_acknowledged",
+            &wo.provider_company,
+            now,
+            &mut tx,
+        )
+        .await?;
+        tx.commit().await?;
+        state.jobs_notify.notify_one();
+    }
+    open(state, token).await
+}
+
+/// The provider confirms or proposes the visit; they get a calendar file by e-mail.
+pub async fn schedule(state: &AppState, token: &str, date: &str) -> AppResult<WorkOrderRow> {
+    let wo = open(state, token).await?;
+    if wo.status == "done" {
+        return Err(AppError::Conflict("error.work_order_done"));
+    }
+    let at = parse_local(date)?;
+    let now = state.clock.now_ms();
+    if at <= now {
+        return Err(AppError::invalid("date", "error.date_past"));
+    }
+    let building = bdb::by_id(&state.db.pool, &wo.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let when = crate::web::pages::local_datetime(at);
+    let ics = ics(
+        &wo,
+        &building.name,
+        &building.address,
+        at,
+        &state.config.base_url,
+    );
+    let lang = Lang::Fr;
+    let email = OutgoingEmail {
+        to: wo.provider_email.clone(),
+        subject: lang.tf(
+            "wo.mail.confirmed_subject",
+            &[("reference", &wo.reference), ("date", &when)],
+        ),
+        text: lang.tf(
+            "wo.mail.confirmed_body",
+            &[
+                ("reference", &wo.reference),
+                ("date", &when),
+                ("address", &building.address),
+            ],
+        ),
+        html: format!(
+            "<p>{}</p>",
+            super::html_escape(&lang.tf(
+                "wo.mail.confirmed_body",
+                &[
+                    ("reference", &wo.reference),
+                    ("date", &when),
+                    ("address", &building.address)
+                ]
+            ))
+        ),
+        message_id: Some(format!("wo.{}.schedule.{at}@palier", wo.id)),
+        thread_id: Some(format!("wo.{}@palier", wo.id)),
+        unsubscribe: None,
+        attachments: vec![Attachment {
+            filename: "intervention.ics".into(),
+            content_type: "text/calendar; charset=utf-8".into(),
+            file_key: None,
+            text: Some(ics),
+        }],
+    };
+    let mut tx = state.db.begin().await?;
+    wdb::schedule(&mut *tx, &wo.id, at, now).await?;
+    record(&wo, "visit_scheduled", &when, now, &mut tx).await?;
+    mail::enqueue(&mut *tx, &email, now).await?;
+    super::reminders::schedule_visit_jobs(&mut tx, &wo.id, at, now).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    open(state, token).await
+}
+
+/// The provider's report after the visit: done, or another visit needed.
+pub async fn report(
+    state: &AppState,
+    token: &str,
+    body: &str,
+    done: bool,
+) -> AppResult<WorkOrderRow> {
+    let wo = open(state, token).await?;
+    if wo.status == "done" {
+        return Err(AppError::Conflict("error.work_order_done"));
+    }
+    let body = text("body", body, 2_000)?;
+    let now = state.clock.now_ms();
+    let outcome = if done { "done" } else { "another_visit" };
+    let mut tx = state.db.begin().await?;
+    wdb::insert_provider_report(&mut *tx, &wo.id, &body, outcome, now).await?;
+    wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
+    let detail = format!("{} — {body}", Lang::Fr.t(&format!("wo.outcome.{outcome}")));
+    record(&wo, "visit_reported", &detail, now, &mut tx).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    open(state, token).await
+}
+
+fn ics_time(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// Escapes text for an iCalendar value (RFC 5545 §3.3.11).
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+        .replace('\r', "")
+}
+
+/// The calendar file of a confirmed visit (two hours).
+pub fn ics(wo: &WorkOrderRow, building: &str, address: &str, at: i64, base_url: &str) -> String {
+    let host = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("palier")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("palier");
+    [
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".to_string(),
+        "PRODID:-//Palier//Work orders//FR".to_string(),
+        "BEGIN:VEVENT".to_string(),
+        format!("UID:wo-{}@{host}", wo.id),
+        format!("DTSTAMP:{}", ics_time(wo.created_at)),
+        format!("DTSTART:{}", ics_time(at)),
+        format!("DTEND:{}", ics_time(at + 2 * crate::clock::HOUR_MS)),
+        format!(
+            "SUMMARY:{}",
+            ics_text(&format!("{} — {building}", wo.reference))
+        ),
+        format!("LOCATION:{}", ics_text(address)),
+        format!("DESCRIPTION:{}", ics_text(&wo.description)),
+        "END:VEVENT".to_string(),
+        "END:VCALENDAR".to_string(),
+    ]
+    .join("\r\n")
+        + "\r\n"
+}

@@ -1,0 +1,314 @@
+//! Work orders (W2–W8): dispatch a provider from a report, follow their answers through a
+//! private link, chase them, and measure their reactivity.
+
+pub mod link;
+pub mod providers;
+pub mod reminders;
+pub mod stats;
+
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::ReportAction;
+use crate::auth::secret;
+use crate::clock::DAY_MS;
+use crate::db::report_items::{self as items, NewEvent};
+use crate::db::work_orders::{self as wdb, WorkOrderRow};
+use crate::db::{self, buildings as bdb, people as pdb, reports as rdb};
+use crate::domain::reports::read::authorize;
+use crate::domain::types::{optional_text, text};
+use crate::domain::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::mail::{self, Attachment, OutgoingEmail};
+
+/// How long a provider's link works.
+pub const LINK_VALIDITY_MS: i64 = 90 * DAY_MS;
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+
+pub struct WorkOrderInput {
+    pub provider_id: String,
+    pub description: Option<String>,
+    pub desired_date: String,
+    pub priority: String,
+    /// A PDF made by the agency's own software (W3), instead of Palier's.
+    pub attached_pdf: Option<Vec<u8>>,
+}
+
+fn priority(raw: &str) -> AppResult<&'static str> {
+    match raw {
+        "" | "normal" => Ok("normal"),
+        "urgent" => Ok("urgent"),
+        "low" => Ok("low"),
+        _ => Err(AppError::invalid("priority", "error.priority_invalid")),
+    }
+}
+
+/// Creates and sends a work order from a report; returns (work order id, provider link).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    report_id: &str,
+    input: WorkOrderInput,
+) -> AppResult<(String, String)> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::WorkOrder).await?;
+    let building = bdb::by_id(&state.db.pool, &report.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provider = wdb::provider(&state.db.pool, &building.agency_id, &input.provider_id)
+        .await?
+        .ok_or(AppError::invalid("provider_id", "error.provider_unknown"))?;
+    let description = match input
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        Some(d) => text("description", d, 5_000)?,
+        None => format!("{}\n{}", report.title, report.description)
+            .trim()
+            .to_string(),
+    };
+    let desired_date = optional_text("desired_date", &input.desired_date, 80)?;
+    let priority = priority(&input.priority)?;
+    let agency_name: String = sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
+        .bind(&building.agency_id)
+        .fetch_all(&state.db.pool)
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let manager = pdb::by_id(&state.db.pool, &actor.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now_ms();
+    let seq = wdb::next_seq(&state.db.pool, &building.agency_id).await?;
+    let year = jiff::Timestamp::from_millisecond(now)
+        .map(|t| t.strftime("%Y").to_string())
+        .unwrap_or_default();
+    let reference = format!("OS-{year}-{seq:04}");
+    let id = db::new_id();
+    let pdf_key = format!("work-orders/{id}.pdf");
+    let photos = items::photos_of(&state.db.pool, report_id).await?;
+    let attached = input.attached_pdf.is_some();
+    let pdf = match input.attached_pdf {
+        Some(bytes) => {
+            if bytes.len() > MAX_PDF_BYTES {
+                return Err(AppError::invalid("pdf", "error.pdf_too_large"));
+            }
+            if !crate::pdf::is_pdf(&bytes) {
+                return Err(AppError::invalid("pdf", "error.pdf_invalid"));
+            }
+            bytes
+        }
+        None => {
+            let mut photo_bytes = Vec::new();
+            for p in photos.iter().filter(|p| p.comment_id.is_none()).take(5) {
+                if let Ok(b) = state.files.get(&p.object_key).await {
+                    photo_bytes.push(b.to_vec());
+                }
+            }
+            let lang = Lang::Fr;
+            let labels = crate::pdf::WorkOrderLabels {
+                title: lang.t("wo.pdf.title"),
+                reference: lang.t("wo.pdf.reference"),
+                issued_on: lang.t("wo.pdf.issued_on"),
+                building: lang.t("wo.pdf.building"),
+                access: lang.t("wo.pdf.access"),
+                contact: lang.t("wo.pdf.contact"),
+                provider: lang.t("wo.pdf.provider"),
+                description: lang.t("wo.pdf.description"),
+                desired_date: lang.t("wo.pdf.desired_date"),
+                priority: lang.t("wo.pdf.priority"),
+                manager: lang.t("wo.pdf.manager"),
+                photos: lang.t("wo.pdf.photos"),
+            };
+            let issued = crate::web::pages::local_datetime(now);
+            let contact = format!("{} {}", building.contact_name, building.contact_phone);
+            let provider_contact = format!(
+                "{} {} {}",
+                provider.contact_name, provider.email, provider.phone
+            );
+            let manager_contact = format!("{} — {} {}", manager.name, manager.email, manager.phone);
+            let doc = crate::pdf::WorkOrderDoc {
+                agency_name: &agency_name,
+                reference: &reference,
+                issued_on: issued.split(' ').next().unwrap_or_default(),
+                building_name: &building.name,
+                building_address: &building.address,
+                access_codes: &building.access_codes,
+                on_site_contact: contact.trim(),
+                provider_name: &provider.company,
+                provider_contact: provider_contact.trim(),
+                title: &report.title,
+                description: &description,
+                desired_date: &desired_date,
+                priority: lang.t(&format!("wo.priority.{priority}")),
+                manager_contact: &manager_contact,
+                photos: &photo_bytes,
+                labels: &labels,
+            };
+            // A few milliseconds of CPU: not worth a blocking-pool hop with owned copies.
+            crate::pdf::work_order(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?
+        }
+    };
+    state
+        .files
+        .put(&pdf_key, pdf.into())
+        .await
+        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+
+    let token = secret::new_token();
+    let link = format!("{}/p/{token}", state.config.base_url);
+    let lang = Lang::Fr;
+    let subject = lang.tf(
+        "wo.mail.subject",
+        &[
+            ("agency", &agency_name),
+            ("reference", &reference),
+            ("building", &building.name),
+        ],
+    );
+    let body = lang.tf(
+        "wo.mail.body",
+        &[
+            ("reference", &reference),
+            ("building", &building.name),
+            ("address", &building.address),
+            ("title", &report.title),
+            ("description", &description),
+            ("access", &building.access_codes),
+            ("date", &desired_date),
+            ("link", &link),
+            ("manager", &manager.name),
+        ],
+    );
+    let mut attachments = vec![Attachment {
+        filename: format!("{reference}.pdf"),
+        content_type: "application/pdf".into(),
+        file_key: Some(pdf_key.clone()),
+        text: None,
+    }];
+    if let Some(photo) = photos.iter().find(|p| p.comment_id.is_none()) {
+        attachments.push(Attachment {
+            filename: "photo.jpg".into(),
+            content_type: "image/jpeg".into(),
+            file_key: Some(photo.object_key.clone()),
+            text: None,
+        });
+    }
+    let email = OutgoingEmail {
+        to: provider.email.clone(),
+        subject,
+        html: format!(
+            "<pre style=\"font-family:sans-serif;white-space:pre-wrap\">{}</pre>",
+            html_escape(&body)
+        ),
+        text: body,
+        message_id: Some(format!("wo.{id}@palier")),
+        thread_id: None,
+        unsubscribe: None,
+        attachments,
+    };
+
+    let mut tx = state.db.begin().await?;
+    wdb::insert(
+        &mut *tx,
+        wdb::NewWorkOrder {
+            id: &id,
+            agency_id: &building.agency_id,
+            building_id: &building.id,
+            report_id,
+            provider_id: &provider.id,
+            seq,
+            reference: &reference,
+            description: &description,
+            desired_date: &desired_date,
+            priority,
+            pdf_key: &pdf_key,
+            attached,
+            token_hash: &secret::digest(&token),
+            token_expires_at: now + LINK_VALIDITY_MS,
+            created_by: &actor.person_id,
+            now,
+        },
+    )
+    .await?;
+    mail::enqueue(&mut *tx, &email, now).await?;
+    rdb::follow(&mut *tx, report_id, &actor.person_id, now).await?;
+    // Occupants see that the manager acted, never the provider's private link.
+    items::insert_event(
+        &mut *tx,
+        NewEvent {
+            kind: "work_order_sent",
+            building_id: &building.id,
+            report_id: Some(report_id),
+            comment_id: None,
+            actor_id: Some(&actor.person_id),
+            audience: "all",
+            audience_person_id: None,
+            detail: &provider.company,
+            now,
+        },
+    )
+    .await?;
+    rdb::mark_answered(&mut *tx, report_id, now).await?;
+    reminders::schedule_ack_reminder(&mut tx, state, &building.agency_id, &id, 1, now).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok((id, link))
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A work order, for managers of its agency.
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
+    let wo = wdb::by_id(&state.db.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.agencies.contains(&wo.agency_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(wo)
+}
+
+pub async fn pdf(state: &AppState, actor: &Actor, id: &str) -> AppResult<(String, Vec<u8>)> {
+    let wo = get(state, actor, id).await?;
+    let bytes = state
+        .files
+        .get(&wo.pdf_key)
+        .await
+        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+    Ok((wo.reference, bytes.to_vec()))
+}
+
+/// Work orders of a building (`Some`) or of the manager's whole portfolio.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    building_id: Option<&str>,
+    status: Option<&str>,
+    provider: Option<&str>,
+) -> AppResult<Vec<WorkOrderRow>> {
+    if let Some(s) = status
+        && !["sent", "acknowledged", "scheduled", "done", "cancelled"].contains(&s)
+    {
+        return Err(AppError::invalid("status", "error.status_invalid"));
+    }
+    let agency = match building_id {
+        Some(b) => {
+            let (building, _) = crate::domain::buildings::authorize(
+                state,
+                actor,
+                b,
+                crate::auth::authz::Action::ManageBuilding,
+            )
+            .await?;
+            building.agency_id
+        }
+        None => providers::agency_of(actor)?.to_string(),
+    };
+    Ok(wdb::list(&state.db.pool, &agency, building_id, status, provider).await?)
+}

@@ -1,0 +1,510 @@
+//! Providers, work orders, the building poster, and the provider link's JSON twins.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ErrorBody;
+use super::reports::iso;
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::db::work_orders::{ProviderRow, WorkOrderRow};
+use crate::domain::work_orders::providers::{self, ImportReport};
+use crate::domain::work_orders::stats::{self, Reactivity};
+use crate::domain::work_orders::{self as service, WorkOrderInput, link};
+use crate::domain::{AppError, buildings};
+use crate::web::error::WebResult;
+use crate::web::extract::{ApiJson, User};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_providers, create_provider))
+        .routes(routes!(import_providers))
+        .routes(routes!(favorite, unfavorite))
+        .routes(routes!(provider_stats))
+        .routes(routes!(create_work_order))
+        .routes(routes!(attach_work_order))
+        .routes(routes!(get_work_order))
+        .routes(routes!(work_order_pdf))
+        .routes(routes!(revoke_link))
+        .routes(routes!(portfolio_work_orders))
+        .routes(routes!(building_work_orders))
+        .routes(routes!(poster))
+        .routes(routes!(provider_view))
+        .routes(routes!(provider_acknowledge))
+        .routes(routes!(provider_schedule))
+        .routes(routes!(provider_report))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProviderOut {
+    #[serde(flatten)]
+    provider: ProviderRow,
+    favorite: bool,
+}
+
+/// The agency's providers, the caller's favorites first.
+#[utoipa::path(get, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])),
+    responses((status = 200, body = [ProviderOut]), (status = 403, body = ErrorBody)))]
+async fn list_providers(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<Vec<ProviderOut>>> {
+    let list = providers::list(&state, &actor).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(provider, favorite)| ProviderOut { provider, favorite })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProviderIn {
+    company: String,
+    /// Trades, comma-separated (plomberie, ascenseur…).
+    #[serde(default)]
+    trades: String,
+    #[serde(default)]
+    contact_name: String,
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// Add a provider (or update the one with the same e-mail).
+#[utoipa::path(post, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])), request_body = ProviderIn,
+    responses((status = 201, body = [ProviderOut]), (status = 422, body = ErrorBody)))]
+async fn create_provider(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    ApiJson(p): ApiJson<ProviderIn>,
+) -> WebResult<(StatusCode, Json<Vec<ProviderOut>>)> {
+    let agency = providers::agency_of(&actor)?.to_string();
+    let valid = providers::parse(
+        &p.company,
+        &p.trades,
+        &p.contact_name,
+        &p.email,
+        &p.phone,
+        &p.notes,
+    )?;
+    providers::save(&state, &agency, &valid).await?;
+    let list = providers::list(&state, &actor).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            list.into_iter()
+                .map(|(provider, favorite)| ProviderOut { provider, favorite })
+                .collect(),
+        ),
+    ))
+}
+
+/// Import the agency's supplier base from CSV (`;` or `,`; columns company/société, email, trades/métiers, contact, phone/téléphone, notes).
+#[utoipa::path(post, path = "/api/v1/providers/import", tag = "work orders", security(("bearer" = [])),
+    request_body(content_type = "text/csv", description = "the CSV file"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
+async fn import_providers(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    body: Bytes,
+) -> WebResult<Json<ImportReport>> {
+    let agency = providers::agency_of(&actor)?.to_string();
+    Ok(Json(
+        providers::import_csv(&state, &agency, &body, |_, _| {}).await?,
+    ))
+}
+
+/// Mark a provider as a favorite.
+#[utoipa::path(post, path = "/api/v1/providers/{id}/favorite", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn favorite(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<StatusCode> {
+    providers::favorite(&state, &actor, &id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a provider from the favorites.
+#[utoipa::path(delete, path = "/api/v1/providers/{id}/favorite", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn unfavorite(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<StatusCode> {
+    providers::favorite(&state, &actor, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A provider's reactivity: times to acknowledge and to intervene, reminders, first-visit fixes.
+#[utoipa::path(get, path = "/api/v1/providers/{id}/stats", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Reactivity), (status = 404, body = ErrorBody)))]
+async fn provider_stats(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<Reactivity>> {
+    Ok(Json(stats::for_provider(&state, &actor, &id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkOrderOut {
+    id: String,
+    reference: String,
+    report_id: String,
+    building_id: String,
+    provider_id: String,
+    provider: String,
+    description: String,
+    desired_date: String,
+    priority: String,
+    /// `sent`, `acknowledged`, `scheduled`, `done` or `cancelled`.
+    status: String,
+    attached_pdf: bool,
+    pdf_url: String,
+    created_at: String,
+    acknowledged_at: Option<String>,
+    scheduled_for: Option<String>,
+    done_at: Option<String>,
+    visits: i64,
+    reminders_sent: i64,
+    link_active: bool,
+}
+
+pub fn out(w: WorkOrderRow, now: i64) -> WorkOrderOut {
+    WorkOrderOut {
+        pdf_url: format!("/api/v1/work-orders/{}/pdf", w.id),
+        link_active: w.token_revoked_at.is_none() && w.token_expires_at > now,
+        attached_pdf: w.attached != 0,
+        created_at: iso(w.created_at),
+        acknowledged_at: w.acknowledged_at.map(iso),
+        scheduled_for: w.scheduled_for.map(iso),
+        done_at: w.done_at.map(iso),
+        id: w.id,
+        reference: w.reference,
+        report_id: w.report_id,
+        building_id: w.building_id,
+        provider_id: w.provider_id,
+        provider: w.provider_company,
+        description: w.description,
+        desired_date: w.desired_date,
+        priority: w.priority,
+        status: w.status,
+        visits: w.visits,
+        reminders_sent: w.reminders_sent,
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WorkOrderIn {
+    provider_id: String,
+    /// Pre-filled from the report when absent.
+    description: Option<String>,
+    /// Desired date or window, free text ("jeudi matin", "avant le 30/11").
+    #[serde(default)]
+    desired_date: String,
+    /// `low`, `normal` (default) or `urgent`.
+    #[serde(default)]
+    priority: String,
+}
+
+async fn created(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
+    let wo = service::get(state, actor, id).await?;
+    Ok((StatusCode::CREATED, Json(out(wo, state.clock.now_ms()))))
+}
+
+/// Send a work order for a report: Palier renders the PDF and e-mails the provider.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/work-orders", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = WorkOrderIn,
+    responses((status = 201, body = WorkOrderOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_work_order(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    ApiJson(w): ApiJson<WorkOrderIn>,
+) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
+    let input = WorkOrderInput {
+        provider_id: w.provider_id,
+        description: w.description,
+        desired_date: w.desired_date,
+        priority: w.priority,
+        attached_pdf: None,
+    };
+    let (wo, _) = service::create(&state, &actor, &id, input).await?;
+    created(&state, &actor, &wo).await
+}
+
+/// Send a work order made in the agency's own software (multipart: `pdf`, `provider_id`, `desired_date`).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/work-orders/attached", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content_type = "multipart/form-data"),
+    responses((status = 201, body = WorkOrderOut), (status = 422, body = ErrorBody)))]
+async fn attach_work_order(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
+    let (files, fields) = super::reports::read_files(&mut multipart).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let pdf = files
+        .into_iter()
+        .next()
+        .ok_or(AppError::invalid("pdf", "error.pdf_invalid"))?;
+    let input = WorkOrderInput {
+        provider_id: get("provider_id"),
+        description: Some(get("description")),
+        desired_date: get("desired_date"),
+        priority: get("priority"),
+        attached_pdf: Some(pdf),
+    };
+    let (wo, _) = service::create(&state, &actor, &id, input).await?;
+    created(&state, &actor, &wo).await
+}
+
+/// One work order (managers of its agency).
+#[utoipa::path(get, path = "/api/v1/work-orders/{id}", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = WorkOrderOut), (status = 404, body = ErrorBody)))]
+async fn get_work_order(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<WorkOrderOut>> {
+    Ok(Json(out(
+        service::get(&state, &actor, &id).await?,
+        state.clock.now_ms(),
+    )))
+}
+
+pub fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("inline; filename=\"{}.pdf\"", name.replace('"', ""));
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The work order's PDF.
+#[utoipa::path(get, path = "/api/v1/work-orders/{id}/pdf", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+async fn work_order_pdf(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (name, bytes) = service::pdf(&state, &actor, &id).await?;
+    Ok(pdf_response(&name, bytes))
+}
+
+/// Revoke the provider's link.
+#[utoipa::path(post, path = "/api/v1/work-orders/{id}/revoke", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = WorkOrderOut), (status = 404, body = ErrorBody)))]
+async fn revoke_link(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<WorkOrderOut>> {
+    let wo = service::get(&state, &actor, &id).await?;
+    crate::db::work_orders::revoke(&state.db.pool, &wo.id, state.clock.now_ms()).await?;
+    Ok(Json(out(
+        service::get(&state, &actor, &id).await?,
+        state.clock.now_ms(),
+    )))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct WoQuery {
+    status: Option<String>,
+    provider_id: Option<String>,
+}
+
+/// Work orders across the manager's portfolio.
+#[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", security(("bearer" = [])), params(WoQuery),
+    responses((status = 200, body = [WorkOrderOut]), (status = 403, body = ErrorBody)))]
+async fn portfolio_work_orders(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Query(q): Query<WoQuery>,
+) -> WebResult<Json<Vec<WorkOrderOut>>> {
+    let rows = service::list(
+        &state,
+        &actor,
+        None,
+        q.status.as_deref(),
+        q.provider_id.as_deref(),
+    )
+    .await?;
+    let now = state.clock.now_ms();
+    Ok(Json(rows.into_iter().map(|w| out(w, now)).collect()))
+}
+
+/// Work orders of one building.
+#[utoipa::path(get, path = "/api/v1/buildings/{id}/work-orders", tag = "work orders", security(("bearer" = [])),
+    params(("id" = String, Path), WoQuery), responses((status = 200, body = [WorkOrderOut]), (status = 404, body = ErrorBody)))]
+async fn building_work_orders(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    Query(q): Query<WoQuery>,
+) -> WebResult<Json<Vec<WorkOrderOut>>> {
+    let rows = service::list(
+        &state,
+        &actor,
+        Some(&id),
+        q.status.as_deref(),
+        q.provider_id.as_deref(),
+    )
+    .await?;
+    let now = state.clock.now_ms();
+    Ok(Json(rows.into_iter().map(|w| out(w, now)).collect()))
+}
+
+/// Renders the hall poster of a building (B4).
+pub async fn poster_pdf(state: &AppState, actor: &Actor, building_id: &str) -> WebResult<Response> {
+    let (b, _) = buildings::authorize(
+        state,
+        actor,
+        building_id,
+        crate::auth::authz::Action::ManageBuilding,
+    )
+    .await?;
+    let url = format!("{}/register?code={}", state.config.base_url, b.code);
+    let lang = crate::i18n::Lang::Fr;
+    let doc = crate::pdf::PosterDoc {
+        building_name: &b.name,
+        building_code: &b.code,
+        register_url: &url,
+        headline: lang.t("poster.headline"),
+        instructions: lang.t("poster.instructions"),
+        code_label: lang.t("poster.code_label"),
+        url_label: lang.t("poster.url_label"),
+    };
+    let bytes = crate::pdf::poster(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
+    Ok(pdf_response(&format!("affiche-{}", b.code), bytes))
+}
+
+/// The printable hall poster: building code, registration address and QR code.
+#[utoipa::path(get, path = "/api/v1/buildings/{id}/poster.pdf", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, content_type = "application/pdf"), (status = 403, body = ErrorBody)))]
+async fn poster(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    poster_pdf(&state, &actor, &id).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProviderView {
+    pub reference: String,
+    pub status: String,
+    pub description: String,
+    pub desired_date: String,
+    pub building: String,
+    pub address: String,
+    pub access_codes: String,
+    pub on_site_contact: String,
+    pub scheduled_for: Option<String>,
+}
+
+pub async fn provider_view_of(state: &AppState, wo: WorkOrderRow) -> WebResult<ProviderView> {
+    let b = crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ProviderView {
+        reference: wo.reference,
+        status: wo.status,
+        description: wo.description,
+        desired_date: wo.desired_date,
+        building: b.name,
+        address: b.address,
+        access_codes: b.access_codes,
+        on_site_contact: format!("{} {}", b.contact_name, b.contact_phone)
+            .trim()
+            .to_string(),
+        scheduled_for: wo.scheduled_for.map(iso),
+    })
+}
+
+/// What the provider sees through their link (no account).
+#[utoipa::path(get, path = "/api/v1/p/{token}", tag = "provider link", params(("token" = String, Path)),
+    responses((status = 200, body = ProviderView), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn provider_view(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> WebResult<Json<ProviderView>> {
+    let wo = link::open(&state, &token).await?;
+    Ok(Json(provider_view_of(&state, wo).await?))
+}
+
+/// The provider acknowledges the work order.
+#[utoipa::path(post, path = "/api/v1/p/{token}/acknowledge", tag = "provider link", params(("token" = String, Path)),
+    responses((status = 200, body = ProviderView), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn provider_acknowledge(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> WebResult<Json<ProviderView>> {
+    let wo = link::acknowledge(&state, &token).await?;
+    Ok(Json(provider_view_of(&state, wo).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ScheduleIn {
+    /// Local Paris time, `2026-11-26T09:00`.
+    date: String,
+}
+
+/// The provider confirms or proposes the visit date; a calendar file is e-mailed to them.
+#[utoipa::path(post, path = "/api/v1/p/{token}/schedule", tag = "provider link", params(("token" = String, Path)), request_body = ScheduleIn,
+    responses((status = 200, body = ProviderView), (status = 422, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn provider_schedule(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(s): ApiJson<ScheduleIn>,
+) -> WebResult<Json<ProviderView>> {
+    let wo = link::schedule(&state, &token, &s.date).await?;
+    Ok(Json(provider_view_of(&state, wo).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReportIn {
+    body: String,
+    /// True when finished; false when another visit is needed.
+    done: bool,
+}
+
+/// The provider's report after the visit.
+#[utoipa::path(post, path = "/api/v1/p/{token}/report", tag = "provider link", params(("token" = String, Path)), request_body = ReportIn,
+    responses((status = 200, body = ProviderView), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn provider_report(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(r): ApiJson<ReportIn>,
+) -> WebResult<Json<ProviderView>> {
+    let wo = link::report(&state, &token, &r.body, r.done).await?;
+    Ok(Json(provider_view_of(&state, wo).await?))
+}

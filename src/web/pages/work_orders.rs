@@ -1,0 +1,404 @@
+//! Work-order pages: the provider's link (no account), the manager's lists and provider
+//! directory, the poster download.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{FormErrors, NoticeQuery, Page, local_datetime, render, render_status};
+use crate::app::AppState;
+use crate::db::work_orders::{ProviderRow, WorkOrderRow};
+use crate::domain::AppError;
+use crate::domain::work_orders::stats::Reactivity;
+use crate::domain::work_orders::{self as service, WorkOrderInput, link, providers, stats};
+use crate::web::api::reports::read_files;
+use crate::web::api::work_orders::{ProviderView, pdf_response, poster_pdf, provider_view_of};
+use crate::web::context::Ctx;
+use crate::web::error::WebResult;
+use crate::web::extract::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/p/{token}", get(provider_page))
+        .route("/p/{token}/acknowledge", post(provider_ack))
+        .route("/p/{token}/schedule", post(provider_schedule))
+        .route("/p/{token}/report", post(provider_report))
+        .route("/p/{token}/visit.ics", get(provider_ics))
+        .route("/reports/{id}/work-orders", post(create))
+        .route("/work-orders", get(list))
+        .route("/work-orders/{id}/pdf", get(pdf))
+        .route("/providers", get(providers_page).post(add_provider))
+        .route("/providers/import", post(import))
+        .route("/providers/{id}/favorite", post(toggle_favorite))
+        .route("/buildings/{id}/poster.pdf", get(poster))
+}
+
+#[derive(Template)]
+#[template(path = "provider.html")]
+struct ProviderTpl {
+    page: Page,
+    token: String,
+    wo: ProviderView,
+    scheduled: Option<String>,
+    errors: FormErrors,
+}
+
+async fn provider_render(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    errors: FormErrors,
+    notice: Option<&str>,
+) -> WebResult<ProviderTpl> {
+    let wo = link::open(state, token).await?;
+    let scheduled = wo.scheduled_for.map(local_datetime);
+    let wo = provider_view_of(state, wo).await?;
+    Ok(ProviderTpl {
+        page: Page::new(ctx).with_notice(notice),
+        token: token.to_string(),
+        wo,
+        scheduled,
+        errors,
+    })
+}
+
+async fn provider_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    render(
+        &provider_render(
+            &state,
+            &ctx,
+            &token,
+            FormErrors::default(),
+            q.notice.as_deref(),
+        )
+        .await?,
+    )
+}
+
+async fn provider_ack(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    link::acknowledge(&state, &token).await?;
+    Ok(Redirect::to(&format!("/p/{token}?notice=wo_acknowledged")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ScheduleForm {
+    #[serde(default)]
+    date: String,
+}
+
+async fn provider_schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<ScheduleForm>,
+) -> WebResult<Response> {
+    match link::schedule(&state, &token, &f.date).await {
+        Ok(_) => Ok(Redirect::to(&format!("/p/{token}?notice=wo_scheduled")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &provider_render(&state, &ctx, &token, errors, None).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn provider_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<ReportForm>,
+) -> WebResult<Response> {
+    match link::report(&state, &token, &f.body, f.outcome != "another_visit").await {
+        Ok(_) => Ok(Redirect::to(&format!("/p/{token}?notice=wo_reported")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &provider_render(&state, &ctx, &token, errors, None).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn provider_ics(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    let wo = link::open(&state, &token).await?;
+    let at = wo.scheduled_for.ok_or(AppError::NotFound)?;
+    let b = crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ics = link::ics(&wo, &b.name, &b.address, at, &state.config.base_url);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"intervention.ics\"",
+            ),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<Response> {
+    let (files, fields) = read_files(&mut multipart).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = WorkOrderInput {
+        provider_id: get("provider_id"),
+        description: Some(get("description")),
+        desired_date: get("desired_date"),
+        priority: get("priority"),
+        attached_pdf: files.into_iter().next(),
+    };
+    service::create(&state, &actor, &id, input).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=wo_sent")).into_response())
+}
+
+pub struct WoLine {
+    pub id: String,
+    pub reference: String,
+    pub provider: String,
+    pub status: String,
+    pub report_id: String,
+    pub created: String,
+    pub scheduled: Option<String>,
+}
+
+pub fn line(w: WorkOrderRow) -> WoLine {
+    WoLine {
+        created: local_datetime(w.created_at),
+        scheduled: w.scheduled_for.map(local_datetime),
+        id: w.id,
+        reference: w.reference,
+        provider: w.provider_company,
+        status: w.status,
+        report_id: w.report_id,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work_orders.html")]
+struct ListTpl {
+    page: Page,
+    lines: Vec<WoLine>,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    building: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let status = q.status.filter(|s| !s.is_empty());
+    let rows = service::list(
+        &state,
+        &actor,
+        q.building.as_deref(),
+        status.as_deref(),
+        None,
+    )
+    .await?;
+    render(&ListTpl {
+        page: Page::new(&ctx),
+        lines: rows.into_iter().map(line).collect(),
+        status: status.unwrap_or_default(),
+    })
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (name, bytes) = service::pdf(&state, &actor, &id).await?;
+    Ok(pdf_response(&name, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "providers.html")]
+struct ProvidersTpl {
+    page: Page,
+    providers: Vec<(ProviderRow, bool, Reactivity)>,
+    errors: FormErrors,
+    import: Option<providers::ImportReport>,
+}
+
+async fn providers_render(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    ctx: &Ctx,
+    errors: FormErrors,
+    import: Option<providers::ImportReport>,
+    notice: Option<&str>,
+) -> WebResult<ProvidersTpl> {
+    let mut list = Vec::new();
+    for (p, fav) in providers::list(state, actor).await? {
+        let r = stats::for_provider(state, actor, &p.id).await?;
+        list.push((p, fav, r));
+    }
+    Ok(ProvidersTpl {
+        page: Page::new(ctx).with_notice(notice),
+        providers: list,
+        errors,
+        import,
+    })
+}
+
+async fn providers_page(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    render(
+        &providers_render(
+            &state,
+            &actor,
+            &ctx,
+            FormErrors::default(),
+            None,
+            q.notice.as_deref(),
+        )
+        .await?,
+    )
+}
+
+#[derive(Deserialize)]
+struct ProviderForm {
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    trades: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
+async fn add_provider(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Form(f): Form<ProviderForm>,
+) -> WebResult<Response> {
+    let agency = providers::agency_of(&actor)?.to_string();
+    match providers::parse(
+        &f.company,
+        &f.trades,
+        &f.contact_name,
+        &f.email,
+        &f.phone,
+        "",
+    ) {
+        Ok(p) => {
+            providers::save(&state, &agency, &p).await?;
+            Ok(Redirect::to("/providers?notice=provider_saved").into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &providers_render(&state, &actor, &ctx, errors, None, None).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    mut multipart: Multipart,
+) -> WebResult<Response> {
+    let agency = providers::agency_of(&actor)?.to_string();
+    let (files, _) = read_files(&mut multipart).await?;
+    let file = files.into_iter().next().unwrap_or_default();
+    match providers::import_csv(&state, &agency, &file, |_, _| {}).await {
+        Ok(report) => render(
+            &providers_render(
+                &state,
+                &actor,
+                &ctx,
+                FormErrors::default(),
+                Some(report),
+                None,
+            )
+            .await?,
+        ),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &providers_render(&state, &actor, &ctx, errors, None, None).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct FavoriteForm {
+    on: Option<String>,
+}
+
+async fn toggle_favorite(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    Form(f): Form<FavoriteForm>,
+) -> WebResult<Response> {
+    providers::favorite(&state, &actor, &id, f.on.is_some()).await?;
+    Ok(Redirect::to("/providers").into_response())
+}
+
+async fn poster(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    poster_pdf(&state, &actor, &id).await
+}
