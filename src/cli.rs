@@ -97,7 +97,10 @@ pub enum ImportCommand {
 /// A one-line progress bar on standard error.
 fn progress(done: usize, total: usize) {
     let width = 30;
-    let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width);
     eprint!(
         "\r[{}{}] {done}/{total}",
         "#".repeat(filled),

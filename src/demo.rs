@@ -81,6 +81,34 @@ pub const ACCOUNTS: [Account; 6] = [
 ];
 pub const MANAGER: (&str, &str) = ("gestionnaire@demo.palier.test", "Marc Lambert");
 
+/// The demo agency's providers: (company, trades, contact, e-mail, phone, manager's favorite).
+pub const PROVIDERS: [(&str, &str, &str, &str, &str, bool); 3] = [
+    (
+        "Ascenseurs Dupont",
+        "ascenseur",
+        "Pierre Dupont",
+        "contact@ascenseurs-dupont.demo.palier.test",
+        "04 72 00 00 01",
+        true,
+    ),
+    (
+        "Plomberie Martin",
+        "plomberie,chauffage",
+        "Luc Martin",
+        "luc@plomberie-martin.demo.palier.test",
+        "04 72 00 00 02",
+        false,
+    ),
+    (
+        "Propreté Lyonnaise",
+        "proprete",
+        "Inès Roux",
+        "planning@proprete-lyonnaise.demo.palier.test",
+        "04 72 00 00 03",
+        false,
+    ),
+];
+
 /// Creates what is missing of the demo agency, buildings and accounts.
 pub async fn seed(state: &AppState) -> AppResult<()> {
     let now = state.clock.now_ms();
@@ -151,6 +179,30 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     let hash = password::hash(PASSWORD.to_string()).await?;
     let manager_id = ensure_person(state, MANAGER.0, MANAGER.1, &hash).await?;
     pdb::add_staff(pool, &manager_id, &agency_id).await?;
+    for (company, trades, contact, email, phone, favorite) in PROVIDERS {
+        let input = crate::db::work_orders::ProviderInput {
+            company,
+            trades,
+            contact_name: contact,
+            email,
+            phone,
+            notes: "",
+        };
+        crate::db::work_orders::upsert_provider(pool, &agency_id, &input, now).await?;
+        if favorite {
+            let id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM providers WHERE agency_id = $1 AND email = $2")
+                    .bind(&agency_id)
+                    .bind(email)
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .next();
+            if let Some(id) = id {
+                crate::db::work_orders::set_favorite(pool, &manager_id, &id, true).await?;
+            }
+        }
+    }
     for (email, name, building, role, occupancy, kind, lot) in ACCOUNTS {
         let person_id = ensure_person(state, email, name, &hash).await?;
         let building_id = building_ids

@@ -560,12 +560,17 @@ async fn providers_import_from_csv_reports_bad_rows_and_is_idempotent() {
         "wrong separator: no columns found"
     );
     let (_, list) = app.get_json("/api/v1/providers", Some(&manager)).await;
+    let demo = palier::demo::PROVIDERS.len();
     assert_eq!(
         list.as_array().map(Vec::len),
-        Some(2),
+        Some(demo + 2),
         "nothing half-imported"
     );
-    assert_eq!(list[0]["trades"], "ascenseur");
+    let dupont = list
+        .as_array()
+        .and_then(|l| l.iter().find(|p| p["email"] == "dupont@asc.test"))
+        .expect("dupont");
+    assert_eq!(dupont["trades"], "ascenseur");
     let martin = list
         .as_array()
         .and_then(|l| l.iter().find(|p| p["email"] == "martin@plomb.test"))
@@ -583,10 +588,21 @@ async fn providers_import_from_csv_reports_bad_rows_and_is_idempotent() {
         .expect("send");
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     let (_, list) = app.get_json("/api/v1/providers", Some(&manager)).await;
-    assert_eq!(
-        (list[0]["email"].as_str(), list[0]["favorite"].as_bool()),
-        (Some("martin@plomb.test"), Some(true))
+    let order: Vec<(&str, bool)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| Some((p["email"].as_str()?, p["favorite"].as_bool()?)))
+        .collect();
+    let martin_at = order
+        .iter()
+        .position(|(e, _)| *e == "martin@plomb.test")
+        .expect("martin listed");
+    assert!(
+        order[martin_at].1 && order[..martin_at].iter().all(|(_, fav)| *fav),
+        "favorites first: {order:?}"
     );
+    assert!(!order.last().is_some_and(|(_, fav)| *fav));
     assert_eq!(
         app.get_json("/api/v1/providers", Some(&app.token(REFERENT).await))
             .await
