@@ -229,6 +229,7 @@ pub async fn list<'c>(
     building_id: Option<&str>,
     status: Option<&str>,
     provider_id: Option<&str>,
+    created: (Option<i64>, Option<i64>),
 ) -> sqlx::Result<Vec<WorkOrderRow>> {
     let mut sql = super::sql::Sql::new(WO_SELECT);
     sql.push(" WHERE w.agency_id = ").text(agency_id);
@@ -240,6 +241,12 @@ pub async fn list<'c>(
     }
     if let Some(p) = provider_id {
         sql.push(" AND w.provider_id = ").text(p);
+    }
+    if let Some(from) = created.0 {
+        sql.push(" AND w.created_at >= ").int(from);
+    }
+    if let Some(to) = created.1 {
+        sql.push(" AND w.created_at < ").int(to);
     }
     sql.push(" ORDER BY w.created_at DESC LIMIT 200");
     sql.query_as().fetch_all(ex).await
@@ -363,4 +370,33 @@ pub async fn reminder_settings<'c>(
     .fetch_all(ex)
     .await
     .map(|r| r.into_iter().next().unwrap_or((2, 2)))
+}
+
+pub async fn set_reminder_settings<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    after_days: i64,
+    before_escalation: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE agencies SET remind_after_days = $2, reminders_before_escalation = $3 WHERE id = $1")
+        .bind(agency_id)
+        .bind(after_days)
+        .bind(before_escalation)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Caretakers of a building (name, phone), for the work order's access information.
+pub async fn caretakers<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT p.name, p.phone FROM memberships m JOIN people p ON p.id = m.person_id \
+         WHERE m.building_id = $1 AND m.role = 'referent' AND m.referent_kind = 'caretaker' ORDER BY p.name",
+    )
+    .bind(building_id)
+    .fetch_all(ex)
+    .await
 }

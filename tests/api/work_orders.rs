@@ -702,3 +702,137 @@ async fn attached_pdfs_must_be_real_and_the_poster_qr_code_opens_registration() 
         "the agency's own PDF is kept as sent"
     );
 }
+
+#[tokio::test]
+async fn provider_photos_trade_stats_date_filters_and_reminder_settings() {
+    let start = ts("2026-11-23T09:00:00Z");
+    let clock = Clock::fixed(start);
+    let app = spawn_app_with(clock.clone()).await;
+    let manager = app.token(MANAGER).await;
+    let (status, settings) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/agency/reminder-settings",
+            Some(&manager),
+            &json!({"remind_after_days": 1, "reminders_before_escalation": 1}),
+        )
+        .await;
+    assert_eq!(
+        (status, settings["remind_after_days"].as_i64()),
+        (StatusCode::OK, Some(1))
+    );
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/agency/reminder-settings",
+            Some(&manager),
+            &json!({"remind_after_days": 0, "reminders_before_escalation": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let provider = add_provider(&app, &manager, "Vitrerie Lumière", "vitrerie@test.test").await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "autre", "title": "Vitre cassée"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let (_, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider}),
+        )
+        .await;
+    let token = provider_token(
+        &app,
+        "vitrerie@test.test",
+        wo["reference"].as_str().unwrap_or_default(),
+    )
+    .await;
+
+    // One working day later (Tuesday): the reminder, per the agency's setting.
+    clock.set(start + DAY_MS);
+    eventually("reminder after one working day", || async {
+        app.mails_to("vitrerie@test.test")
+            .iter()
+            .any(|m| m.starts_with("Relance"))
+    })
+    .await;
+
+    // The report with a photo: it shows on the report for the occupant; a text file is refused whole.
+    let send = |name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("body", "Vitre remplacée")
+            .text("done", "true")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        app.client
+            .post(app.url(&format!("/api/v1/p/{token}/report-with-photos")))
+            .multipart(form)
+            .send()
+    };
+    let resp = send("notes.jpg", b"not an image".to_vec())
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = send(
+        "after.png",
+        palier::photos::test_fixtures::small_png(40, 30),
+    )
+    .await
+    .expect("send");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant))
+        .await;
+    assert_eq!(seen["photo_count"], 1);
+    let photo = seen["photos"][0]["url"].as_str().expect("photo url");
+    assert_eq!(
+        app.client
+            .get(app.url(photo))
+            .bearer_auth(&tenant)
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
+
+    // Reactivity per trade, and lists filtered by date.
+    let (status, trades) = app
+        .get_json("/api/v1/provider-stats/trades", Some(&manager))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let lift = trades
+        .as_array()
+        .and_then(|t| t.iter().find(|x| x["trade"] == "ascenseur"))
+        .expect("ascenseur trade");
+    assert_eq!(
+        lift["work_orders"], 1,
+        "Vitrerie Lumière is filed under ascenseur by add_provider"
+    );
+    assert_eq!(lift["done_first_visit"], 1.0);
+    let (_, listed) = app
+        .get_json(
+            "/api/v1/work-orders?from=2026-11-23&to=2026-11-23",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let (_, listed) = app
+        .get_json("/api/v1/work-orders?from=2026-11-24", Some(&manager))
+        .await;
+    assert_eq!(listed, json!([]));
+    assert_eq!(
+        app.get_json("/api/v1/work-orders?from=hier", Some(&manager))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

@@ -6,6 +6,8 @@
 // The script starts `palier demo` itself on a fresh data dir and a free port, waits for
 // /healthz, runs the journeys in order (each builds on the report created by the first one),
 // then stops the server. Screenshots go to $SHOTS_DIR (default /tmp/palier-e2e/shots).
+// Journeys g–m follow a work order: the demo writes e-mails as .eml files under
+// <data dir>/mail/, which the tests read to find the provider's private link.
 // Env: PALIER_BIN (default target/debug/palier under the repo root), CHROMIUM_PATH
 // (default /usr/bin/chromium), SHOTS_DIR, E2E_KEEP_DATA=1 to keep the data dir.
 
@@ -13,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +35,10 @@ const PASSWORD = 'palier-demo';
 const TILLEULS = 'Résidence des Tilleuls';
 const VIGNES = 'Le Clos des Vignes';
 const TITLE = 'Fuite au plafond';
+const LIFT_TITLE = 'Ascenseur bloqué au 2e';
+const DUPONT = 'Ascenseurs Dupont';
+const DUPONT_OPTION = '★ Ascenseurs Dupont (ascenseur)';
+const DUPONT_EMAIL = 'contact@ascenseurs-dupont.demo.palier.test';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 768 };
 
@@ -175,6 +181,117 @@ async function stopServer() {
 }
 
 // ---------------------------------------------------------------------------
+// E-mails: without SMTP, the demo writes each message as an .eml file under <data dir>/mail/
+// (sent by the job worker, so a little after the action that caused it).
+
+/** Decodes quoted-printable: soft line breaks ("=\r\n") go, "=XX" become bytes. */
+function decodeQuotedPrintable(text) {
+  const s = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(s.charCodeAt(i) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** Decodes RFC 2047 encoded words (=?utf-8?q?…?= / =?utf-8?b?…?=) in a header value. */
+function decodeHeaderWords(value) {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?') // whitespace between adjacent encoded words is dropped
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset, enc, data) =>
+      (enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : decodeQuotedPrintable(data.replace(/_/g, ' '))).toString('utf8'));
+}
+
+/**
+ * Parses a raw message (a latin1 string: one char per byte) into
+ * { headers: {lower-case name: value}, type, params, parts?, body?: Buffer }.
+ */
+function parseMime(raw) {
+  const sep = raw.search(/\r?\n\r?\n/);
+  const head = sep < 0 ? raw : raw.slice(0, sep);
+  const rest = sep < 0 ? '' : raw.slice(sep).replace(/^\r?\n\r?\n/, '');
+  const headers = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const m = line.match(/^([^:\s]+):\s*(.*)$/);
+    if (m && !(m[1].toLowerCase() in headers)) headers[m[1].toLowerCase()] = m[2].trim();
+  }
+  const [type, ...paramList] = (headers['content-type'] || 'text/plain').split(';');
+  const params = {};
+  for (const p of paramList) {
+    const m = p.trim().match(/^([^=]+)=\s*"?([^"]*)"?$/);
+    if (m) params[m[1].trim().toLowerCase()] = m[2];
+  }
+  const node = { headers, type: type.trim().toLowerCase(), params };
+  if (node.type.startsWith('multipart/') && params.boundary) {
+    const delimiter = `--${params.boundary}`;
+    const chunks = rest.split(new RegExp(`(?:^|\\r?\\n)${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // chunks[0] is the preamble; the chunk after the closing delimiter starts with "--".
+    node.parts = chunks.slice(1).filter((c) => !c.startsWith('--')).map((c) => parseMime(c.replace(/^[ \t]*\r?\n/, '')));
+    return node;
+  }
+  const cte = (headers['content-transfer-encoding'] || '7bit').toLowerCase();
+  node.body = cte === 'quoted-printable' ? decodeQuotedPrintable(rest)
+    : cte === 'base64' ? Buffer.from(rest.replace(/\s+/g, ''), 'base64')
+      : Buffer.from(rest, 'latin1');
+  return node;
+}
+
+function mimeLeaves(node) {
+  return node.parts ? node.parts.flatMap(mimeLeaves) : [node];
+}
+
+/** Reads every .eml the demo wrote so far. */
+async function readMails() {
+  const dir = path.join(server.dataDir, 'mail');
+  const names = existsSync(dir) ? (await readdir(dir)).filter((n) => n.endsWith('.eml')).sort() : [];
+  const mails = [];
+  for (const name of names) {
+    const raw = (await readFile(path.join(dir, name))).toString('latin1');
+    const root = parseMime(raw);
+    const leaves = mimeLeaves(root);
+    const textOf = (type) => leaves
+      .filter((l) => l.type === type && !/attachment/i.test(l.headers['content-disposition'] || ''))
+      .map((l) => l.body.toString('utf8')).join('\n');
+    mails.push({
+      file: path.join(dir, name),
+      raw,
+      to: root.headers.to || '',
+      subject: decodeHeaderWords(root.headers.subject || ''),
+      leaves,
+      text: textOf('text/plain'),
+      html: textOf('text/html'),
+    });
+  }
+  return mails;
+}
+
+/** Waits (up to 20 s) for an e-mail that `match` accepts. */
+async function waitForMail(match, what) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const mails = await readMails();
+    const found = mails.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) {
+      const seen = mails.map((m) => `  ${m.to} | ${m.subject}`).join('\n') || '  (none)';
+      throw new Error(`no e-mail ${what} within 20 s; e-mails written:\n${seen}\nstderr:\n${server.err.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------
 // Browser helpers.
 
 let browser;
@@ -234,12 +351,12 @@ async function openBuilding(page, name) {
 }
 
 /** Opens the report from the building board, by clicking its card. */
-async function openReportFromBoard(page, buildingName) {
+async function openReportFromBoard(page, buildingName, title = TITLE) {
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes immeubles' }).click();
   await openBuilding(page, buildingName);
-  await page.getByRole('link', { name: TITLE, exact: true }).click();
+  await page.getByRole('link', { name: title, exact: true }).click();
   await page.waitForURL(/\/reports\/[^/?#]+/);
-  await assertHeading(page, TITLE);
+  await assertHeading(page, title);
 }
 
 function statusBadge(page) {
@@ -283,6 +400,17 @@ let reportUrl = null;
 function needReport() {
   assert.ok(reportUrl, 'needs the report created by Nadia’s journey, which failed');
   return reportUrl;
+}
+
+// The work-order journeys (g–m) share the lift report, the work order's reference and its link.
+const workOrder = { reportUrl: null, reference: null, link: null };
+function needLiftReport() {
+  assert.ok(workOrder.reportUrl, 'needs the lift report created in journey g, which failed');
+  return workOrder.reportUrl;
+}
+function needWorkOrder() {
+  assert.ok(workOrder.reference, 'needs the work order sent in journey h, which failed');
+  return workOrder.reference;
 }
 
 describe('Palier end-to-end journeys', { concurrency: false }, () => {
@@ -482,5 +610,196 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
       assert.ok(overflow <= 0, `the board is ${overflow}px wider than the ${viewport.width}px viewport`);
       assertNoProblems(page);
     }
+  });
+
+  // -------------------------------------------------------------------------
+  // The work order: Nadia's lift report, Marc sends it to his favourite lift company, which has
+  // no account and answers through the private link of its e-mail.
+
+  journey('g. Nadia reports the lift stuck at the 2nd floor', async () => {
+    const page = await newSession(PHONE);
+    await login(page, 'locataire@demo.palier.test');
+    await openBuilding(page, TILLEULS);
+    await page.getByRole('link', { name: 'Signaler un problème' }).click();
+    await assertHeading(page, 'Signaler un problème');
+    await page.getByRole('radio', { name: 'Ascenseur' }).check();
+    await page.getByLabel('En quelques mots').fill(LIFT_TITLE);
+    await page.getByRole('button', { name: 'Continuer' }).click();
+    await page.getByLabel('Description').waitFor();
+    await page.getByLabel('Description').fill('La cabine reste au 2e étage, portes fermées ; le bouton d’appel ne répond plus.');
+    await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await page.waitForURL(/\/reports\/[^/?#]+/);
+    await assertHeading(page, LIFT_TITLE);
+    await page.getByRole('status').filter({ hasText: 'Signalement envoyé.' }).waitFor();
+    assert.equal((await statusBadge(page).innerText()).trim(), 'À traiter');
+    await page.locator('article.report header').getByText('Ascenseur', { exact: true }).waitFor();
+    workOrder.reportUrl = new URL(page.url()).pathname;
+    assertNoProblems(page);
+  });
+
+  journey('h. Marc sends a work order to his favourite lift company', async () => {
+    const url = needLiftReport();
+    const page = await newSession(DESKTOP);
+    await login(page, 'gestionnaire@demo.palier.test');
+    await openReportFromBoard(page, TILLEULS, LIFT_TITLE);
+    assert.equal(new URL(page.url()).pathname, url);
+
+    const section = page.getByRole('region', { name: 'Ordres de service' });
+    const provider = section.getByLabel('Prestataire', { exact: true });
+    const options = (await provider.locator('option').allInnerTexts()).map((o) => o.trim());
+    assert.equal(options[0], DUPONT_OPTION, `the favourite comes first; options: ${options.join(' | ')}`);
+    await provider.selectOption({ label: DUPONT_OPTION });
+    await section.getByLabel('Date souhaitée').fill('jeudi matin');
+    await section.getByRole('button', { name: 'Envoyer l’ordre de service' }).click();
+
+    await page.getByRole('status').filter({ hasText: 'Ordre de service envoyé au prestataire.' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, url);
+    assert.equal((await statusBadge(page).innerText()).trim(), 'En cours');
+    const line = section.getByRole('listitem').filter({ hasText: DUPONT });
+    assert.equal(await line.count(), 1, 'one work-order line for Ascenseurs Dupont');
+    const text = (await line.innerText()).replace(/\s+/g, ' ').trim();
+    const ref = text.match(/OS-\d{4}-\d{4}/);
+    assert.ok(ref, `no OS-YYYY-NNNN reference in "${text}"`);
+    assert.deepEqual(text.replace(/ ?PDF$/, '').split(' · '), [ref[0], DUPONT, 'Envoyé'], `line: "${text}"`);
+    workOrder.reference = ref[0];
+
+    const pdfHref = await line.getByRole('link', { name: 'PDF', exact: true }).getAttribute('href');
+    const pdf = await page.request.get(pdfHref);
+    assert.equal(pdf.status(), 200);
+    assert.match(pdf.headers()['content-type'] ?? '', /^application\/pdf/);
+    assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
+    await shot(page, 'report-work-order-desktop.png');
+    assertNoProblems(page);
+  });
+
+  journey('i. Ascenseurs Dupont receives the e-mail with the PDF and one link', async (t) => {
+    const ref = needWorkOrder();
+    const mail = await waitForMail(
+      (m) => m.to.includes(DUPONT_EMAIL) && (m.subject.includes(ref) || m.text.includes(ref)),
+      `to ${DUPONT_EMAIL} about ${ref}`,
+    );
+    t.diagnostic(`e-mail: ${mail.file} — ${mail.subject}`);
+    assert.match(mail.subject, new RegExp(`Ordre de service ${ref}`));
+    const pdfs = mail.leaves.filter((l) => l.type === 'application/pdf');
+    assert.equal(pdfs.length, 1, `one PDF part; parts: ${mail.leaves.map((l) => l.type).join(', ')}`);
+    assert.equal(pdfs[0].body.subarray(0, 5).toString('latin1'), '%PDF-', 'the PDF part decodes to a PDF');
+    assert.match(pdfs[0].headers['content-disposition'] ?? '', /attachment/);
+
+    const linkRe = new RegExp(`${escapeRegExp(server.base)}/p/[0-9a-f]{64}(?![0-9a-zA-Z])`, 'g');
+    const links = [...new Set(mail.text.match(linkRe) ?? [])];
+    assert.equal(links.length, 1, `one private link in the text part:\n${mail.text}`);
+    workOrder.link = links[0];
+    if (mail.html && !mail.html.includes(links[0])) {
+      t.diagnostic('the HTML part of the e-mail does not carry the private link as-is');
+    }
+    assert.match(mail.text, /12 rue des Tilleuls/);
+  });
+
+  journey('j. the provider acknowledges, schedules and reports on a phone, without an account', async (t) => {
+    const ref = needWorkOrder();
+    assert.ok(workOrder.link, 'needs the link of the e-mail, which was not found');
+    const page = await newSession(PHONE);
+    assert.deepEqual(await page.context().cookies(), [], 'a fresh context without cookies');
+    const res = await page.goto(workOrder.link);
+    assert.equal(res.status(), 200);
+    await assertHeading(page, `Ordre de service ${ref}`);
+    await page.getByText('12 rue des Tilleuls').first().waitFor();
+    await page.getByText('4821B').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Se déconnecter' }).count(), 0, 'nobody is signed in');
+    const badge = page.locator('.page-head .badge[class*="status-"]');
+    assert.equal((await badge.innerText()).trim(), 'Envoyé');
+
+    // Acknowledge.
+    await page.getByRole('button', { name: 'J’ai bien reçu cet ordre de service' }).click();
+    await page.getByRole('status').filter({ hasText: 'Merci, la prise en compte est enregistrée.' }).waitFor();
+    assert.equal((await badge.innerText()).trim(), 'Pris en compte');
+    assert.equal(await page.getByRole('button', { name: 'J’ai bien reçu cet ordre de service' }).count(), 0);
+
+    // Schedule: 3 days from now at 09:00 (the app reads it in Europe/Paris, and shows it so).
+    const d = new Date();
+    d.setDate(d.getDate() + 3);
+    const pad = (n) => String(n).padStart(2, '0');
+    const value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T09:00`;
+    const shown = `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} 09:00`;
+    await page.getByLabel('Date et heure').fill(value);
+    await page.getByRole('button', { name: 'Confirmer cette date' }).click();
+    await page.getByRole('status').filter({ hasText: 'Date enregistrée' }).waitFor();
+    assert.equal((await badge.innerText()).trim(), 'Planifié');
+    await page.getByText(`Intervention prévue le ${shown}`).waitFor();
+
+    // The calendar file.
+    const calendar = page.getByRole('link', { name: 'ajouter à mon agenda' });
+    const [download] = await Promise.all([page.waitForEvent('download'), calendar.click()]);
+    const ics = await readFile(await download.path(), 'utf8');
+    assert.match(ics, /BEGIN:VCALENDAR/);
+    assert.match(ics, /BEGIN:VEVENT/);
+    assert.match(download.suggestedFilename(), /\.ics$/);
+    const icsRes = await page.request.get(await calendar.getAttribute('href'));
+    assert.match(icsRes.headers()['content-type'] ?? '', /^text\/calendar/);
+    const dtstart = ics.match(/^DTSTART[^:\r\n]*:(\S+)/m)?.[1];
+    t.diagnostic(`calendar file ${download.suggestedFilename()}: DTSTART ${dtstart}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'provider-scheduled-phone.png');
+
+    // The report after the visit.
+    await page.getByLabel('Compte rendu').fill('Câble remplacé');
+    assert.ok(await page.getByRole('radio', { name: 'Intervention terminée' }).isChecked(), '"Intervention terminée" is the default');
+    await page.getByRole('button', { name: 'Envoyer le compte rendu' }).click();
+    await page.getByRole('status').filter({ hasText: 'Compte rendu enregistré. Merci.' }).waitFor();
+    assert.equal((await badge.innerText()).trim(), 'Terminé');
+    assert.equal(await page.getByRole('button', { name: 'Envoyer le compte rendu' }).count(), 0, 'no second report');
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'provider-phone.png');
+    assert.ok(overflow <= 0, `the provider page is ${overflow}px wider than the ${PHONE.width}px viewport`);
+    assertNoProblems(page);
+  });
+
+  journey('k. Nadia follows the intervention from the report, never seeing the private link', async () => {
+    const url = needLiftReport();
+    needWorkOrder();
+    const page = await newSession(PHONE);
+    await login(page, 'locataire@demo.palier.test');
+    await openReportFromBoard(page, TILLEULS, LIFT_TITLE);
+    assert.equal(new URL(page.url()).pathname, url);
+    const history = page.getByRole('region', { name: 'Historique' });
+    for (const what of [
+      `a envoyé un ordre de service à ${DUPONT}`,
+      'Intervention prévue le',
+      'Compte rendu du prestataire : Intervention terminée — Câble remplacé',
+    ]) {
+      await history.getByText(what).first().waitFor({ timeout: 5000 })
+        .catch(() => { throw new Error(`"${what}" not in the history`); });
+    }
+    const html = await page.content();
+    assert.ok(!html.includes('/p/'), 'the provider’s private link must never reach occupants');
+    if (workOrder.link) assert.ok(!html.includes(workOrder.link.split('/p/')[1]), 'nor its token');
+    await shot(page, 'report-after-visit-phone.png');
+    assertNoProblems(page);
+  });
+
+  journey('l. the providers page counts the work order', async (t) => {
+    needWorkOrder();
+    const page = await newSession(DESKTOP);
+    await login(page, 'gestionnaire@demo.palier.test');
+    await page.goto('/providers');
+    await assertHeading(page, 'Prestataires');
+    const line = page.getByRole('main').getByRole('listitem').filter({ hasText: DUPONT });
+    assert.equal(await line.count(), 1, 'one line for Ascenseurs Dupont');
+    const text = (await line.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /Ordres de service : 1(?!\d)/, `line: "${text}"`);
+    t.diagnostic(`providers line: ${text.trim()}`);
+    await shot(page, 'providers-desktop.png');
+    assertNoProblems(page);
+  });
+
+  journey('m. a forged provider link shows the 404 page', async () => {
+    const page = await newSession(PHONE);
+    const res = await page.goto(`/p/${'0'.repeat(64)}`);
+    assert.equal(res.status(), 404);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'n’existe pas' }).waitFor();
+    assert.equal(await page.getByText(/OS-\d{4}-\d{4}/).count(), 0);
+    assertNoProblems(page);
   });
 });

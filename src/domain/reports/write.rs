@@ -348,27 +348,7 @@ pub async fn add_photo(
     if comment_id.is_none() && report.photo_count >= MAX_PHOTOS {
         return Err(AppError::invalid("photo", "error.too_many_photos"));
     }
-    let processed = tokio::task::spawn_blocking(move || crate::photos::process(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(format!("photo task: {e}")))?
-        .map_err(|e| match e.message_key() {
-            "error.internal" => AppError::Internal(e.to_string()),
-            key => AppError::invalid("photo", key),
-        })?;
-    let id = db::new_id();
-    let object_key = format!("photos/{report_id}/{id}.jpg");
-    let thumb_key = format!("photos/{report_id}/{id}_thumb.jpg");
-    let storage = |e: crate::storage::StorageError| AppError::Internal(format!("storage: {e}"));
-    state
-        .files
-        .put(&object_key, processed.full.into())
-        .await
-        .map_err(storage)?;
-    state
-        .files
-        .put(&thumb_key, processed.thumb.into())
-        .await
-        .map_err(storage)?;
+    let (id, object_key, thumb_key, width, height) = store_photo(state, report_id, bytes).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
     items::insert_photo(
@@ -380,8 +360,8 @@ pub async fn add_photo(
             uploader_id: &actor.person_id,
             object_key: &object_key,
             thumb_key: &thumb_key,
-            width: i64::from(processed.width),
-            height: i64::from(processed.height),
+            width,
+            height,
             now,
         },
     )
@@ -475,4 +455,41 @@ pub async fn seed_templates(state: &AppState, agency_id: &str) -> AppResult<()> 
         .await?;
     }
     Ok(())
+}
+
+/// Checks, re-encodes and stores a photo for a report; returns (id, key, thumbnail key,
+/// width, height). The caller records it in the database.
+pub async fn store_photo(
+    state: &AppState,
+    report_id: &str,
+    bytes: Vec<u8>,
+) -> AppResult<(String, String, String, i64, i64)> {
+    let processed = tokio::task::spawn_blocking(move || crate::photos::process(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("photo task: {e}")))?
+        .map_err(|e| match e.message_key() {
+            "error.internal" => AppError::Internal(e.to_string()),
+            key => AppError::invalid("photo", key),
+        })?;
+    let id = db::new_id();
+    let object_key = format!("photos/{report_id}/{id}.jpg");
+    let thumb_key = format!("photos/{report_id}/{id}_thumb.jpg");
+    let storage = |e: crate::storage::StorageError| AppError::Internal(format!("storage: {e}"));
+    state
+        .files
+        .put(&object_key, processed.full.into())
+        .await
+        .map_err(storage)?;
+    state
+        .files
+        .put(&thumb_key, processed.thumb.into())
+        .await
+        .map_err(storage)?;
+    Ok((
+        id,
+        object_key,
+        thumb_key,
+        i64::from(processed.width),
+        i64::from(processed.height),
+    ))
 }

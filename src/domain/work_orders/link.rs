@@ -155,22 +155,53 @@ pub async fn schedule(state: &AppState, token: &str, date: &str) -> AppResult<Wo
     open(state, token).await
 }
 
-/// The provider's report after the visit: done, or another visit needed.
+/// Photos a provider may attach to one report.
+pub const MAX_PROVIDER_PHOTOS: usize = 3;
+
+/// The provider's report after the visit: done, or another visit needed, with photos that
+/// appear on the report for everyone who sees it.
 pub async fn report(
     state: &AppState,
     token: &str,
     body: &str,
     done: bool,
+    photos: Vec<Vec<u8>>,
 ) -> AppResult<WorkOrderRow> {
     let wo = open(state, token).await?;
     if wo.status == "done" {
         return Err(AppError::Conflict("error.work_order_done"));
     }
     let body = text("body", body, 2_000)?;
+    if photos.len() > MAX_PROVIDER_PHOTOS {
+        return Err(AppError::invalid("photo", "error.too_many_photos"));
+    }
+    // Every photo is checked before anything is recorded: a bad one rejects the report whole.
+    let mut stored = Vec::new();
+    for bytes in photos {
+        stored.push(crate::domain::reports::write::store_photo(state, &wo.report_id, bytes).await?);
+    }
     let now = state.clock.now_ms();
     let outcome = if done { "done" } else { "another_visit" };
     let mut tx = state.db.begin().await?;
     wdb::insert_provider_report(&mut *tx, &wo.id, &body, outcome, now).await?;
+    for (id, object_key, thumb_key, width, height) in &stored {
+        // Providers have no account: their photos are filed under the manager who sent them.
+        items::insert_photo(
+            &mut *tx,
+            items::NewPhoto {
+                id,
+                report_id: &wo.report_id,
+                comment_id: None,
+                uploader_id: &wo.created_by,
+                object_key,
+                thumb_key,
+                width: *width,
+                height: *height,
+                now,
+            },
+        )
+        .await?;
+    }
     wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
     let detail = format!("{} — {body}", Lang::Fr.t(&format!("wo.outcome.{outcome}")));
     record(&wo, "visit_reported", &detail, now, &mut tx).await?;

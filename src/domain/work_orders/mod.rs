@@ -121,7 +121,10 @@ pub async fn create(
                 photos: lang.t("wo.pdf.photos"),
             };
             let issued = crate::web::pages::local_datetime(now);
-            let contact = format!("{} {}", building.contact_name, building.contact_phone);
+            let mut contact = format!("{} {}", building.contact_name, building.contact_phone);
+            for (name, phone) in wdb::caretakers(&state.db.pool, &building.id).await? {
+                contact.push_str(&format!("\n{} {name} {phone}", lang.t("wo.pdf.caretaker")));
+            }
             let provider_contact = format!(
                 "{} {} {}",
                 provider.contact_name, provider.email, provider.phone
@@ -284,14 +287,38 @@ pub async fn pdf(state: &AppState, actor: &Actor, id: &str) -> AppResult<(String
     Ok((wo.reference, bytes.to_vec()))
 }
 
-/// Work orders of a building (`Some`) or of the manager's whole portfolio.
+/// A day "2026-11-23" as Paris midnight in UTC milliseconds.
+pub fn parse_day(field: &'static str, raw: &str) -> AppResult<i64> {
+    let date: jiff::civil::Date = raw
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field, "error.date_invalid"))?;
+    let zone = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
+    date.to_zoned_datetime(zone)
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|_| AppError::invalid(field, "error.date_invalid"))
+}
+
+/// Work orders of a building (`Some`) or of the manager's whole portfolio, optionally sent
+/// between two days (`to` included).
 pub async fn list(
     state: &AppState,
     actor: &Actor,
     building_id: Option<&str>,
     status: Option<&str>,
     provider: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
 ) -> AppResult<Vec<WorkOrderRow>> {
+    let from = from
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_day("from", d))
+        .transpose()?;
+    let to = to
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_day("to", d))
+        .transpose()?
+        .map(|t| t + DAY_MS);
     if let Some(s) = status
         && !["sent", "acknowledged", "scheduled", "done", "cancelled"].contains(&s)
     {
@@ -310,5 +337,37 @@ pub async fn list(
         }
         None => providers::agency_of(actor)?.to_string(),
     };
-    Ok(wdb::list(&state.db.pool, &agency, building_id, status, provider).await?)
+    Ok(wdb::list(
+        &state.db.pool,
+        &agency,
+        building_id,
+        status,
+        provider,
+        (from, to),
+    )
+    .await?)
+}
+
+/// Reminder delays of the manager's agency (W6), in working days.
+pub async fn set_reminder_settings(
+    state: &AppState,
+    actor: &Actor,
+    after_days: i64,
+    before_escalation: i64,
+) -> AppResult<()> {
+    let agency = providers::agency_of(actor)?;
+    if !(1..=30).contains(&after_days) {
+        return Err(AppError::invalid(
+            "remind_after_days",
+            "error.number_invalid",
+        ));
+    }
+    if !(0..=10).contains(&before_escalation) {
+        return Err(AppError::invalid(
+            "reminders_before_escalation",
+            "error.number_invalid",
+        ));
+    }
+    wdb::set_reminder_settings(&state.db.pool, agency, after_days, before_escalation).await?;
+    Ok(())
 }

@@ -68,8 +68,56 @@ pub async fn for_provider(
     wdb::provider(&state.db.pool, agency, provider_id)
         .await?
         .ok_or(crate::domain::AppError::NotFound)?;
-    let rows = wdb::list(&state.db.pool, agency, None, None, Some(provider_id)).await?;
+    let rows = wdb::list(
+        &state.db.pool,
+        agency,
+        None,
+        None,
+        Some(provider_id),
+        (None, None),
+    )
+    .await?;
     Ok(compute(&rows))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TradeReactivity {
+    pub trade: String,
+    #[serde(flatten)]
+    pub reactivity: Reactivity,
+}
+
+/// Reactivity per trade across the agency's providers.
+pub async fn by_trade(state: &AppState, actor: &Actor) -> AppResult<Vec<TradeReactivity>> {
+    let agency = super::providers::agency_of(actor)?;
+    let providers = wdb::providers(&state.db.pool, agency, &actor.person_id).await?;
+    let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
+    let mut trades: Vec<String> = providers
+        .iter()
+        .flat_map(|(p, _)| p.trades.split(',').map(str::to_string))
+        .filter(|t| !t.is_empty())
+        .collect();
+    trades.sort();
+    trades.dedup();
+    Ok(trades
+        .into_iter()
+        .map(|trade| {
+            let ids: Vec<&str> = providers
+                .iter()
+                .filter(|(p, _)| p.trades.split(',').any(|t| t == trade))
+                .map(|(p, _)| p.id.as_str())
+                .collect();
+            let mine: Vec<wdb::WorkOrderRow> = rows
+                .iter()
+                .filter(|w| ids.contains(&w.provider_id.as_str()))
+                .cloned()
+                .collect();
+            TradeReactivity {
+                trade,
+                reactivity: compute(&mine),
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(import_providers))
         .routes(routes!(favorite, unfavorite))
         .routes(routes!(provider_stats))
+        .routes(routes!(trade_stats))
+        .routes(routes!(reminder_settings))
         .routes(routes!(create_work_order))
         .routes(routes!(attach_work_order))
         .routes(routes!(get_work_order))
@@ -40,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(provider_acknowledge))
         .routes(routes!(provider_schedule))
         .routes(routes!(provider_report))
+        .routes(routes!(provider_report_photos))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -340,6 +343,10 @@ async fn revoke_link(
 pub struct WoQuery {
     status: Option<String>,
     provider_id: Option<String>,
+    /// Sent on or after this day (`2026-11-01`, Paris time).
+    from: Option<String>,
+    /// Sent on or before this day.
+    to: Option<String>,
 }
 
 /// Work orders across the manager's portfolio.
@@ -356,6 +363,8 @@ async fn portfolio_work_orders(
         None,
         q.status.as_deref(),
         q.provider_id.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
     )
     .await?;
     let now = state.clock.now_ms();
@@ -377,6 +386,8 @@ async fn building_work_orders(
         Some(&id),
         q.status.as_deref(),
         q.provider_id.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
     )
     .await?;
     let now = state.clock.now_ms();
@@ -505,6 +516,63 @@ async fn provider_report(
     Path(token): Path<String>,
     ApiJson(r): ApiJson<ReportIn>,
 ) -> WebResult<Json<ProviderView>> {
-    let wo = link::report(&state, &token, &r.body, r.done).await?;
+    let wo = link::report(&state, &token, &r.body, r.done, Vec::new()).await?;
     Ok(Json(provider_view_of(&state, wo).await?))
+}
+
+/// The provider's report with photos (multipart: `body`, `done` = true|false, up to 3 `photo` files).
+#[utoipa::path(post, path = "/api/v1/p/{token}/report-with-photos", tag = "provider link", params(("token" = String, Path)),
+    request_body(content_type = "multipart/form-data"),
+    responses((status = 200, body = ProviderView), (status = 422, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn provider_report_photos(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<Json<ProviderView>> {
+    let (files, fields) = super::reports::read_files(&mut multipart).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let wo = link::report(&state, &token, &get("body"), get("done") != "false", files).await?;
+    Ok(Json(provider_view_of(&state, wo).await?))
+}
+
+/// Reactivity per trade across the agency's providers.
+#[utoipa::path(get, path = "/api/v1/provider-stats/trades", tag = "work orders", security(("bearer" = [])),
+    responses((status = 200, body = [stats::TradeReactivity]), (status = 403, body = ErrorBody)))]
+async fn trade_stats(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<Vec<stats::TradeReactivity>>> {
+    Ok(Json(stats::by_trade(&state, &actor).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReminderSettings {
+    /// Working days without acknowledgement before each reminder (1 to 30).
+    remind_after_days: i64,
+    /// Reminders before the manager is told (0 to 10).
+    reminders_before_escalation: i64,
+}
+
+/// Set the agency's reminder delays.
+#[utoipa::path(put, path = "/api/v1/agency/reminder-settings", tag = "work orders", security(("bearer" = [])),
+    request_body = ReminderSettings, responses((status = 200, body = ReminderSettings), (status = 422, body = ErrorBody)))]
+async fn reminder_settings(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    ApiJson(r): ApiJson<ReminderSettings>,
+) -> WebResult<Json<ReminderSettings>> {
+    service::set_reminder_settings(
+        &state,
+        &actor,
+        r.remind_after_days,
+        r.reminders_before_escalation,
+    )
+    .await?;
+    Ok(Json(r))
 }

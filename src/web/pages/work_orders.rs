@@ -117,21 +117,29 @@ async fn provider_schedule(
     }
 }
 
-#[derive(Deserialize)]
-struct ReportForm {
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    outcome: String,
-}
-
 async fn provider_report(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
-    Form(f): Form<ReportForm>,
+    mut multipart: Multipart,
 ) -> WebResult<Response> {
-    match link::report(&state, &token, &f.body, f.outcome != "another_visit").await {
+    let (files, fields) = read_files(&mut multipart).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    match link::report(
+        &state,
+        &token,
+        &get("body"),
+        get("outcome") != "another_visit",
+        files,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/p/{token}?notice=wo_reported")).into_response()),
         Err(AppError::Invalid(i)) => {
             let errors = FormErrors::from_invalid(ctx.lang, &i);
@@ -226,6 +234,8 @@ struct ListTpl {
 struct ListQuery {
     status: Option<String>,
     building: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 async fn list(
@@ -240,6 +250,8 @@ async fn list(
         q.building.as_deref(),
         status.as_deref(),
         None,
+        q.from.as_deref(),
+        q.to.as_deref(),
     )
     .await?;
     render(&ListTpl {
