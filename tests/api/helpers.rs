@@ -429,11 +429,19 @@ impl TestApp {
         .await;
     }
 
-    pub async fn pending_jobs(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending'")
-            .fetch_one(&self.state.db.pool)
-            .await
-            .unwrap_or(-1)
+    /// Waits until the queue holds no pending job.
+    pub async fn drained(&self) {
+        let pool = self.state.db.pool.clone();
+        eventually("queue drained", || {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs WHERE status = 'pending'")
+                    .fetch_one(&pool)
+                    .await
+                    .is_ok_and(|n| n == 0)
+            }
+        })
+        .await;
     }
 
     /// `.eml` files written to `to` so far (file transport).

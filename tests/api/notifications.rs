@@ -68,7 +68,7 @@ async fn a_new_report_reaches_the_manager_at_once_and_the_reply_reaches_the_auth
     // Referents of the building hear of it; the author and other buildings do not.
     smtp.wait_for(REFERENT, "Nouveau signalement").await;
     app.dispatched().await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert!(
         smtp.find(TENANT, "").is_empty()
             && smtp.find(NEIGHBOUR, "").is_empty()
@@ -167,7 +167,7 @@ async fn nobody_is_told_what_they_may_not_see_or_did_not_subscribe_to() {
     )
     .await;
     app.dispatched().await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     let tenant_mail = app.mails_to(TENANT).join("\n");
     assert!(
         !tenant_mail.contains("Note interne") && !tenant_mail.contains("bailleur"),
@@ -190,7 +190,7 @@ async fn nobody_is_told_what_they_may_not_see_or_did_not_subscribe_to() {
     )
     .await;
     app.dispatched().await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert!(
         !app.mails_to(MANAGER)
             .iter()
@@ -223,7 +223,7 @@ async fn nobody_is_told_what_they_may_not_see_or_did_not_subscribe_to() {
     )
     .await;
     app.dispatched().await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert!(
         !app.mails_to(REFERENT)
             .iter()
@@ -257,7 +257,7 @@ async fn urgent_reports_reach_the_on_call_contact_at_once_even_for_digest_reader
     let manager_mail = app.wait_for_mail(MANAGER, "URGENT").await;
     assert!(manager_mail.contains("bloquée") || !manager_mail.is_empty());
     app.dispatched().await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert_eq!(
         app.mails_to(MANAGER).len(),
         1,
@@ -302,7 +302,7 @@ async fn an_smtp_outage_delays_mail_but_loses_and_duplicates_nothing() {
 
     smtp.resume().await;
     clock.set(start + HOUR_MS);
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     for title in ["Fuite 1", "Fuite 2", "Fuite 3"] {
         for who in [MANAGER, REFERENT, CARETAKER] {
             assert_eq!(
@@ -454,7 +454,7 @@ async fn the_digest_leaves_at_eight_with_the_right_events_even_on_the_dst_day() 
         .wait_for_mail(TENANT, "récapitulatif du 16/01/2026")
         .await;
     assert_eq!(second.matches("a répondu").count(), 2, "{second}");
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert_eq!(app.mails_to(TENANT).len(), 2);
 
     // Summer time begins on 29 March 2026: that digest is due at 08:00 Paris = 06:00 UTC.
@@ -478,6 +478,6 @@ async fn the_digest_leaves_at_eight_with_the_right_events_even_on_the_dst_day() 
     clock.set(at("2026-03-29T06:00:00Z"));
     app.wait_for_mail(TENANT, "récapitulatif du 29/03/2026")
         .await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert_eq!(app.mails_to(TENANT).len(), 3, "one digest that morning");
 }

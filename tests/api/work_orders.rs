@@ -480,7 +480,7 @@ async fn reminders_chase_the_provider_then_escalate_and_stop_when_they_act() {
     // The next Tuesday: escalation to the manager, no third reminder.
     clock.set(start + 8 * DAY_MS + HOUR_MS);
     app.wait_for_mail(MANAGER, "Sans réponse").await;
-    eventually("queue drained", || async { app.pending_jobs().await == 0 }).await;
+    app.drained().await;
     assert_eq!(reminders("muette@test.test"), 2);
     assert_eq!(
         reminders("rapide@test.test"),

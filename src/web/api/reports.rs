@@ -396,10 +396,27 @@ pub struct PhotosCreated {
     photos: Vec<PhotoOut>,
 }
 
-/// Reads the file parts of a multipart body (fields `photo`, `photos` or `file`).
-pub async fn read_files(
-    multipart: &mut Multipart,
-) -> Result<(Vec<Vec<u8>>, Vec<(String, String)>), AppError> {
+/// The text fields of a multipart form.
+#[derive(Debug, Default)]
+pub struct FormFields(Vec<(String, String)>);
+
+impl FormFields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The field's text, empty when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_string()
+    }
+}
+
+/// Reads a multipart body: its files (non-empty file parts, or fields `photo`, `photos`,
+/// `file`) and its text fields.
+pub async fn read_files(multipart: &mut Multipart) -> Result<(Vec<Vec<u8>>, FormFields), AppError> {
     let mut files = Vec::new();
     let mut fields = Vec::new();
     while let Some(field) = multipart
@@ -420,7 +437,7 @@ pub async fn read_files(
             fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
-    Ok((files, fields))
+    Ok((files, FormFields(fields)))
 }
 
 /// Add photos to a report (JPEG, PNG or WebP; re-encoded, location data removed).

@@ -263,13 +263,7 @@ async fn attach_work_order(
     mut multipart: Multipart,
 ) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| fields.text(k);
     let pdf = files
         .into_iter()
         .next()
@@ -530,13 +524,7 @@ async fn provider_report_photos(
     mut multipart: Multipart,
 ) -> WebResult<Json<ProviderView>> {
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| fields.text(k);
     let wo = link::report(&state, &token, &get("body"), get("done") != "false", files).await?;
     Ok(Json(provider_view_of(&state, wo).await?))
 }

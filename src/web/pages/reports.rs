@@ -118,8 +118,8 @@ pub struct DraftForm {
 }
 
 impl DraftForm {
-    fn from_fields(fields: &[(String, String)]) -> DraftForm {
-        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    fn from_fields(fields: &crate::web::api::reports::FormFields) -> DraftForm {
+        let get = |k: &str| fields.get(k).map(str::to_string);
         DraftForm {
             category: get("category").unwrap_or_default(),
             title: get("title").unwrap_or_default(),
@@ -439,7 +439,7 @@ async fn comment(
     mut multipart: Multipart,
 ) -> WebResult<Response> {
     let (files, fields) = read_files(&mut multipart).await?;
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| fields.get(k);
     let body = get("body").unwrap_or_default().to_string();
     let outcome = match Audience::parse(
         get("audience"),

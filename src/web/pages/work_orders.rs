@@ -124,13 +124,7 @@ async fn provider_report(
     mut multipart: Multipart,
 ) -> WebResult<Response> {
     let (files, fields) = read_files(&mut multipart).await?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| fields.text(k);
     match link::report(
         &state,
         &token,
@@ -182,13 +176,7 @@ async fn create(
     mut multipart: Multipart,
 ) -> WebResult<Response> {
     let (files, fields) = read_files(&mut multipart).await?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| fields.text(k);
     let input = WorkOrderInput {
         provider_id: get("provider_id"),
         description: Some(get("description")),
