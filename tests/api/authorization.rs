@@ -2,7 +2,7 @@
 //! and agencies (always 404: existence does not leak).
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -99,4 +99,156 @@ async fn buildings_list_shows_only_the_callers_buildings_and_codes_to_managers()
         .await;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     assert_eq!(list[0]["name"], "Le Clos des Vignes");
+}
+
+async fn post_status(app: &TestApp, token: &str, path: String, body: Value) -> u16 {
+    app.post_json(&path, Some(token), &body).await.0.as_u16()
+}
+
+async fn tenant_report(app: &TestApp, tenant: &str) -> String {
+    let (status, r) = app
+        .post_json(
+            &format!("/api/v1/buildings/{}/reports", app.tilleuls),
+            Some(tenant),
+            &json!({"category": "autre", "title": "Test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    r["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// SPEC §4 for reports, over HTTP: every role × every report action, on a tenant's report,
+/// with the other building and the other agency (404 everywhere).
+#[tokio::test]
+async fn every_role_gets_exactly_its_rights_on_a_report() {
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let manager = app.token(MANAGER).await;
+    let (_, providers) = app.get_json("/api/v1/providers", Some(&manager)).await;
+    let provider = providers[0]["id"]
+        .as_str()
+        .expect("demo provider")
+        .to_string();
+
+    const C: u16 = 201;
+    // view, comment, council comment, private thread, share, close, remove, reopen, work order
+    let table: Vec<(&str, [u16; 9])> = vec![
+        (MANAGER, [OK, C, C, C, FORBIDDEN, OK, OK, OK, C]),
+        (
+            REFERENT,
+            [OK, C, C, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            CARETAKER,
+            [OK, C, C, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            OWNER,
+            [
+                OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                FORBIDDEN,
+            ],
+        ),
+        (
+            TENANT,
+            [
+                OK, C, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            ],
+        ),
+        (
+            LANDLORD,
+            [
+                OK, C, FORBIDDEN, C, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            ],
+        ),
+        (NEIGHBOUR, [NOT_FOUND; 9]),
+        (OTHER_MANAGER, [NOT_FOUND; 9]),
+    ];
+    for (who, expected) in table {
+        let token = app.token(who).await;
+        let t = token.as_str();
+        let shared = tenant_report(&app, &tenant).await;
+        let view = app
+            .get_json(&format!("/api/v1/reports/{shared}"), Some(t))
+            .await
+            .0
+            .as_u16();
+        let comment = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{shared}/comments"),
+            json!({"body": "Bonjour"}),
+        )
+        .await;
+        let council = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{shared}/comments"),
+            json!({"body": "Conseil", "audience": "council"}),
+        )
+        .await;
+        let private = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{shared}/comments"),
+            json!({"body": "Privé", "private_landlord": true}),
+        )
+        .await;
+        let share = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{shared}/share"),
+            json!({}),
+        )
+        .await;
+        let close = post_status(
+            &app,
+            t,
+            format!(
+                "/api/v1/reports/{}/close",
+                tenant_report(&app, &tenant).await
+            ),
+            json!({}),
+        )
+        .await;
+        let remove = post_status(
+            &app,
+            t,
+            format!(
+                "/api/v1/reports/{}/remove",
+                tenant_report(&app, &tenant).await
+            ),
+            json!({"reason": "doublon"}),
+        )
+        .await;
+        let closed = tenant_report(&app, &tenant).await;
+        app.post_json(
+            &format!("/api/v1/reports/{closed}/close"),
+            Some(&tenant),
+            &json!({}),
+        )
+        .await;
+        let reopen = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{closed}/reopen"),
+            json!({}),
+        )
+        .await;
+        let report = tenant_report(&app, &tenant).await;
+        let work_order = post_status(
+            &app,
+            t,
+            format!("/api/v1/reports/{report}/work-orders"),
+            json!({"provider_id": provider}),
+        )
+        .await;
+        assert_eq!(
+            [
+                view, comment, council, private, share, close, remove, reopen, work_order
+            ],
+            expected,
+            "{who}"
+        );
+    }
 }

@@ -5,7 +5,8 @@
 //
 // The script starts `palier demo` itself on a fresh data dir and a free port, waits for
 // /healthz, runs the journeys in order (a–f build on the report created in a; g–m on the lift
-// report and the work order made in g and h), then stops the server. Screenshots go to $SHOTS_DIR (default /tmp/palier-e2e/shots).
+// report and the work order made in g and h), then stops the server. Screenshots go to
+// $SHOTS_DIR (default /tmp/palier-e2e/shots).
 // Journeys g–m follow a work order: the demo writes e-mails as .eml files under
 // <data dir>/mail/, which the tests read to find the provider's private link.
 // Env: PALIER_BIN (default target/debug/palier under the repo root), CHROMIUM_PATH
