@@ -200,9 +200,13 @@ pub async fn create(
     let email = OutgoingEmail {
         to: provider.email.clone(),
         subject,
+        // The private link is made clickable; everything else is escaped text.
         html: format!(
-            "<pre style=\"font-family:sans-serif;white-space:pre-wrap\">{}</pre>",
-            html_escape(&body)
+            "<div style=\"font-family:sans-serif;white-space:pre-wrap\">{}</div>",
+            html_escape(&body).replace(
+                &html_escape(&link),
+                &format!("<a href=\"{0}\">{0}</a>", html_escape(&link))
+            )
         ),
         text: body,
         message_id: Some(format!("wo.{id}@palier")),

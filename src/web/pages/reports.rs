@@ -355,7 +355,10 @@ async fn report_page(
         .map(|e| HistoryLine {
             what: lang.tf(
                 &format!("event.{}", e.kind),
-                &[("who", e.actor_name.as_deref().unwrap_or("—"))],
+                &[
+                    ("who", e.actor_name.as_deref().unwrap_or("—")),
+                    ("detail", &e.detail),
+                ],
             ),
             when: human_time(lang, e.created_at, now),
         })
