@@ -26,13 +26,17 @@ const DEFAULT_TZ: &str = "Europe/Paris";
 
 /// Events that reach people; the others (follows, photos, status moves that come with a
 /// reply) are history only.
-const NOTIFIED: [&str; 6] = [
+const NOTIFIED: [&str; 10] = [
     "report_created",
     "urgent_report",
     "comment_added",
     "report_closed",
     "report_reopened",
     "report_shared",
+    "work_order_sent",
+    "provider_acknowledged",
+    "visit_scheduled",
+    "visit_reported",
 ];
 
 /// The next 08:00 in `tz` strictly after `now_ms` (daylight saving handled by the zone rules).

@@ -229,6 +229,12 @@ async fn the_manager_dispatches_a_provider_who_answers_through_the_link() {
         "{ics}"
     );
 
+    // The manager follows each step; the provider is reminded the day before the visit.
+    app.wait_for_mail(MANAGER, "Intervention planifiée").await;
+    clock.set(ts("2026-11-25T08:30:00Z"));
+    app.wait_for_mail("dupont@ascenseurs.test", "Rappel : intervention")
+        .await;
+
     clock.set(ts("2026-11-26T14:00:00Z"));
     let (status, view) = app
         .post_json(
@@ -279,6 +285,19 @@ async fn the_manager_dispatches_a_provider_who_answers_through_the_link() {
     assert_eq!(stats["median_hours_to_acknowledge"], 2.0);
     assert_eq!(stats["median_hours_to_intervention"], 77.0);
     assert_eq!(stats["done_first_visit"], 1.0);
+    // The report was sent: the day-after request for it is cancelled.
+    clock.set(ts("2026-11-27T09:00:00Z"));
+    app.drained().await;
+    assert!(
+        !app.mails_to("dupont@ascenseurs.test")
+            .iter()
+            .any(|m| m.starts_with("Compte rendu attendu"))
+    );
+    assert!(
+        app.mails_to(MANAGER)
+            .iter()
+            .any(|m| m.contains("Compte rendu d’intervention"))
+    );
     let (_, list) = app
         .get_json("/api/v1/work-orders?status=done", Some(&manager))
         .await;
