@@ -229,6 +229,21 @@ async fn the_manager_dispatches_a_provider_who_answers_through_the_link() {
         "{ics}"
     );
 
+    let page = app
+        .client
+        .get(app.url(&format!("/p/{token}")))
+        .send()
+        .await
+        .expect("page");
+    let page = page.text().await.unwrap_or_default();
+    assert!(
+        page.contains("value=\"2026-11-26T09:00\""),
+        "the confirmed date is shown in the form"
+    );
+    assert!(
+        !page.contains("Se connecter"),
+        "no account navigation for providers"
+    );
     // The manager follows each step; the provider is reminded the day before the visit.
     app.wait_for_mail(MANAGER, "Intervention planifiée").await;
     clock.set(ts("2026-11-25T08:30:00Z"));
@@ -285,6 +300,15 @@ async fn the_manager_dispatches_a_provider_who_answers_through_the_link() {
     assert_eq!(stats["median_hours_to_acknowledge"], 2.0);
     assert_eq!(stats["median_hours_to_intervention"], 77.0);
     assert_eq!(stats["done_first_visit"], 1.0);
+    let (_, providers_page) = app
+        .browser(Some(MANAGER))
+        .await
+        .get_text("/providers")
+        .await;
+    assert!(
+        providers_page.contains("intervention médiane 77,0 h"),
+        "French decimal comma"
+    );
     // The report was sent: the day-after request for it is cancelled.
     clock.set(ts("2026-11-27T09:00:00Z"));
     app.drained().await;

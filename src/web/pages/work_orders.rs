@@ -44,6 +44,8 @@ struct ProviderTpl {
     token: String,
     wo: ProviderView,
     scheduled: Option<String>,
+    /// The confirmed visit in the date field's format, so the form shows it.
+    scheduled_input: String,
     errors: FormErrors,
 }
 
@@ -56,12 +58,19 @@ async fn provider_render(
 ) -> WebResult<ProviderTpl> {
     let wo = link::open(state, token).await?;
     let scheduled = wo.scheduled_for.map(local_datetime);
+    let scheduled_input = wo
+        .scheduled_for
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .and_then(|t| t.in_tz("Europe/Paris").ok())
+        .map(|z| z.strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
     let wo = provider_view_of(state, wo).await?;
     Ok(ProviderTpl {
         page: Page::new(ctx).with_notice(notice),
         token: token.to_string(),
         wo,
         scheduled,
+        scheduled_input,
         errors,
     })
 }
@@ -265,6 +274,17 @@ struct ProvidersTpl {
     providers: Vec<(ProviderRow, bool, Reactivity)>,
     errors: FormErrors,
     import: Option<providers::ImportReport>,
+}
+
+impl ProvidersTpl {
+    /// Hours with one decimal, with a decimal comma in French.
+    fn hours(&self, h: &f64) -> String {
+        let text = format!("{h:.1}");
+        match self.page.lang {
+            crate::i18n::Lang::Fr => text.replace('.', ","),
+            crate::i18n::Lang::En => text,
+        }
+    }
 }
 
 async fn providers_render(
