@@ -4,6 +4,7 @@ pub mod api;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod multipart;
 pub mod pages;
 
 use axum::Router;

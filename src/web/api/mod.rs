@@ -3,6 +3,8 @@
 mod accounts;
 mod buildings;
 mod notifications;
+mod photos;
+mod report_out;
 pub mod reports;
 pub mod work_orders;
 
@@ -52,6 +54,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(buildings::routes())
         .merge(reports::routes())
+        .merge(photos::routes())
         .merge(notifications::routes())
         .merge(work_orders::routes())
 }

@@ -4,6 +4,8 @@ mod account;
 mod auth;
 mod buildings;
 mod notifications;
+mod reply_templates;
+mod report_view;
 mod reports;
 pub mod work_orders;
 
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(buildings::router())
         .merge(reports::router())
+        .merge(report_view::router())
+        .merge(reply_templates::router())
         .merge(notifications::router())
         .merge(work_orders::router())
 }

@@ -1,0 +1,220 @@
+//! What the reports API returns: reports, comments, photos, history, as JSON.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::authz::ReportRelation;
+use crate::db::report_items::{CommentRow, EventRow, PhotoRow};
+use crate::db::reports::ReportRow;
+use crate::domain::reports::read;
+use crate::web::error::WebResult;
+
+pub fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonRef {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PhotoOut {
+    pub id: String,
+    url: String,
+    thumb_url: String,
+    width: i64,
+    height: i64,
+}
+
+impl From<&PhotoRow> for PhotoOut {
+    fn from(p: &PhotoRow) -> Self {
+        PhotoOut {
+            id: p.id.clone(),
+            url: format!("/api/v1/photos/{}", p.id),
+            thumb_url: format!("/api/v1/photos/{}/thumb", p.id),
+            width: p.width,
+            height: p.height,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportOut {
+    id: String,
+    building_id: String,
+    category: String,
+    title: String,
+    description: String,
+    /// Staircase, floor and free text, joined.
+    location: String,
+    location_part: String,
+    location_floor: String,
+    location_detail: String,
+    urgent: bool,
+    /// `todo`, `in_progress` or `closed`.
+    status: String,
+    author: PersonRef,
+    /// The person the report is about, when filed on their behalf.
+    concerned: PersonRef,
+    shared_with_manager: bool,
+    removed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed_reason: Option<String>,
+    photo_count: i64,
+    follower_count: i64,
+    created_at: String,
+    updated_at: String,
+    first_response_at: Option<String>,
+    closed_at: Option<String>,
+}
+
+impl From<ReportRow> for ReportOut {
+    fn from(r: ReportRow) -> Self {
+        ReportOut {
+            location: r.location(),
+            shared_with_manager: r.manager_visible != 0,
+            removed: r.removed_at.is_some(),
+            created_at: iso(r.created_at),
+            updated_at: iso(r.updated_at),
+            first_response_at: r.first_response_at.map(iso),
+            closed_at: r.closed_at.map(iso),
+            urgent: r.urgent != 0,
+            author: PersonRef {
+                id: r.author_id,
+                name: r.author_name,
+            },
+            concerned: PersonRef {
+                id: r.concerned_id,
+                name: r.concerned_name,
+            },
+            id: r.id,
+            building_id: r.building_id,
+            category: r.category,
+            title: r.title,
+            description: r.description,
+            location_part: r.location_part,
+            location_floor: r.location_floor,
+            location_detail: r.location_detail,
+            status: r.status,
+            removed_reason: r.removed_reason,
+            photo_count: r.photo_count,
+            follower_count: r.follower_count,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentOut {
+    id: String,
+    author: PersonRef,
+    body: String,
+    /// `all`, `council`, `person` or `landlord` (private manager-landlord thread).
+    audience: String,
+    person_id: Option<String>,
+    created_at: String,
+    photos: Vec<PhotoOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryOut {
+    kind: String,
+    actor: Option<PersonRef>,
+    detail: String,
+    at: String,
+}
+
+impl From<EventRow> for HistoryOut {
+    fn from(e: EventRow) -> Self {
+        HistoryOut {
+            kind: e.kind,
+            actor: e.actor_id.map(|id| PersonRef {
+                id,
+                name: e.actor_name.unwrap_or_default(),
+            }),
+            // Removal reasons are for the council's eyes; the audience filter already applied.
+            detail: e.detail,
+            at: iso(e.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportDetail {
+    #[serde(flatten)]
+    report: ReportOut,
+    photos: Vec<PhotoOut>,
+    comments: Vec<CommentOut>,
+    history: Vec<HistoryOut>,
+    following: bool,
+    /// What the caller may do: comment, close, reopen, remove, share, private_thread, choose_audience.
+    can: Vec<&'static str>,
+}
+
+pub(crate) fn comment_out(c: CommentRow, photos: &[PhotoRow]) -> CommentOut {
+    CommentOut {
+        photos: photos
+            .iter()
+            .filter(|p| p.comment_id.as_deref() == Some(c.id.as_str()))
+            .map(PhotoOut::from)
+            .collect(),
+        id: c.id,
+        author: PersonRef {
+            id: c.author_id,
+            name: c.author_name,
+        },
+        body: c.body,
+        audience: c.audience,
+        person_id: c.audience_person_id,
+        created_at: iso(c.created_at),
+    }
+}
+
+/// The actions a relation allows, for clients to show the right buttons.
+pub fn abilities(relation: ReportRelation) -> Vec<&'static str> {
+    use crate::auth::authz::{ReportAction as A, report_allowed};
+    [
+        (A::Comment, "comment"),
+        (A::ChooseAudience, "choose_audience"),
+        (A::PrivateThread, "private_thread"),
+        (A::AddPhoto, "add_photo"),
+        (A::Close, "close"),
+        (A::Reopen, "reopen"),
+        (A::Remove, "remove"),
+        (A::Share, "share"),
+        (A::WorkOrder, "work_order"),
+    ]
+    .into_iter()
+    .filter(|(a, _)| report_allowed(relation, *a))
+    .map(|(_, name)| name)
+    .collect()
+}
+
+pub(crate) async fn detail(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    id: &str,
+) -> WebResult<ReportDetail> {
+    let view = read::view(state, actor, id).await?;
+    let photos = view.photos;
+    Ok(ReportDetail {
+        can: abilities(view.relation),
+        comments: view
+            .comments
+            .into_iter()
+            .map(|c| comment_out(c, &photos))
+            .collect(),
+        history: view.history.into_iter().map(HistoryOut::from).collect(),
+        photos: photos
+            .iter()
+            .filter(|p| p.comment_id.is_none())
+            .map(PhotoOut::from)
+            .collect(),
+        following: view.following,
+        report: view.report.into(),
+    })
+}

@@ -1,0 +1,324 @@
+//! One report's page: details, photos, replies with audiences and templates, history,
+//! and the actions (follow, close, reopen, share, remove); its photos.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{FormErrors, Page, human_time, render, render_status};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::authz::{ReportAction, report_allowed};
+use crate::db::buildings::BuildingRow;
+use crate::db::people::MemberRow;
+use crate::db::report_items::TemplateRow;
+use crate::db::reports::ReportRow;
+use crate::domain::AppError;
+use crate::domain::reports::categories::{self};
+use crate::domain::reports::{Audience, read, write};
+use crate::web::api::reports::read_files;
+use crate::web::error::WebResult;
+use crate::web::extract::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports/{id}", get(show))
+        .route("/reports/{id}/comments", post(comment))
+        .route("/reports/{id}/follow", post(follow))
+        .route("/reports/{id}/close", post(close))
+        .route("/reports/{id}/reopen", post(reopen))
+        .route("/reports/{id}/share", post(share))
+        .route("/reports/{id}/remove", post(remove))
+        .route("/photos/{id}", get(photo_full))
+        .route("/photos/{id}/thumb", get(photo_thumb))
+}
+
+pub struct CommentView {
+    pub author: String,
+    pub body: String,
+    pub when: String,
+    pub audience: &'static str,
+    pub photos: Vec<String>,
+    pub private: bool,
+}
+
+pub struct HistoryLine {
+    pub what: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportTpl {
+    page: Page,
+    report: ReportRow,
+    category: String,
+    building: BuildingRow,
+    created: String,
+    photos: Vec<String>,
+    comments: Vec<CommentView>,
+    history: Vec<HistoryLine>,
+    following: bool,
+    can: Vec<&'static str>,
+    templates: Vec<TemplateRow>,
+    body: String,
+    members: Vec<MemberRow>,
+    errors: FormErrors,
+    /// Managers: providers (favorites first) and the report's work orders.
+    providers: Vec<(crate::db::work_orders::ProviderRow, bool)>,
+    work_orders: Vec<super::work_orders::WoLine>,
+}
+
+impl ReportTpl {
+    fn can(&self, what: &str) -> bool {
+        self.can.contains(&what)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    notice: Option<String>,
+    template: Option<String>,
+}
+
+async fn report_page(
+    state: &AppState,
+    actor: &Actor,
+    page: Page,
+    id: &str,
+    body: String,
+    errors: FormErrors,
+) -> WebResult<ReportTpl> {
+    let view = read::view(state, actor, id).await?;
+    let (building, _) =
+        crate::domain::reports::building_of(state, &view.report.building_id).await?;
+    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let now = state.clock.now_ms();
+    let lang = page.lang;
+    let photos = view
+        .photos
+        .iter()
+        .filter(|p| p.comment_id.is_none())
+        .map(|p| p.id.clone())
+        .collect();
+    let comments = view
+        .comments
+        .iter()
+        .map(|c| CommentView {
+            author: c.author_name.clone(),
+            body: c.body.clone(),
+            when: human_time(lang, c.created_at, now),
+            audience: lang.t(&format!("audience.{}", c.audience)),
+            photos: view
+                .photos
+                .iter()
+                .filter(|p| p.comment_id.as_deref() == Some(c.id.as_str()))
+                .map(|p| p.id.clone())
+                .collect(),
+            private: c.audience != "all",
+        })
+        .collect();
+    let history = view
+        .history
+        .iter()
+        .map(|e| HistoryLine {
+            what: lang.tf(
+                &format!("event.{}", e.kind),
+                &[
+                    ("who", e.actor_name.as_deref().unwrap_or("—")),
+                    ("detail", &e.detail),
+                ],
+            ),
+            when: human_time(lang, e.created_at, now),
+        })
+        .collect();
+    let can = crate::web::api::reports::abilities(view.relation);
+    let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
+    let members = if staff {
+        crate::db::people::members_of(&state.db.pool, &building.id).await?
+    } else {
+        Vec::new()
+    };
+    let templates = if staff {
+        read::templates(state, actor, &building.id).await?
+    } else {
+        Vec::new()
+    };
+    let (providers, work_orders) = if can.contains(&"work_order") {
+        let p = crate::domain::work_orders::providers::list(state, actor)
+            .await
+            .unwrap_or_default();
+        let w = crate::db::work_orders::for_report(&state.db.pool, id)
+            .await?
+            .into_iter()
+            .map(super::work_orders::line)
+            .collect();
+        (p, w)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(ReportTpl {
+        providers,
+        work_orders,
+        page,
+        category: categories::label_of(&cats, &view.report.category).to_string(),
+        created: human_time(lang, view.report.created_at, now),
+        report: view.report,
+        building,
+        photos,
+        comments,
+        history,
+        following: view.following,
+        can,
+        templates,
+        body,
+        members,
+        errors,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> WebResult<Response> {
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
+    let mut tpl = report_page(
+        &state,
+        &actor,
+        page,
+        &id,
+        String::new(),
+        FormErrors::default(),
+    )
+    .await?;
+    // Picking a template fills the reply box; it stays editable before sending (R4).
+    if let Some(chosen) = q
+        .template
+        .as_deref()
+        .and_then(|t| tpl.templates.iter().find(|x| x.id == t))
+    {
+        tpl.body = chosen.body.clone();
+    }
+    render(&tpl)
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult<Response> {
+    let (files, fields) = read_files(&mut multipart).await?;
+    let get = |k: &str| fields.get(k);
+    let body = get("body").unwrap_or_default().to_string();
+    let outcome = match Audience::parse(
+        get("audience"),
+        get("person_id"),
+        get("private_landlord").is_some(),
+    ) {
+        Ok(audience) => write::comment(&state, &actor, &id, &body, audience).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(comment_id) => {
+            for bytes in files
+                .into_iter()
+                .take(crate::domain::reports::MAX_PHOTOS as usize)
+            {
+                write::add_photo(&state, &actor, &id, Some(&comment_id), bytes).await?;
+            }
+            Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_page(&state, &actor, Page::new(&ctx), &id, body, errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn follow(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::follow(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=following")).into_response())
+}
+
+async fn close(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::close(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_closed")).into_response())
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::reopen(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_reopened")).into_response())
+}
+
+async fn share(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::share(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=report_shared")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Form(form): Form<RemoveForm>,
+) -> WebResult<Response> {
+    match write::remove(&state, &actor, &id, &form.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors::from_invalid(ctx.lang, &i);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn photo_full(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    crate::web::api::reports::serve_photo(&state, &actor, &id, false).await
+}
+
+async fn photo_thumb(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    crate::web::api::reports::serve_photo(&state, &actor, &id, true).await
+}
