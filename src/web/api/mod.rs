@@ -4,6 +4,7 @@ mod accounts;
 mod buildings;
 mod notifications;
 mod photos;
+mod provider_link;
 mod report_out;
 pub mod reports;
 pub mod work_orders;
@@ -57,6 +58,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(photos::routes())
         .merge(notifications::routes())
         .merge(work_orders::routes())
+        .merge(provider_link::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -11,13 +11,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ErrorBody;
+pub use super::provider_link::{ProviderView, provider_view_of};
 use super::reports::iso;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::work_orders::providers::{self, ImportReport};
 use crate::domain::work_orders::stats::{self, Reactivity};
-use crate::domain::work_orders::{self as service, WorkOrderInput, link};
+use crate::domain::work_orders::{self as service, WorkOrderInput};
 use crate::domain::{AppError, buildings};
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiJson, User};
@@ -38,11 +39,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(portfolio_work_orders))
         .routes(routes!(building_work_orders))
         .routes(routes!(poster))
-        .routes(routes!(provider_view))
-        .routes(routes!(provider_acknowledge))
-        .routes(routes!(provider_schedule))
-        .routes(routes!(provider_report))
-        .routes(routes!(provider_report_photos))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -421,112 +417,6 @@ async fn poster(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     poster_pdf(&state, &actor, &id).await
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ProviderView {
-    pub reference: String,
-    pub status: String,
-    pub description: String,
-    pub desired_date: String,
-    pub building: String,
-    pub address: String,
-    pub access_codes: String,
-    pub on_site_contact: String,
-    pub scheduled_for: Option<String>,
-}
-
-pub async fn provider_view_of(state: &AppState, wo: WorkOrderRow) -> WebResult<ProviderView> {
-    let b = crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(ProviderView {
-        reference: wo.reference,
-        status: wo.status,
-        description: wo.description,
-        desired_date: wo.desired_date,
-        building: b.name,
-        address: b.address,
-        access_codes: b.access_codes,
-        on_site_contact: format!("{} {}", b.contact_name, b.contact_phone)
-            .trim()
-            .to_string(),
-        scheduled_for: wo.scheduled_for.map(iso),
-    })
-}
-
-/// What the provider sees through their link (no account).
-#[utoipa::path(get, path = "/api/v1/p/{token}", tag = "provider link", params(("token" = String, Path)),
-    responses((status = 200, body = ProviderView), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
-async fn provider_view(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> WebResult<Json<ProviderView>> {
-    let wo = link::open(&state, &token).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
-}
-
-/// The provider acknowledges the work order.
-#[utoipa::path(post, path = "/api/v1/p/{token}/acknowledge", tag = "provider link", params(("token" = String, Path)),
-    responses((status = 200, body = ProviderView), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
-async fn provider_acknowledge(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> WebResult<Json<ProviderView>> {
-    let wo = link::acknowledge(&state, &token).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ScheduleIn {
-    /// Local Paris time, `2026-11-26T09:00`.
-    date: String,
-}
-
-/// The provider confirms or proposes the visit date; a calendar file is e-mailed to them.
-#[utoipa::path(post, path = "/api/v1/p/{token}/schedule", tag = "provider link", params(("token" = String, Path)), request_body = ScheduleIn,
-    responses((status = 200, body = ProviderView), (status = 422, body = ErrorBody), (status = 410, body = ErrorBody)))]
-async fn provider_schedule(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    ApiJson(s): ApiJson<ScheduleIn>,
-) -> WebResult<Json<ProviderView>> {
-    let wo = link::schedule(&state, &token, &s.date).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ReportIn {
-    body: String,
-    /// True when finished; false when another visit is needed.
-    done: bool,
-}
-
-/// The provider's report after the visit.
-#[utoipa::path(post, path = "/api/v1/p/{token}/report", tag = "provider link", params(("token" = String, Path)), request_body = ReportIn,
-    responses((status = 200, body = ProviderView), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
-async fn provider_report(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    ApiJson(r): ApiJson<ReportIn>,
-) -> WebResult<Json<ProviderView>> {
-    let wo = link::report(&state, &token, &r.body, r.done, Vec::new()).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
-}
-
-/// The provider's report with photos (multipart: `body`, `done` = true|false, up to 3 `photo` files).
-#[utoipa::path(post, path = "/api/v1/p/{token}/report-with-photos", tag = "provider link", params(("token" = String, Path)),
-    request_body(content_type = "multipart/form-data"),
-    responses((status = 200, body = ProviderView), (status = 422, body = ErrorBody), (status = 410, body = ErrorBody)))]
-async fn provider_report_photos(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    mut multipart: Multipart,
-) -> WebResult<Json<ProviderView>> {
-    let (files, fields) = super::reports::read_files(&mut multipart).await?;
-    let get = |k: &str| fields.text(k);
-    let wo = link::report(&state, &token, &get("body"), get("done") != "false", files).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
 }
 
 /// Reactivity per trade across the agency's providers.
