@@ -202,7 +202,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     }
                     let id = db::new_id();
                     bdb::insert_agency(&state.db.pool, &id, &name, now).await?;
-                    crate::domain::reports::write::seed_templates(&state, &id).await?;
+                    crate::domain::reports::templates::seed_templates(&state, &id).await?;
                     println!("agency {id} created");
                 }
                 AdminCommand::CreateManager {

@@ -121,7 +121,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             id
         }
     };
-    crate::domain::reports::write::seed_templates(state, &agency_id).await?;
+    crate::domain::reports::templates::seed_templates(state, &agency_id).await?;
     sqlx::query("UPDATE agencies SET on_call_email = $2 WHERE id = $1 AND on_call_email IS NULL")
         .bind(&agency_id)
         .bind(ON_CALL)

@@ -3,6 +3,7 @@
 pub mod categories;
 pub mod read;
 pub mod search;
+pub mod templates;
 pub mod write;
 
 use crate::auth::authz::{BuildingRef, ReportFacts};

@@ -13,7 +13,7 @@ use crate::auth::authz::Action;
 use crate::db::buildings::BuildingRow;
 use crate::db::report_items::TemplateRow;
 use crate::domain::buildings;
-use crate::domain::reports::{read, write};
+use crate::domain::reports::{read, templates};
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -70,7 +70,7 @@ async fn template_create(
     Path(id): Path<String>,
     Form(form): Form<TemplateForm>,
 ) -> WebResult<Response> {
-    write::save_template(&state, &actor, &id, None, &form.title, &form.body).await?;
+    templates::save_template(&state, &actor, &id, None, &form.title, &form.body).await?;
     Ok(Redirect::to(&format!(
         "/buildings/{id}/reply-templates?notice=template_saved"
     ))
@@ -83,7 +83,7 @@ async fn template_update(
     Path((id, tid)): Path<(String, String)>,
     Form(form): Form<TemplateForm>,
 ) -> WebResult<Response> {
-    write::save_template(&state, &actor, &id, Some(&tid), &form.title, &form.body).await?;
+    templates::save_template(&state, &actor, &id, Some(&tid), &form.title, &form.body).await?;
     Ok(Redirect::to(&format!(
         "/buildings/{id}/reply-templates?notice=template_saved"
     ))
@@ -95,7 +95,7 @@ async fn template_delete(
     User(actor, _): User,
     Path((id, tid)): Path<(String, String)>,
 ) -> WebResult<Response> {
-    write::delete_template(&state, &actor, &id, &tid).await?;
+    templates::delete_template(&state, &actor, &id, &tid).await?;
     Ok(Redirect::to(&format!(
         "/buildings/{id}/reply-templates?notice=template_deleted"
     ))

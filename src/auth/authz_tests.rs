@@ -1,0 +1,198 @@
+//! The permission tables, rule by rule.
+use super::*;
+use crate::auth::Membership;
+
+fn actor(agencies: &[&str], memberships: &[(&str, &str)]) -> Actor {
+    Actor {
+        person_id: "p".into(),
+        name: "n".into(),
+        email: "e@x.test".into(),
+        lang: Default::default(),
+        is_admin: false,
+        agencies: agencies.iter().map(|a| a.to_string()).collect(),
+        memberships: memberships
+            .iter()
+            .map(|(b, r)| Membership {
+                building_id: b.to_string(),
+                role: r.to_string(),
+                occupancy: None,
+                referent_kind: None,
+                lot_id: None,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn permission_table_role_by_action_with_foreign_buildings() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    let cases = [
+        (actor(&["a1"], &[]), [true, true, true, true]),
+        (
+            actor(&[], &[("b1", "referent")]),
+            [true, true, false, false],
+        ),
+        (
+            actor(&[], &[("b1", "occupant")]),
+            [true, false, false, false],
+        ),
+        (
+            actor(&[], &[("b1", "landlord")]),
+            [true, false, false, false],
+        ),
+        (
+            actor(&[], &[("b1", "landlord"), ("b1", "referent")]),
+            [true, true, false, false],
+        ),
+    ];
+    for (who, expected) in cases {
+        for (action, allowed) in Action::ALL.iter().zip(expected) {
+            let result = check(&who, *action, &home);
+            match allowed {
+                true => assert!(result.is_ok(), "{action:?} for {:?}", who.memberships),
+                false => assert!(matches!(result, Err(AppError::Forbidden)), "{action:?}"),
+            }
+            assert!(
+                matches!(check(&who, *action, &foreign), Err(AppError::NotFound)),
+                "foreign {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn report_table_relation_by_action() {
+    use ReportRelation::*;
+    // View, Comment, ChooseAudience, PrivateThread, AddPhoto, Close, Reopen, Remove, Share, Follow, WorkOrder
+    let table = [
+        (
+            Manager,
+            [
+                true, true, true, true, true, true, true, true, false, true, true,
+            ],
+        ),
+        (
+            Referent,
+            [
+                true, true, true, false, true, true, false, true, true, true, false,
+            ],
+        ),
+        (
+            Author,
+            [
+                true, true, false, false, true, true, false, false, false, true, false,
+            ],
+        ),
+        (
+            Landlord,
+            [
+                true, true, false, true, false, false, false, false, false, true, false,
+            ],
+        ),
+        (
+            Occupant,
+            [
+                true, false, false, false, false, false, false, false, false, true, false,
+            ],
+        ),
+    ];
+    for (relation, expected) in table {
+        for (action, allowed) in ReportAction::ALL.iter().zip(expected) {
+            assert_eq!(
+                report_allowed(relation, *action),
+                allowed,
+                "{relation:?} {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn report_visibility_follows_role_removal_filter_and_lots() {
+    let building = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let facts = |removed, manager_visible| ReportFacts {
+        author_id: "tenant".into(),
+        concerned_id: "tenant".into(),
+        lot_id: Some("lot23".into()),
+        removed,
+        manager_visible,
+    };
+    let manager = actor(&["a1"], &[]);
+    let occupant = actor(&[], &[("b1", "occupant")]);
+    let mut landlord = actor(&[], &[("b1", "landlord")]);
+    assert_eq!(
+        manager.report_relation(&building, &facts(false, false)),
+        None,
+        "council filter"
+    );
+    assert_eq!(
+        manager.report_relation(&building, &facts(true, true)),
+        Some(ReportRelation::Manager)
+    );
+    assert_eq!(
+        occupant.report_relation(&building, &facts(true, true)),
+        None,
+        "removed"
+    );
+    assert_eq!(
+        occupant.report_relation(&building, &facts(false, false)),
+        Some(ReportRelation::Occupant)
+    );
+    assert_eq!(
+        landlord.report_relation(&building, &facts(false, true)),
+        None,
+        "not their lot"
+    );
+    landlord.memberships[0].lot_id = Some("lot23".into());
+    assert_eq!(
+        landlord.report_relation(&building, &facts(false, true)),
+        Some(ReportRelation::Landlord)
+    );
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    assert_eq!(manager.report_relation(&foreign, &facts(false, true)), None);
+}
+
+#[test]
+fn audiences_hide_private_comments() {
+    use ReportRelation::*;
+    assert!(audience_allows(Occupant, "me", Some("x"), "all", None));
+    assert!(!audience_allows(Occupant, "me", Some("x"), "council", None));
+    assert!(audience_allows(Referent, "me", Some("x"), "council", None));
+    assert!(audience_allows(
+        Author,
+        "me",
+        Some("x"),
+        "person",
+        Some("me")
+    ));
+    assert!(!audience_allows(
+        Author,
+        "me",
+        Some("x"),
+        "person",
+        Some("other")
+    ));
+    assert!(!audience_allows(Author, "me", Some("x"), "landlord", None));
+    assert!(!audience_allows(
+        Referent,
+        "me",
+        Some("x"),
+        "landlord",
+        None
+    ));
+    assert!(audience_allows(Landlord, "me", Some("x"), "landlord", None));
+    assert!(!audience_allows(Manager, "me", Some("x"), "bogus", None));
+}
