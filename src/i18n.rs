@@ -45,8 +45,7 @@ impl Lang {
             Some(v) => v,
             None => {
                 tracing::warn!(key, lang = self.code(), "missing translation");
-                // Leaking a key string once per miss is bounded by the set of keys in code.
-                Box::leak(key.to_string().into_boxed_str())
+                missing(key)
             }
         }
     }
@@ -60,6 +59,22 @@ impl Lang {
     }
 }
 
+/// A missing key is shown as itself. Each distinct key is leaked once and remembered, so the
+/// memory spent is bounded by the keys that exist in code, however often they are asked for.
+fn missing(key: &str) -> &'static str {
+    static MISSING: LazyLock<std::sync::Mutex<HashMap<String, &'static str>>> =
+        LazyLock::new(Default::default);
+    let Ok(mut seen) = MISSING.lock() else {
+        return "?";
+    };
+    if let Some(text) = seen.get(key) {
+        return text;
+    }
+    let text: &'static str = Box::leak(key.to_string().into_boxed_str());
+    seen.insert(key.to_string(), text);
+    text
+}
+
 fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
     source
         .lines()
@@ -67,6 +82,7 @@ fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(" = "))
         .map(|(k, v)| (k.trim(), v.trim()))
+        // Values spelling "\\n" get real line breaks (leaked once per key, at start-up).
         .map(|(k, v)| {
             (
                 k,
@@ -104,6 +120,15 @@ mod tests {
     fn both_languages_have_the_same_keys() {
         assert_eq!(keys(Lang::Fr), keys(Lang::En));
         assert!(keys(Lang::Fr).len() > 50);
+    }
+
+    #[test]
+    fn a_missing_key_shows_itself_and_is_leaked_once() {
+        let first = Lang::Fr.t("no.such.key");
+        let again = Lang::En.t("no.such.key");
+        assert_eq!(first, "no.such.key");
+        assert!(std::ptr::eq(first, again));
+        assert!(Lang::Fr.t("wo.mail.body").matches('\n').count() > 3, "escaped line breaks become real ones");
     }
 
     #[test]
