@@ -128,7 +128,10 @@ mod tests {
         let again = Lang::En.t("no.such.key");
         assert_eq!(first, "no.such.key");
         assert!(std::ptr::eq(first, again));
-        assert!(Lang::Fr.t("wo.mail.body").matches('\n').count() > 3, "escaped line breaks become real ones");
+        assert!(
+            Lang::Fr.t("wo.mail.body").matches('\n').count() > 3,
+            "escaped line breaks become real ones"
+        );
     }
 
     #[test]
