@@ -197,3 +197,19 @@ pub async fn clear_login_failures<'c>(
         .await?;
     Ok(())
 }
+
+/// Reset links of a person expiring after `after` (links are dated by their expiry).
+pub async fn resets_expiring_after<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    after: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE person_id = $1 AND expires_at > $2",
+    )
+    .bind(person_id)
+    .bind(after)
+    .fetch_all(ex)
+    .await
+    .map(|r| r.into_iter().next().unwrap_or(0))
+}

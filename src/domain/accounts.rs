@@ -14,6 +14,8 @@ pub const CHARTER_VERSION: &str = "2026-11";
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW_MS: i64 = 15 * MINUTE_MS;
 const RESET_VALIDITY_MS: i64 = HOUR_MS;
+/// Reset links sent to one person per hour, at most.
+pub const MAX_RESETS_PER_HOUR: i64 = 3;
 
 pub struct Registration {
     pub building_code: String,
@@ -311,8 +313,18 @@ pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
     let Some(person) = pdb::by_email(&state.db.pool, email.as_str()).await? else {
         return Ok(());
     };
-    let token = secret::new_token();
     let now = state.clock.now_ms();
+    // A few links an hour at most: the form must not become a way to flood someone's inbox.
+    let recent = sdb::resets_expiring_after(
+        &state.db.pool,
+        &person.id,
+        now - HOUR_MS + RESET_VALIDITY_MS,
+    )
+    .await?;
+    if recent >= MAX_RESETS_PER_HOUR {
+        return Ok(());
+    }
+    let token = secret::new_token();
     let lang = Lang::parse(&person.lang).unwrap_or_default();
     let link = format!("{}/password/reset/{token}", state.config.base_url);
     let message = crate::mail::messages::password_reset(lang, &person.email, &person.name, &link)?;

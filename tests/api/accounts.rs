@@ -294,4 +294,18 @@ async fn password_reset_link_works_once() {
     );
     let files = std::fs::read_dir(app.mail_dir()).expect("mail dir").count();
     assert_eq!(files, 1, "only the known address got an e-mail");
+
+    // Asking again and again sends a few links an hour, not an inbox flood.
+    for _ in 0..5 {
+        browser
+            .submit("/password/forgot", "/password/forgot", &[("email", OWNER)])
+            .await;
+    }
+    app.drained().await;
+    let sent = app.mails_to(OWNER).len() as i64;
+    assert_eq!(
+        sent,
+        palier::domain::accounts::MAX_RESETS_PER_HOUR,
+        "{sent} reset e-mails"
+    );
 }
