@@ -157,11 +157,10 @@ async fn agency_id(state: &app::AppState, name_or_id: &str) -> Result<String, Cl
     if let Some(id) = bdb::agency_by_name(&state.db.pool, name_or_id).await? {
         return Ok(id);
     }
-    let by_id: Option<String> = sqlx::query_scalar("SELECT id FROM agencies WHERE id = $1")
-        .bind(name_or_id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    by_id.ok_or_else(|| CliError::Usage(format!("no agency named {name_or_id}")))
+    match bdb::agency_name(&state.db.pool, name_or_id).await? {
+        Some(_) => Ok(name_or_id.to_string()),
+        None => Err(CliError::Usage(format!("no agency named {name_or_id}"))),
+    }
 }
 
 fn usage(e: crate::domain::Invalid) -> CliError {

@@ -44,6 +44,17 @@ pub async fn agency_by_name<'c>(
         .await
 }
 
+pub async fn agency_name<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
+        .bind(id)
+        .fetch_all(ex)
+        .await
+        .map(|r| r.into_iter().next())
+}
+
 pub struct NewBuilding<'a> {
     pub id: &'a str,
     pub agency_id: &'a str,

@@ -254,12 +254,17 @@ pub async fn load_actor(
 
 /// A person with every relation authorization needs (also used to filter notifications).
 pub async fn actor_by_id(state: &AppState, person_id: &str) -> AppResult<Option<Actor>> {
-    let Some(person) = pdb::by_id(&state.db.pool, person_id).await? else {
-        return Ok(None);
-    };
-    let memberships = pdb::memberships(&state.db.pool, person_id).await?;
-    let agencies = pdb::agencies(&state.db.pool, person_id).await?;
-    Ok(Some(Actor {
+    match pdb::by_id(&state.db.pool, person_id).await? {
+        Some(person) => Ok(Some(actor_from(state, person).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The actor for an already loaded person: adds their memberships and agencies.
+pub async fn actor_from(state: &AppState, person: pdb::PersonRow) -> AppResult<Actor> {
+    let memberships = pdb::memberships(&state.db.pool, &person.id).await?;
+    let agencies = pdb::agencies(&state.db.pool, &person.id).await?;
+    Ok(Actor {
         person_id: person.id,
         name: person.name,
         email: person.email,
@@ -267,7 +272,7 @@ pub async fn actor_by_id(state: &AppState, person_id: &str) -> AppResult<Option<
         is_admin: person.is_admin != 0,
         agencies,
         memberships,
-    }))
+    })
 }
 
 pub async fn change_password(

@@ -127,9 +127,11 @@ async fn recipients(
     let urgent = event.kind == "urgent_report";
     let mut out = Vec::new();
     for person_id in candidates {
-        let Some(person) = accounts::actor_by_id(state, &person_id).await? else {
+        let Some(row) = pdb::by_id(&state.db.pool, &person_id).await? else {
             continue;
         };
+        let timezone = row.timezone.clone();
+        let person = accounts::actor_from(state, row).await?;
         // Nobody hears of what they may not see (R5, R8, R10).
         let Some(relation) = person.report_relation(&building, &report.facts()) else {
             continue;
@@ -154,19 +156,16 @@ async fn recipients(
         if !urgent && !subscribed(state, &person_id, &report.category, manager).await? {
             continue;
         }
-        let Some(row) = pdb::by_id(&state.db.pool, &person_id).await? else {
-            continue;
-        };
         // Urgent reports always, and new reports for managers, go out at once (N2, R13).
         let immediate = urgent
             || (manager && event.kind == "report_created")
             || ndb::mode(&state.db.pool, &person_id).await? == "immediate";
         out.push(Delivery {
             person_id,
-            email: row.email,
-            name: row.name,
             lang: person.lang,
-            timezone: row.timezone,
+            email: person.email,
+            name: person.name,
+            timezone,
             immediate,
         });
     }

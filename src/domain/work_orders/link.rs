@@ -110,40 +110,28 @@ pub async fn schedule(state: &AppState, token: &str, date: &str) -> AppResult<Wo
         &state.config.base_url,
     );
     let lang = Lang::Fr;
+    let body = lang.tf(
+        "wo.mail.confirmed_body",
+        &[
+            ("reference", &wo.reference),
+            ("date", &when),
+            ("address", &building.address),
+        ],
+    );
+    let subject = lang.tf(
+        "wo.mail.confirmed_subject",
+        &[("reference", &wo.reference), ("date", &when)],
+    );
     let email = OutgoingEmail {
-        to: wo.provider_email.clone(),
-        subject: lang.tf(
-            "wo.mail.confirmed_subject",
-            &[("reference", &wo.reference), ("date", &when)],
-        ),
-        text: lang.tf(
-            "wo.mail.confirmed_body",
-            &[
-                ("reference", &wo.reference),
-                ("date", &when),
-                ("address", &building.address),
-            ],
-        ),
-        html: format!(
-            "<p>{}</p>",
-            super::html_escape(&lang.tf(
-                "wo.mail.confirmed_body",
-                &[
-                    ("reference", &wo.reference),
-                    ("date", &when),
-                    ("address", &building.address)
-                ]
-            ))
-        ),
         message_id: Some(format!("wo.{}.schedule.{at}@palier", wo.id)),
         thread_id: Some(format!("wo.{}@palier", wo.id)),
-        unsubscribe: None,
         attachments: vec![Attachment {
             filename: "intervention.ics".into(),
             content_type: "text/calendar; charset=utf-8".into(),
             file_key: None,
             text: Some(ics),
         }],
+        ..OutgoingEmail::plain(&wo.provider_email, subject, body)
     };
     let mut tx = state.db.begin().await?;
     wdb::schedule(&mut *tx, &wo.id, at, now).await?;

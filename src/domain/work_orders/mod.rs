@@ -68,12 +68,8 @@ pub async fn create(
     };
     let desired_date = optional_text("desired_date", &input.desired_date, 80)?;
     let priority = priority(&input.priority)?;
-    let agency_name: String = sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
-        .bind(&building.agency_id)
-        .fetch_all(&state.db.pool)
+    let agency_name = bdb::agency_name(&state.db.pool, &building.agency_id)
         .await?
-        .into_iter()
-        .next()
         .unwrap_or_default();
     let manager = pdb::by_id(&state.db.pool, &actor.person_id)
         .await?
@@ -198,21 +194,9 @@ pub async fn create(
         });
     }
     let email = OutgoingEmail {
-        to: provider.email.clone(),
-        subject,
-        // The private link is made clickable; everything else is escaped text.
-        html: format!(
-            "<div style=\"font-family:sans-serif;white-space:pre-wrap\">{}</div>",
-            html_escape(&body).replace(
-                &html_escape(&link),
-                &format!("<a href=\"{0}\">{0}</a>", html_escape(&link))
-            )
-        ),
-        text: body,
         message_id: Some(format!("wo.{id}@palier")),
-        thread_id: None,
-        unsubscribe: None,
         attachments,
+        ..OutgoingEmail::plain(&provider.email, subject, body)
     };
 
     let mut tx = state.db.begin().await?;
@@ -261,13 +245,6 @@ pub async fn create(
     tx.commit().await?;
     state.jobs_notify.notify_one();
     Ok((id, link))
-}
-
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A work order, for managers of its agency.

@@ -118,14 +118,8 @@ pub async fn schedule_visit_jobs(
 
 fn email(to: &str, subject: String, body: String, wo: &str) -> OutgoingEmail {
     OutgoingEmail {
-        to: to.to_string(),
-        subject,
-        html: format!("<p>{}</p>", super::html_escape(&body).replace('\n', "<br>")),
-        text: body,
-        message_id: None,
         thread_id: Some(format!("wo.{wo}@palier")),
-        unsubscribe: None,
-        attachments: Vec::new(),
+        ..OutgoingEmail::plain(to, subject, body)
     }
 }
 

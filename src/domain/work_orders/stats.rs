@@ -80,6 +80,27 @@ pub async fn for_provider(
     Ok(compute(&rows))
 }
 
+/// Reactivity of every provider of the manager's agency, from one read of its work orders.
+pub async fn by_provider(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<std::collections::HashMap<String, Reactivity>> {
+    let agency = super::providers::agency_of(actor)?;
+    let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
+    let mut grouped: std::collections::HashMap<String, Vec<wdb::WorkOrderRow>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        grouped
+            .entry(row.provider_id.clone())
+            .or_default()
+            .push(row);
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(id, rows)| (id, compute(&rows)))
+        .collect())
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TradeReactivity {
     pub trade: String,

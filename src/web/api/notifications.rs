@@ -97,6 +97,21 @@ pub struct SettingsBody {
     categories: Vec<String>,
 }
 
+impl From<service::Settings> for SettingsBody {
+    fn from(s: service::Settings) -> Self {
+        let categories = s
+            .categories
+            .into_iter()
+            .filter(|(_, _, on)| *on)
+            .map(|(slug, _, _)| slug)
+            .collect();
+        SettingsBody {
+            mode: s.mode,
+            categories,
+        }
+    }
+}
+
 /// The caller's notification settings.
 #[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = SettingsBody)))]
@@ -105,15 +120,7 @@ async fn get_settings(
     User(actor, _): User,
 ) -> WebResult<Json<SettingsBody>> {
     let s = service::settings(&state, &actor).await?;
-    Ok(Json(SettingsBody {
-        mode: s.mode,
-        categories: s
-            .categories
-            .into_iter()
-            .filter(|c| c.2)
-            .map(|c| c.0)
-            .collect(),
-    }))
+    Ok(Json(s.into()))
 }
 
 /// Change the caller's notification settings.
@@ -126,13 +133,5 @@ async fn put_settings(
 ) -> WebResult<Json<SettingsBody>> {
     service::save_settings(&state, &actor, &body.mode, &body.categories).await?;
     let s = service::settings(&state, &actor).await?;
-    Ok(Json(SettingsBody {
-        mode: s.mode,
-        categories: s
-            .categories
-            .into_iter()
-            .filter(|c| c.2)
-            .map(|c| c.0)
-            .collect(),
-    }))
+    Ok(Json(s.into()))
 }

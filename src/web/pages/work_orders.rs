@@ -295,11 +295,15 @@ async fn providers_render(
     import: Option<providers::ImportReport>,
     notice: Option<&str>,
 ) -> WebResult<ProvidersTpl> {
-    let mut list = Vec::new();
-    for (p, fav) in providers::list(state, actor).await? {
-        let r = stats::for_provider(state, actor, &p.id).await?;
-        list.push((p, fav, r));
-    }
+    let mut by_provider = stats::by_provider(state, actor).await?;
+    let list = providers::list(state, actor)
+        .await?
+        .into_iter()
+        .map(|(p, fav)| {
+            let r = by_provider.remove(&p.id).unwrap_or_default();
+            (p, fav, r)
+        })
+        .collect();
     Ok(ProvidersTpl {
         page: Page::new(ctx).with_notice(notice),
         providers: list,
