@@ -18,7 +18,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -26,6 +26,31 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// How long a request waits for a connection or for the write lock before it is told to
+/// come back later (503 + `Retry-After`) rather than queueing without end.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+impl DbError {
+    /// The database is there but saturated: no connection freed, or the write lock not
+    /// granted, within [`LOCK_WAIT`]. Worth a retry; not a fault of ours or of the request.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::PoolTimedOut) => true,
+            DbError::Sqlx(sqlx::Error::Database(e)) => {
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes in the high
+                // byte; PostgreSQL's lock_not_available when `lock_timeout` fires.
+                let code = e.code();
+                let code = code.as_deref().unwrap_or("");
+                match code.parse::<i64>() {
+                    Ok(n) => matches!(n & 0xff, 5 | 6),
+                    Err(_) => code == "55P03",
+                }
+            }
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,15 +78,37 @@ impl Db {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .acquire_timeout(LOCK_WAIT)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // The busy timeout comes first so that the other pragmas, and
-                            // every later write, wait for a lock instead of failing.
+                            // every later write, wait for a lock (boundedly) instead of failing.
                             conn.execute(
-                                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                format!(
+                                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                    LOCK_WAIT.as_millis()
+                                )
+                                .as_str(),
                             )
                             .await?;
                             Ok(())
+                        })
+                    })
+                    .after_release(|conn, _meta| {
+                        Box::pin(async move {
+                            // A request dropped while sqlx-sqlite 0.8 finishes a custom BEGIN
+                            // (between the BEGIN and taking the connection's handle) returns
+                            // the connection with its transaction open and no `Transaction` to
+                            // roll it back: the write lock would be held for good. The ping
+                            // flushes any rollback queued by a dropped `Transaction`; what is
+                            // still open after it is orphaned, and closing the connection
+                            // rolls it back and frees the lock.
+                            conn.ping().await?;
+                            if conn.is_in_transaction() {
+                                tracing::debug!("closing a connection returned with an open transaction");
+                                return Ok(false);
+                            }
+                            Ok(true)
                         })
                     })
                     .connect_with(options)
@@ -70,7 +117,23 @@ impl Db {
             Backend::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .acquire_timeout(LOCK_WAIT)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // Row locks are waited for as boundedly as SQLite's write lock.
+                            conn.execute(
+                                format!("SET lock_timeout = {}", LOCK_WAIT.as_millis()).as_str(),
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .after_release(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.ping().await?;
+                            Ok(!conn.is_in_transaction())
+                        })
+                    })
                     .connect_with(options)
                     .await?
             }

@@ -31,6 +31,7 @@ impl WebError {
             AppError::Gone(key) => (StatusCode::GONE, key),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
+            AppError::Db(e) if e.is_busy() => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
             }
@@ -46,7 +47,7 @@ impl IntoResponse for WebError {
             tracing::error!(error = %self.0, "request failed");
         }
         let message = req.lang.t(key);
-        match req.kind {
+        let mut response = match req.kind {
             RequestKind::Api => {
                 let field = match &self.0 {
                     AppError::Invalid(i) => Some(i.field),
@@ -62,7 +63,15 @@ impl IntoResponse for WebError {
                 Redirect::to(&format!("/login?next={}", urlencode(&req.path))).into_response()
             }
             RequestKind::Page => super::pages::error_page(req.lang, status, message),
+        };
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Saturation passes in a moment: tell clients when to try again.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
         }
+        response
     }
 }
 

@@ -10,4 +10,5 @@ mod photos;
 mod report_pages;
 mod reports;
 mod smtp;
+mod wedge;
 mod work_orders;
