@@ -219,7 +219,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         None => {
                             let id = db::new_id();
                             let hash =
-                                crate::auth::password::hash(password.expose().to_string()).await?;
+                                crate::auth::password::hash(password.expose().to_string()).await.map_err(crate::domain::AppError::from)?;
                             pdb::insert(
                                 &state.db.pool,
                                 pdb::NewPerson {

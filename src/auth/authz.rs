@@ -4,8 +4,7 @@
 //! an argument, so a privileged call cannot be written without the check. Anything outside
 //! the actor's buildings is `NotFound`, never `Forbidden`, so existence does not leak.
 
-use super::Actor;
-use crate::domain::AppError;
+use super::{Actor, Denied};
 
 /// The building an action is about, with the agency that manages it.
 #[derive(Debug, Clone)]
@@ -98,10 +97,10 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     }
 }
 
-pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Permit, AppError> {
-    let role = actor.role_in(building).ok_or(AppError::NotFound)?;
+pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Permit, Denied> {
+    let role = actor.role_in(building).ok_or(Denied::NotFound)?;
     if !allowed(role, action) {
-        return Err(AppError::Forbidden);
+        return Err(Denied::Forbidden);
     }
     Ok(Permit {
         building_id: building.id.clone(),
@@ -112,11 +111,11 @@ pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Pe
 }
 
 /// Only platform administrators create agencies and their managers.
-pub fn check_admin(actor: &Actor) -> Result<(), AppError> {
+pub fn check_admin(actor: &Actor) -> Result<(), Denied> {
     if actor.is_admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(Denied::Forbidden)
     }
 }
 
@@ -247,12 +246,12 @@ pub fn check_report(
     building: &BuildingRef,
     report_id: &str,
     report: &ReportFacts,
-) -> Result<ReportPermit, AppError> {
+) -> Result<ReportPermit, Denied> {
     let relation = actor
         .report_relation(building, report)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Denied::NotFound)?;
     if !report_allowed(relation, action) {
-        return Err(AppError::Forbidden);
+        return Err(Denied::Forbidden);
     }
     Ok(ReportPermit {
         report_id: report_id.to_string(),

@@ -1,6 +1,6 @@
 //! The permission tables, rule by rule.
 use super::*;
-use crate::auth::Membership;
+use crate::auth::{Denied, Membership};
 
 fn actor(agencies: &[&str], memberships: &[(&str, &str)]) -> Actor {
     Actor {
@@ -57,10 +57,10 @@ fn permission_table_role_by_action_with_foreign_buildings() {
             let result = check(&who, *action, &home);
             match allowed {
                 true => assert!(result.is_ok(), "{action:?} for {:?}", who.memberships),
-                false => assert!(matches!(result, Err(AppError::Forbidden)), "{action:?}"),
+                false => assert!(matches!(result, Err(Denied::Forbidden)), "{action:?}"),
             }
             assert!(
-                matches!(check(&who, *action, &foreign), Err(AppError::NotFound)),
+                matches!(check(&who, *action, &foreign), Err(Denied::NotFound)),
                 "foreign {action:?}"
             );
         }

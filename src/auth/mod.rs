@@ -6,8 +6,18 @@ pub mod secret;
 
 use crate::i18n::Lang;
 
+/// Why an action was refused. Anything outside the actor's reach is `NotFound`, so that
+/// existence does not leak; `Forbidden` is for what they can see but not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+}
+
 /// A membership of the acting person in one building.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Membership {
     pub building_id: String,
     pub role: String,

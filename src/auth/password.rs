@@ -2,17 +2,19 @@
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
-use crate::domain::AppError;
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
 
-pub async fn hash(password: String) -> Result<String, AppError> {
+pub async fn hash(password: String) -> Result<String, HashError> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+            .map_err(|e| HashError(e.to_string()))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+    .map_err(|e| HashError(format!("task: {e}")))?
 }
 
 /// True when `password` matches `stored`; a malformed stored hash never matches.

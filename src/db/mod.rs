@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod people;
 pub mod report_items;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod sql;
 pub mod work_orders;

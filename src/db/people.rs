@@ -2,7 +2,15 @@
 
 use sqlx::{Any, Executor};
 
-use crate::auth::Membership;
+/// A person's membership in one building, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub building_id: String,
+    pub role: String,
+    pub occupancy: Option<String>,
+    pub referent_kind: Option<String>,
+    pub lot_id: Option<String>,
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonRow {
@@ -75,7 +83,7 @@ pub async fn by_id<'c>(
 pub async fn memberships<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,
-) -> sqlx::Result<Vec<Membership>> {
+) -> sqlx::Result<Vec<MembershipRow>> {
     sqlx::query_as(
         "SELECT building_id, role, occupancy, referent_kind, lot_id FROM memberships \
          WHERE person_id = $1 ORDER BY created_at",

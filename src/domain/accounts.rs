@@ -271,7 +271,16 @@ pub async fn actor_from(state: &AppState, person: pdb::PersonRow) -> AppResult<A
         lang: Lang::parse(&person.lang).unwrap_or_default(),
         is_admin: person.is_admin != 0,
         agencies,
-        memberships,
+        memberships: memberships
+            .into_iter()
+            .map(|m| crate::auth::Membership {
+                building_id: m.building_id,
+                role: m.role,
+                occupancy: m.occupancy,
+                referent_kind: m.referent_kind,
+                lot_id: m.lot_id,
+            })
+            .collect(),
     })
 }
 

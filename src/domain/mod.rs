@@ -58,6 +58,27 @@ impl From<Invalid> for AppError {
     }
 }
 
+impl From<crate::auth::Denied> for AppError {
+    fn from(value: crate::auth::Denied) -> Self {
+        match value {
+            crate::auth::Denied::NotFound => AppError::NotFound,
+            crate::auth::Denied::Forbidden => AppError::Forbidden,
+        }
+    }
+}
+
+impl From<crate::auth::password::HashError> for AppError {
+    fn from(value: crate::auth::password::HashError) -> Self {
+        AppError::Internal(value.to_string())
+    }
+}
+
+impl From<crate::mail::transport::MailError> for AppError {
+    fn from(value: crate::mail::transport::MailError) -> Self {
+        AppError::Internal(value.to_string())
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(value: sqlx::Error) -> Self {
         AppError::Db(DbError::Sqlx(value))

@@ -326,14 +326,14 @@ pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
                 n.actor_name.as_deref().unwrap_or("—"),
                 &n.detail,
             ),
-            when: crate::web::pages::local_datetime(n.created_at),
+            when: crate::i18n::local_datetime(n.created_at),
             link: format!(
                 "{base}/reports/{}",
                 n.report_id.as_deref().unwrap_or_default()
             ),
         })
         .collect();
-    let date = crate::web::pages::local_datetime(p.until);
+    let date = crate::i18n::local_datetime(p.until);
     let date = date.split(' ').next().unwrap_or_default();
     let domain = host(base);
     let email = messages::digest(

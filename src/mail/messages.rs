@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::OutgoingEmail;
-use crate::domain::AppError;
+use super::transport::MailError;
 use crate::i18n::Lang;
 
 #[derive(Template)]
@@ -40,9 +40,9 @@ struct WelcomeHtml<'a> {
     link: &'a str,
 }
 
-fn render(t: &impl Template) -> Result<String, AppError> {
+fn render(t: &impl Template) -> Result<String, MailError> {
     t.render()
-        .map_err(|e| AppError::Internal(format!("mail template: {e}")))
+        .map_err(|e| MailError::Build(format!("template: {e}")))
 }
 
 pub fn password_reset(
@@ -50,7 +50,7 @@ pub fn password_reset(
     to: &str,
     name: &str,
     link: &str,
-) -> Result<OutgoingEmail, AppError> {
+) -> Result<OutgoingEmail, MailError> {
     Ok(OutgoingEmail {
         to: to.to_string(),
         subject: lang.t("mail.reset.subject").to_string(),
@@ -69,7 +69,7 @@ pub fn welcome(
     name: &str,
     building: &str,
     link: &str,
-) -> Result<OutgoingEmail, AppError> {
+) -> Result<OutgoingEmail, MailError> {
     let intro = lang.tf("mail.welcome.intro", &[("building", building)]);
     let intro = intro.as_str();
     Ok(OutgoingEmail {
@@ -130,7 +130,7 @@ pub struct EventMail<'a> {
     pub thread_id: Option<String>,
 }
 
-pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, AppError> {
+pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
     let (lang, name, headline, comment, link, settings) =
         (m.lang, m.name, m.headline, m.comment, m.link, m.settings);
     Ok(OutgoingEmail {
@@ -195,7 +195,7 @@ pub fn digest(
     lines: &[DigestLine],
     settings: &str,
     message_id: String,
-) -> Result<OutgoingEmail, AppError> {
+) -> Result<OutgoingEmail, MailError> {
     Ok(OutgoingEmail {
         to: to.to_string(),
         subject: lang.tf(

@@ -56,26 +56,6 @@ pub fn document(title: &str, description: &str, location: &str) -> String {
     fold(&format!("{title} {description} {location}"))
 }
 
-/// An FTS5 query: every term as a quoted prefix, joined by AND or OR.
-pub fn fts5_query(terms: &[String], any: bool) -> String {
-    let joiner = if any { " OR " } else { " " };
-    terms
-        .iter()
-        .map(|t| format!("\"{t}\"*"))
-        .collect::<Vec<_>>()
-        .join(joiner)
-}
-
-/// A PostgreSQL `to_tsquery` text; terms are alphanumeric after folding, so nothing to escape.
-pub fn tsquery(terms: &[String], any: bool) -> String {
-    let joiner = if any { " | " } else { " & " };
-    terms
-        .iter()
-        .map(|t| format!("{t}:*"))
-        .collect::<Vec<_>>()
-        .join(joiner)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +73,7 @@ mod tests {
 
     #[test]
     fn queries_cannot_inject_syntax() {
+        use crate::db::search::{fts5_query, tsquery};
         let t = terms("\"x\" OR NEAR(a b) -- ; drop");
         assert_eq!(fts5_query(&t, false), "\"or\"* \"near\"* \"drop\"*");
         assert_eq!(tsquery(&t, true), "or:* | near:* | drop:*");

@@ -101,7 +101,7 @@ pub async fn schedule(state: &AppState, token: &str, date: &str) -> AppResult<Wo
     let building = bdb::by_id(&state.db.pool, &wo.building_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let when = crate::web::pages::local_datetime(at);
+    let when = crate::i18n::local_datetime(at);
     let ics = ics(
         &wo,
         &building.name,

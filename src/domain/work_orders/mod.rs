@@ -116,7 +116,7 @@ pub async fn create(
                 manager: lang.t("wo.pdf.manager"),
                 photos: lang.t("wo.pdf.photos"),
             };
-            let issued = crate::web::pages::local_datetime(now);
+            let issued = crate::i18n::local_datetime(now);
             let mut contact = format!("{} {}", building.contact_name, building.contact_phone);
             for (name, phone) in wdb::caretakers(&state.db.pool, &building.id).await? {
                 contact.push_str(&format!("\n{} {name} {phone}", lang.t("wo.pdf.caretaker")));

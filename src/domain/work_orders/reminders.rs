@@ -186,7 +186,7 @@ pub async fn run(state: &AppState, payload: &str) -> AppResult<()> {
             if wo.status != "scheduled" || wo.scheduled_for != Some(at) {
                 return Ok(());
             }
-            let when = crate::web::pages::local_datetime(at);
+            let when = crate::i18n::local_datetime(at);
             let subject = lang.tf(
                 "wo.mail.visit_subject",
                 &[("reference", &wo.reference), ("date", &when)],

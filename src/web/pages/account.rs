@@ -8,7 +8,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, NoticeQuery, Page, local_datetime, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use crate::i18n::local_datetime;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db::{people as pdb, sessions as sdb};

@@ -221,39 +221,3 @@ async fn switch_lang(
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }
-
-/// Dates shown to people: Europe/Paris, "23/11/2026 18:42".
-pub fn local_datetime(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
-        return String::new();
-    };
-    match ts.in_tz("Europe/Paris") {
-        Ok(zoned) => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
-        Err(_) => ts.strftime("%d/%m/%Y %H:%M UTC").to_string(),
-    }
-}
-
-/// "aujourd’hui à 18:42", "hier à 18:42", or the date, in Europe/Paris.
-pub fn human_time(lang: Lang, ms: i64, now_ms: i64) -> String {
-    let zone = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms)
-            .ok()
-            .and_then(|t| t.in_tz("Europe/Paris").ok())
-    };
-    let (Some(at), Some(now)) = (zone(ms), zone(now_ms)) else {
-        return String::new();
-    };
-    let time = at.strftime("%H:%M").to_string();
-    let days = (now.date() - at.date()).get_days();
-    match days {
-        0 => lang.tf("time.today", &[("time", &time)]),
-        1 => lang.tf("time.yesterday", &[("time", &time)]),
-        _ => lang.tf(
-            "time.date",
-            &[
-                ("date", &at.strftime("%d/%m/%Y").to_string()),
-                ("time", &time),
-            ],
-        ),
-    }
-}

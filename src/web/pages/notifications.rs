@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::{FormErrors, NoticeQuery, Page, human_time, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use crate::i18n::human_time;
 use crate::app::AppState;
 use crate::db::notifications as ndb;
 use crate::domain::AppError;

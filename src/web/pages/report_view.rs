@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, Page, human_time, render, render_status};
+use super::{FormErrors, Page, render, render_status};
+use crate::i18n::human_time;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{ReportAction, report_allowed};

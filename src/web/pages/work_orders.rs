@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, NoticeQuery, Page, local_datetime, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use crate::i18n::local_datetime;
 use crate::app::AppState;
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::AppError;
