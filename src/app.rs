@@ -6,23 +6,16 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
+use crate::domain::Context;
+
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::mail::Mailer;
 use crate::storage::FileStore;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub mailer: Arc<Mailer>,
-    pub clock: Clock,
-    /// Uploaded files (photos, PDFs): a local folder by default.
-    pub files: FileStore,
-    /// Wakes the in-process worker when a job is queued, so e-mails leave at once.
-    pub jobs_notify: Arc<Notify>,
-}
+/// The web application's state is the domain's context: nothing else is shared per request.
+pub use crate::domain::Context as AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -53,7 +46,7 @@ pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartEr
     )?;
     config.base_url = config.base_url.trim_end_matches('/').to_string();
     let files = FileStore::local(&config.data_dir.join("files"))?;
-    Ok(AppState {
+    Ok(Context {
         db,
         files,
         config: Arc::new(config),

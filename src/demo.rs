@@ -1,6 +1,6 @@
 //! Demo data for `palier demo`: seeded idempotently, so restarting the demo changes nothing.
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::{password, secret};
 use crate::db::{self, buildings as bdb, people as pdb};
 use crate::domain::AppResult;
@@ -110,7 +110,7 @@ pub const PROVIDERS: [(&str, &str, &str, &str, &str, bool); 3] = [
 ];
 
 /// Creates what is missing of the demo agency, buildings and accounts.
-pub async fn seed(state: &AppState) -> AppResult<()> {
+pub async fn seed(state: &Context) -> AppResult<()> {
     let now = state.clock.now_ms();
     let pool = &state.db.pool;
     let agency_id = match bdb::agency_by_name(pool, AGENCY).await? {
@@ -246,7 +246,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     Ok(())
 }
 
-async fn ensure_person(state: &AppState, email: &str, name: &str, hash: &str) -> AppResult<String> {
+async fn ensure_person(state: &Context, email: &str, name: &str, hash: &str) -> AppResult<String> {
     if let Some(p) = pdb::by_email(&state.db.pool, email).await? {
         return Ok(p.id);
     }
@@ -268,7 +268,7 @@ async fn ensure_person(state: &AppState, email: &str, name: &str, hash: &str) ->
 }
 
 /// The lines `palier demo` prints.
-pub async fn summary(state: &AppState) -> AppResult<String> {
+pub async fn summary(state: &Context) -> AppResult<String> {
     let mut out = format!("Palier demo at {}\n", state.config.base_url);
     if let Some(agency_id) = bdb::agency_by_name(&state.db.pool, AGENCY).await? {
         for name in [TILLEULS, VIGNES] {

@@ -2,7 +2,7 @@
 
 use super::types::{Email, LotLabel, NewPassword, Occupancy, PersonName};
 use super::{AppError, AppResult, is_unique_violation};
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::{Actor, password, secret};
 use crate::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb};
@@ -60,7 +60,7 @@ impl Registration {
 }
 
 /// Creates the person and their occupant membership; returns the new person's id.
-pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String, String)> {
+pub async fn register(state: &Context, reg: Registration) -> AppResult<(String, String)> {
     if reg.building_code.is_empty() || reg.building_code.len() > 32 {
         return Err(AppError::NotFound);
     }
@@ -138,7 +138,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(String,
 
 /// Checks credentials with per-account throttling; returns the person's id.
 pub async fn authenticate(
-    state: &AppState,
+    state: &Context,
     email: &str,
     password_typed: &str,
 ) -> AppResult<String> {
@@ -170,7 +170,7 @@ pub async fn authenticate(
 /// Opens a browser session; the returned secret goes in the cookie. Any session the browser
 /// presented before is ended (rotation at login).
 pub async fn open_session(
-    state: &AppState,
+    state: &Context,
     person_id: &str,
     previous: Option<&str>,
 ) -> AppResult<String> {
@@ -190,13 +190,13 @@ pub async fn open_session(
     Ok(token)
 }
 
-pub async fn close_session(state: &AppState, token: &str) -> AppResult<()> {
+pub async fn close_session(state: &Context, token: &str) -> AppResult<()> {
     sdb::delete_session(&state.db.pool, &secret::digest(token)).await?;
     Ok(())
 }
 
 /// Issues a personal API token; the secret is shown once.
-pub async fn create_api_token(state: &AppState, person_id: &str, name: &str) -> AppResult<String> {
+pub async fn create_api_token(state: &Context, person_id: &str, name: &str) -> AppResult<String> {
     let name = super::types::optional_text("name", name, 80)?;
     let name = if name.is_empty() {
         "api".to_string()
@@ -217,7 +217,7 @@ pub async fn create_api_token(state: &AppState, person_id: &str, name: &str) -> 
 }
 
 pub async fn revoke_api_token(
-    state: &AppState,
+    state: &Context,
     person_id: &str,
     id_or_token: &str,
 ) -> AppResult<()> {
@@ -234,7 +234,7 @@ pub async fn revoke_api_token(
 
 /// Who a session cookie or a bearer token belongs to, with their memberships.
 pub async fn load_actor(
-    state: &AppState,
+    state: &Context,
     session: Option<&str>,
     bearer: Option<&str>,
 ) -> AppResult<Option<Actor>> {
@@ -253,7 +253,7 @@ pub async fn load_actor(
 }
 
 /// A person with every relation authorization needs (also used to filter notifications).
-pub async fn actor_by_id(state: &AppState, person_id: &str) -> AppResult<Option<Actor>> {
+pub async fn actor_by_id(state: &Context, person_id: &str) -> AppResult<Option<Actor>> {
     match pdb::by_id(&state.db.pool, person_id).await? {
         Some(person) => Ok(Some(actor_from(state, person).await?)),
         None => Ok(None),
@@ -261,7 +261,7 @@ pub async fn actor_by_id(state: &AppState, person_id: &str) -> AppResult<Option<
 }
 
 /// The actor for an already loaded person: adds their memberships and agencies.
-pub async fn actor_from(state: &AppState, person: pdb::PersonRow) -> AppResult<Actor> {
+pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Actor> {
     let memberships = pdb::memberships(&state.db.pool, &person.id).await?;
     let agencies = pdb::agencies(&state.db.pool, &person.id).await?;
     Ok(Actor {
@@ -285,7 +285,7 @@ pub async fn actor_from(state: &AppState, person: pdb::PersonRow) -> AppResult<A
 }
 
 pub async fn change_password(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -320,7 +320,7 @@ pub async fn change_password(
 }
 
 /// Sends a single-use reset link when the address is known; says nothing either way.
-pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
+pub async fn request_reset(state: &Context, email: &str) -> AppResult<()> {
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
@@ -357,7 +357,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
 }
 
 /// Sets a new password from a reset link and ends every session of that person.
-pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResult<String> {
+pub async fn reset_password(state: &Context, token: &str, new: &str) -> AppResult<String> {
     let new = NewPassword::parse(new)?;
     let hash = password::hash(new.expose().to_string()).await?;
     let now = state.clock.now_ms();
@@ -385,7 +385,7 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResu
 }
 
 pub async fn update_profile(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     name: &str,
     phone: &str,

@@ -1,7 +1,7 @@
 //! Buildings as their members and managers see them; occupants list and roles (B1, B3, B6).
 
 use super::{AppError, AppResult};
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action, BuildingRef, BuildingRole, Permit};
 use crate::db::buildings::{self as bdb, BuildingRow};
@@ -18,7 +18,7 @@ impl BuildingRow {
 
 /// Loads a building and checks `action` on it: unknown and foreign buildings are both 404.
 pub async fn authorize(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     action: Action,
@@ -32,7 +32,7 @@ pub async fn authorize(
 
 /// The caller's buildings with their role in each.
 pub async fn list_for(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
 ) -> AppResult<Vec<(BuildingRow, BuildingRole)>> {
     let rows = bdb::visible_to(&state.db.pool, &actor.person_id).await?;
@@ -42,7 +42,7 @@ pub async fn list_for(
         .collect())
 }
 
-pub async fn members(state: &AppState, permit: &Permit) -> AppResult<Vec<MemberRow>> {
+pub async fn members(state: &Context, permit: &Permit) -> AppResult<Vec<MemberRow>> {
     debug_assert_eq!(permit.action, Action::ListMembers);
     Ok(pdb::members_of(&state.db.pool, &permit.building_id).await?)
 }
@@ -66,7 +66,7 @@ impl ResidentRole {
 }
 
 pub async fn set_role(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     permit: &Permit,
     person_id: &str,
@@ -109,7 +109,7 @@ pub struct SettingsInput {
 }
 
 pub async fn update_settings(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     permit: &Permit,
     input: SettingsInput,

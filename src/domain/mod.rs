@@ -3,10 +3,13 @@
 
 pub mod accounts;
 pub mod buildings;
+pub mod context;
 pub mod notifications;
 pub mod reports;
 pub mod types;
 pub mod work_orders;
+
+pub use context::Context;
 
 use crate::db::DbError;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::authz::{self, ReportRelation};
 use crate::db::notifications::{self as ndb, EventRow};
 use crate::db::{self, people as pdb, report_items, reports as rdb};
@@ -69,7 +69,7 @@ pub fn next_digest_at(now_ms: i64, tz: &str) -> i64 {
 /// Whether a person hears about a category (N3): explicit choice, else the default, which
 /// leaves managers out of neighbours' messages (R9).
 pub async fn subscribed(
-    state: &AppState,
+    state: &Context,
     person_id: &str,
     category: &str,
     is_manager: bool,
@@ -82,7 +82,7 @@ pub async fn subscribed(
 }
 
 /// Dispatches up to `limit` pending events; returns how many were handled.
-pub async fn dispatch_pending(state: &AppState, limit: i64) -> AppResult<usize> {
+pub async fn dispatch_pending(state: &Context, limit: i64) -> AppResult<usize> {
     let events = ndb::undispatched(&state.db.pool, limit).await?;
     let mut handled = 0;
     for event in events {
@@ -106,7 +106,7 @@ struct Delivery {
 }
 
 async fn recipients(
-    state: &AppState,
+    state: &Context,
     event: &EventRow,
     report: &rdb::ReportRow,
 ) -> AppResult<Vec<Delivery>> {
@@ -189,7 +189,7 @@ fn host(base_url: &str) -> &str {
         .unwrap_or("palier")
 }
 
-async fn dispatch(state: &AppState, event: &EventRow) -> AppResult<bool> {
+async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
     let now = state.clock.now_ms();
     let report = match (&event.report_id, NOTIFIED.contains(&event.kind.as_str())) {
         (Some(id), true) => rdb::by_id(&state.db.pool, id).await?,
@@ -302,7 +302,7 @@ struct DigestPayload {
 }
 
 /// Sends one person's digest of what is waiting before `until` (the job's 08:00).
-pub async fn run_digest(state: &AppState, payload: &str) -> AppResult<()> {
+pub async fn run_digest(state: &Context, payload: &str) -> AppResult<()> {
     let p: DigestPayload = serde_json::from_str(payload)
         .map_err(|e| AppError::Internal(format!("digest payload: {e}")))?;
     let Some(person) = pdb::by_id(&state.db.pool, &p.person_id).await? else {
@@ -361,7 +361,7 @@ pub struct Settings {
     pub categories: Vec<(String, String, bool)>,
 }
 
-pub async fn settings(state: &AppState, actor: &crate::auth::Actor) -> AppResult<Settings> {
+pub async fn settings(state: &Context, actor: &crate::auth::Actor) -> AppResult<Settings> {
     let mode = ndb::mode(&state.db.pool, &actor.person_id).await?;
     let manager = !actor.agencies.is_empty();
     let mut categories = Vec::new();
@@ -378,7 +378,7 @@ pub async fn settings(state: &AppState, actor: &crate::auth::Actor) -> AppResult
 
 /// Saves the delivery mode and the categories ticked (the others are unsubscribed).
 pub async fn save_settings(
-    state: &AppState,
+    state: &Context,
     actor: &crate::auth::Actor,
     mode: &str,
     ticked: &[String],

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::db::jobs::{self, JobRow};
 use crate::mail::{self, OutgoingEmail};
 
@@ -38,7 +38,7 @@ enum JobError {
     UnknownKind(String),
 }
 
-async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
+async fn run_job(state: &Context, job: &JobRow) -> Result<(), JobError> {
     match job.kind.as_str() {
         mail::JOB_KIND => {
             let email: OutgoingEmail =
@@ -79,7 +79,7 @@ async fn run_job(state: &AppState, job: &JobRow) -> Result<(), JobError> {
 }
 
 /// Claims and runs one due job; returns false when none was due.
-pub async fn run_once(state: &AppState, worker_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn run_once(state: &Context, worker_id: &str) -> Result<bool, sqlx::Error> {
     let now = state.clock.now_ms();
     let Some(job) = jobs::claim(&state.db.pool, state.db.backend, worker_id, now, LEASE_MS).await?
     else {
@@ -98,7 +98,7 @@ pub async fn run_once(state: &AppState, worker_id: &str) -> Result<bool, sqlx::E
 }
 
 /// Runs until `shutdown` turns true; a job in progress is finished first.
-pub async fn run_worker(state: AppState, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
     let worker_id = format!("worker-{}", crate::db::new_id());
     tracing::info!(%worker_id, "worker started");
     loop {

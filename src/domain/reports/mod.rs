@@ -134,7 +134,7 @@ impl Audience {
 
 /// The building reference of a report's building, loaded for authorization.
 pub async fn building_of(
-    state: &crate::app::AppState,
+    state: &crate::domain::Context,
     building_id: &str,
 ) -> AppResult<(crate::db::buildings::BuildingRow, BuildingRef)> {
     let b = crate::db::buildings::by_id(&state.db.pool, building_id)

@@ -2,7 +2,7 @@
 //! duplicate check and search.
 
 use super::search;
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
 use crate::db::report_items::{self as items, CommentRow, EventRow, PhotoRow};
@@ -13,7 +13,7 @@ pub const PAGE_SIZE: i64 = 20;
 
 /// Loads a report and checks `action` on it; invisible reports are 404.
 pub async fn authorize(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report_id: &str,
     action: ReportAction,
@@ -36,7 +36,7 @@ pub struct ReportView {
     pub following: bool,
 }
 
-pub async fn view(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
+pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
     let (report, permit) = authorize(state, actor, report_id, ReportAction::View).await?;
     let relation = permit.relation;
     let me = actor.person_id.as_str();
@@ -130,7 +130,7 @@ fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
 
 /// One page of a building's reports, newest activity first; `status` none means all.
 pub async fn board(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     status: Option<&str>,
@@ -171,7 +171,7 @@ pub async fn board(
 
 /// Open reports that look like a draft (R2): shared words, same category, same place.
 pub async fn similar(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     title: &str,
@@ -214,7 +214,7 @@ pub async fn similar(
 }
 
 /// A stored photo, if the reader may see the report (and the comment it belongs to).
-pub async fn photo(state: &AppState, actor: &Actor, photo_id: &str) -> AppResult<PhotoRow> {
+pub async fn photo(state: &Context, actor: &Actor, photo_id: &str) -> AppResult<PhotoRow> {
     let photo = items::photo(&state.db.pool, photo_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -237,7 +237,7 @@ pub async fn photo(state: &AppState, actor: &Actor, photo_id: &str) -> AppResult
 }
 
 pub async fn templates(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
 ) -> AppResult<Vec<items::TemplateRow>> {

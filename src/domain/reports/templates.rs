@@ -1,6 +1,6 @@
 //! Reply templates (R4): agency-wide ready-made answers, edited by managers.
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::Action;
 use crate::db::report_items as items;
@@ -12,7 +12,7 @@ use super::MAX_COMMENT;
 
 /// Reply templates of the building's agency (R4): managers edit them.
 pub async fn save_template(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     id: Option<&str>,
@@ -48,7 +48,7 @@ pub async fn save_template(
 }
 
 pub async fn delete_template(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     id: &str,
@@ -62,7 +62,7 @@ pub async fn delete_template(
 }
 
 /// Seeds the default reply templates of a new agency, in French.
-pub async fn seed_templates(state: &AppState, agency_id: &str) -> AppResult<()> {
+pub async fn seed_templates(state: &Context, agency_id: &str) -> AppResult<()> {
     if !items::templates_of(&state.db.pool, agency_id)
         .await?
         .is_empty()

@@ -4,7 +4,7 @@
 use super::categories;
 use super::read::authorize;
 use super::{Audience, MAX_COMMENT, MAX_PHOTOS, ReportDraft};
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::{Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
 use crate::db::report_items::{self as items, NewEvent};
@@ -37,7 +37,7 @@ fn event<'a>(
 /// Files a report (R1); returns its id. Urgent reports also record an `urgent_report`
 /// event, which notifications deliver at once whatever the digest settings (R13).
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: &str,
     draft: ReportDraft,
@@ -136,7 +136,7 @@ pub async fn create(
 /// Adds a comment (R4, R5, R10). The first public answer of a manager or referent moves
 /// the report to in progress (R3). Returns the comment's id.
 pub async fn comment(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report_id: &str,
     body: &str,
@@ -209,7 +209,7 @@ pub async fn comment(
 }
 
 async fn change_status(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report: &ReportRow,
     status: &str,
@@ -232,7 +232,7 @@ async fn change_status(
 }
 
 /// Closes a report (R6): manager, referent or its author.
-pub async fn close(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+pub async fn close(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Close).await?;
     if report.status == "closed" {
         return Err(AppError::Conflict("error.report_already_closed"));
@@ -241,7 +241,7 @@ pub async fn close(state: &AppState, actor: &Actor, report_id: &str) -> AppResul
 }
 
 /// Reopens a closed report: managers only.
-pub async fn reopen(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+pub async fn reopen(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Reopen).await?;
     if report.status != "closed" {
         return Err(AppError::Conflict("error.report_not_closed"));
@@ -251,7 +251,7 @@ pub async fn reopen(state: &AppState, actor: &Actor, report_id: &str) -> AppResu
 
 /// Removes a report as abuse or duplicate (R7): soft delete with a reason, kept for audit.
 pub async fn remove(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report_id: &str,
     reason: &str,
@@ -289,7 +289,7 @@ pub async fn remove(
 }
 
 /// Shares a report kept by the council filter with the manager (R8).
-pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+pub async fn share(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Share).await?;
     if report.manager_visible != 0 {
         return Ok(());
@@ -308,7 +308,7 @@ pub async fn share(state: &AppState, actor: &Actor, report_id: &str) -> AppResul
 }
 
 /// "Me too": follow an existing report instead of filing a duplicate (R2).
-pub async fn follow(state: &AppState, actor: &Actor, report_id: &str) -> AppResult<()> {
+pub async fn follow(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Follow).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
@@ -332,7 +332,7 @@ pub async fn follow(state: &AppState, actor: &Actor, report_id: &str) -> AppResu
 
 /// Stores a photo on a report or one of its comments; returns the photo's id.
 pub async fn add_photo(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report_id: &str,
     comment_id: Option<&str>,
@@ -381,7 +381,7 @@ pub async fn add_photo(
 /// Checks, re-encodes and stores a photo for a report; returns (id, key, thumbnail key,
 /// width, height). The caller records it in the database.
 pub async fn store_photo(
-    state: &AppState,
+    state: &Context,
     report_id: &str,
     bytes: Vec<u8>,
 ) -> AppResult<(String, String, String, i64, i64)> {

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::secret;
 use crate::db::report_items::{self as items, NewEvent};
 use crate::db::work_orders::{self as wdb, WorkOrderRow};
@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use crate::mail::{self, Attachment, OutgoingEmail};
 
 /// The work order behind a link, if the link is genuine, live and not revoked.
-pub async fn open(state: &AppState, token: &str) -> AppResult<WorkOrderRow> {
+pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrderRow> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
@@ -67,7 +67,7 @@ async fn record(
     Ok(())
 }
 
-pub async fn acknowledge(state: &AppState, token: &str) -> AppResult<WorkOrderRow> {
+pub async fn acknowledge(state: &Context, token: &str) -> AppResult<WorkOrderRow> {
     let wo = open(state, token).await?;
     if wo.acknowledged_at.is_none() {
         let now = state.clock.now_ms();
@@ -88,7 +88,7 @@ pub async fn acknowledge(state: &AppState, token: &str) -> AppResult<WorkOrderRo
 }
 
 /// The provider confirms or proposes the visit; they get a calendar file by e-mail.
-pub async fn schedule(state: &AppState, token: &str, date: &str) -> AppResult<WorkOrderRow> {
+pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<WorkOrderRow> {
     let wo = open(state, token).await?;
     if wo.status == "done" {
         return Err(AppError::Conflict("error.work_order_done"));
@@ -149,7 +149,7 @@ pub const MAX_PROVIDER_PHOTOS: usize = 3;
 /// The provider's report after the visit: done, or another visit needed, with photos that
 /// appear on the report for everyone who sees it.
 pub async fn report(
-    state: &AppState,
+    state: &Context,
     token: &str,
     body: &str,
     done: bool,

@@ -6,7 +6,7 @@ pub mod providers;
 pub mod reminders;
 pub mod stats;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::ReportAction;
 use crate::auth::secret;
@@ -44,7 +44,7 @@ fn priority(raw: &str) -> AppResult<&'static str> {
 
 /// Creates and sends a work order from a report; returns (work order id, provider link).
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     report_id: &str,
     input: WorkOrderInput,
@@ -248,7 +248,7 @@ pub async fn create(
 }
 
 /// A work order, for managers of its agency.
-pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
+pub async fn get(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
     let wo = wdb::by_id(&state.db.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -258,7 +258,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<WorkOrd
     Ok(wo)
 }
 
-pub async fn pdf(state: &AppState, actor: &Actor, id: &str) -> AppResult<(String, Vec<u8>)> {
+pub async fn pdf(state: &Context, actor: &Actor, id: &str) -> AppResult<(String, Vec<u8>)> {
     let wo = get(state, actor, id).await?;
     let bytes = state
         .files
@@ -283,7 +283,7 @@ pub fn parse_day(field: &'static str, raw: &str) -> AppResult<i64> {
 /// Work orders of a building (`Some`) or of the manager's whole portfolio, optionally sent
 /// between two days (`to` included).
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     building_id: Option<&str>,
     status: Option<&str>,
@@ -331,7 +331,7 @@ pub async fn list(
 
 /// Reminder delays of the manager's agency (W6), in working days.
 pub async fn set_reminder_settings(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     after_days: i64,
     before_escalation: i64,

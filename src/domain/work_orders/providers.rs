@@ -1,6 +1,6 @@
 //! The agency's provider directory (W1): entries, favorites, CSV import.
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::db::work_orders::{self as wdb, ProviderInput, ProviderRow};
 use crate::domain::types::{Email, optional_text, text};
@@ -48,7 +48,7 @@ pub fn parse(
     })
 }
 
-pub async fn save(state: &AppState, agency_id: &str, p: &ValidProvider) -> AppResult<bool> {
+pub async fn save(state: &Context, agency_id: &str, p: &ValidProvider) -> AppResult<bool> {
     let input = ProviderInput {
         company: &p.company,
         trades: &p.trades,
@@ -60,7 +60,7 @@ pub async fn save(state: &AppState, agency_id: &str, p: &ValidProvider) -> AppRe
     Ok(wdb::upsert_provider(&state.db.pool, agency_id, &input, state.clock.now_ms()).await?)
 }
 
-pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<(ProviderRow, bool)>> {
+pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(ProviderRow, bool)>> {
     let agency = agency_of(actor)?;
     Ok(wdb::providers(&state.db.pool, agency, &actor.person_id)
         .await?
@@ -70,7 +70,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<(ProviderRow
 }
 
 pub async fn favorite(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     provider_id: &str,
     on: bool,
@@ -116,7 +116,7 @@ fn fields(line: &str, sep: char) -> Vec<String> {
 /// row in one transaction: nothing is half-imported. Keyed on e-mail, so re-runs update.
 /// `progress` is called with (done, total) as rows are written.
 pub async fn import_csv(
-    state: &AppState,
+    state: &Context,
     agency_id: &str,
     bytes: &[u8],
     mut progress: impl FnMut(usize, usize),

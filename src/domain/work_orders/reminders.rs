@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use sqlx::Any;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::clock::DAY_MS;
 use crate::db::notifications as ndb;
 use crate::db::work_orders as wdb;
@@ -63,7 +63,7 @@ async fn enqueue(
 
 pub async fn schedule_ack_reminder(
     tx: &mut sqlx::Transaction<'static, Any>,
-    state: &AppState,
+    state: &Context,
     agency_id: &str,
     wo: &str,
     n: i64,
@@ -124,7 +124,7 @@ fn email(to: &str, subject: String, body: String, wo: &str) -> OutgoingEmail {
 }
 
 /// Runs one reminder job.
-pub async fn run(state: &AppState, payload: &str) -> AppResult<()> {
+pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
     let reminder: Reminder = serde_json::from_str(payload)
         .map_err(|e| AppError::Internal(format!("reminder payload: {e}")))?;
     let id = match &reminder {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::domain::Context;
 use crate::auth::Actor;
 use crate::db::work_orders as wdb;
 use crate::domain::AppResult;
@@ -60,7 +60,7 @@ pub fn compute(rows: &[wdb::WorkOrderRow]) -> Reactivity {
 
 /// Reactivity of one provider of the manager's agency.
 pub async fn for_provider(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
     provider_id: &str,
 ) -> AppResult<Reactivity> {
@@ -82,7 +82,7 @@ pub async fn for_provider(
 
 /// Reactivity of every provider of the manager's agency, from one read of its work orders.
 pub async fn by_provider(
-    state: &AppState,
+    state: &Context,
     actor: &Actor,
 ) -> AppResult<std::collections::HashMap<String, Reactivity>> {
     let agency = super::providers::agency_of(actor)?;
@@ -109,7 +109,7 @@ pub struct TradeReactivity {
 }
 
 /// Reactivity per trade across the agency's providers.
-pub async fn by_trade(state: &AppState, actor: &Actor) -> AppResult<Vec<TradeReactivity>> {
+pub async fn by_trade(state: &Context, actor: &Actor) -> AppResult<Vec<TradeReactivity>> {
     let agency = super::providers::agency_of(actor)?;
     let providers = wdb::providers(&state.db.pool, agency, &actor.person_id).await?;
     let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
