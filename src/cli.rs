@@ -218,8 +218,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         Some(p) => p.id,
                         None => {
                             let id = db::new_id();
-                            let hash =
-                                crate::auth::password::hash(password.expose().to_string()).await.map_err(crate::domain::AppError::from)?;
+                            let hash = crate::auth::password::hash(password.expose().to_string())
+                                .await
+                                .map_err(crate::domain::AppError::from)?;
                             pdb::insert(
                                 &state.db.pool,
                                 pdb::NewPerson {

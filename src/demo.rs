@@ -1,9 +1,9 @@
 //! Demo data for `palier demo`: seeded idempotently, so restarting the demo changes nothing.
 
-use crate::domain::Context;
 use crate::auth::{password, secret};
 use crate::db::{self, buildings as bdb, people as pdb};
 use crate::domain::AppResult;
+use crate::domain::Context;
 
 pub const PASSWORD: &str = "palier-demo";
 pub const AGENCY: &str = "Démo Gestion";

@@ -110,6 +110,133 @@ pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Pe
     })
 }
 
+/// Details of a building that not every member sees (SPEC §4, B1).
+pub fn sees_registration_code(role: BuildingRole) -> bool {
+    role == BuildingRole::Manager
+}
+
+/// Access codes and the on-site contact: staff only.
+pub fn sees_access_details(role: BuildingRole) -> bool {
+    matches!(role, BuildingRole::Manager | BuildingRole::Referent)
+}
+
+/// Staff file reports on behalf of a resident (a phone call, a note in the hall) and pick
+/// the resident from the occupants list.
+pub fn may_file_for_others(role: BuildingRole) -> bool {
+    matches!(role, BuildingRole::Manager | BuildingRole::Referent)
+}
+
+/// Who a report can be filed for: residents (occupants and referents), not landlords.
+pub fn is_resident(role: &str) -> bool {
+    role != "landlord"
+}
+
+/// Council filter (R8): a referent's report stays with occupants and referents unless they
+/// share it with the manager. Only referents are offered the choice.
+pub fn offers_council_share(role: BuildingRole, council_filter: bool) -> bool {
+    council_filter && role == BuildingRole::Referent
+}
+
+/// Whether a new report is visible to the manager (R8).
+pub fn report_visible_to_manager(role: BuildingRole, council_filter: bool, shared: bool) -> bool {
+    !offers_council_share(role, council_filter) || shared
+}
+
+/// Which reports of a building a person may list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    /// Referents: everything, removed reports included.
+    Everything,
+    /// Managers: all but what the council filter keeps from them.
+    ManagerVisible,
+    /// Occupants: all but removed reports.
+    NotRemoved,
+    /// Landlords: their lots' reports and their own.
+    Lots {
+        lots: Vec<String>,
+        person_id: String,
+    },
+}
+
+pub fn list_scope(actor: &Actor, permit: &Permit) -> ListScope {
+    match permit.role {
+        BuildingRole::Manager => ListScope::ManagerVisible,
+        BuildingRole::Referent => ListScope::Everything,
+        BuildingRole::Occupant => ListScope::NotRemoved,
+        BuildingRole::Landlord => ListScope::Lots {
+            lots: actor
+                .memberships
+                .iter()
+                .filter(|m| m.building_id == permit.building_id && m.role == "landlord")
+                .filter_map(|m| m.lot_id.clone())
+                .collect(),
+            person_id: actor.person_id.clone(),
+        },
+    }
+}
+
+/// Agency staff hear about every category by default; residents only about their own
+/// building's ordinary news.
+pub fn is_agency_staff(actor: &Actor) -> bool {
+    !actor.agencies.is_empty()
+}
+
+/// Actions on an agency as a whole (SPEC §4: the agency's managers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgencyAction {
+    /// The provider directory: list, add, import, favorites (W1).
+    ManageProviders,
+    /// Work orders: read, list, PDF, revoke the provider link (W2–W5).
+    ManageWorkOrders,
+    /// Reactivity statistics (W7).
+    ViewStatistics,
+    /// Agency settings such as reminder delays (W6).
+    ManageSettings,
+}
+
+impl AgencyAction {
+    pub const ALL: [AgencyAction; 4] = [
+        AgencyAction::ManageProviders,
+        AgencyAction::ManageWorkOrders,
+        AgencyAction::ViewStatistics,
+        AgencyAction::ManageSettings,
+    ];
+}
+
+/// Proof that `check_agency` granted `action` for `agency_id`.
+#[allow(clippy::manual_non_exhaustive)]
+#[derive(Debug, Clone)]
+pub struct AgencyPermit {
+    pub agency_id: String,
+    pub action: AgencyAction,
+    _granted: (),
+}
+
+/// An agency-level action, for the agency of the building or item at hand (`Some`), or for
+/// the one named by the request. Without one, a manager of a single agency acts for it; a
+/// manager of several must say which (never "the first"). Every agency action is for its
+/// managers only, so other people get `Forbidden` and a foreign agency `NotFound`.
+pub fn check_agency(
+    actor: &Actor,
+    action: AgencyAction,
+    agency_id: Option<&str>,
+) -> Result<AgencyPermit, Denied> {
+    let agency_id = match agency_id {
+        Some(id) if actor.agencies.iter().any(|a| a == id) => id.to_string(),
+        Some(_) => return Err(Denied::NotFound),
+        None => match actor.agencies.as_slice() {
+            [] => return Err(Denied::Forbidden),
+            [only] => only.clone(),
+            _ => return Err(Denied::AgencyRequired),
+        },
+    };
+    Ok(AgencyPermit {
+        agency_id,
+        action,
+        _granted: (),
+    })
+}
+
 /// Only platform administrators create agencies and their managers.
 pub fn check_admin(actor: &Actor) -> Result<(), Denied> {
     if actor.is_admin {

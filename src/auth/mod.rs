@@ -14,6 +14,9 @@ pub enum Denied {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// A manager of several agencies must say which one an agency-wide request is for.
+    #[error("agency required")]
+    AgencyRequired,
 }
 
 /// A membership of the acting person in one building.

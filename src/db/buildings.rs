@@ -198,3 +198,24 @@ pub async fn find_or_create_lot(
         .fetch_one(&mut *conn)
         .await
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomCategoryRow {
+    pub slug: String,
+    pub label: String,
+    pub hint: String,
+    pub urgent_by_default: i64,
+}
+
+/// An agency's own report categories, by label.
+pub async fn custom_categories<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+) -> sqlx::Result<Vec<CustomCategoryRow>> {
+    sqlx::query_as(
+        "SELECT slug, label, hint, urgent_by_default FROM custom_categories WHERE agency_id = $1 ORDER BY label",
+    )
+    .bind(agency_id)
+    .fetch_all(ex)
+    .await
+}

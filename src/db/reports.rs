@@ -139,13 +139,11 @@ fn push_search(sql: &mut Sql, backend: Backend, terms: &[String], any: bool) {
     match backend {
         Backend::Sqlite => {
             sql.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ");
-            sql.text(&super::search::fts5_query(terms, any))
-                .push(")");
+            sql.text(&super::search::fts5_query(terms, any)).push(")");
         }
         Backend::Postgres => {
             sql.push(" AND r.search @@ to_tsquery('french', ");
-            sql.text(&super::search::tsquery(terms, any))
-                .push(")");
+            sql.text(&super::search::tsquery(terms, any)).push(")");
         }
     }
 }

@@ -2,10 +2,10 @@
 
 use super::types::{Email, LotLabel, NewPassword, Occupancy, PersonName};
 use super::{AppError, AppResult, is_unique_violation};
-use crate::domain::Context;
 use crate::auth::{Actor, password, secret};
 use crate::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb};
+use crate::domain::Context;
 use crate::i18n::Lang;
 
 /// The charter occupants accept when registering; bump when its text changes.
@@ -137,11 +137,7 @@ pub async fn register(state: &Context, reg: Registration) -> AppResult<(String, 
 }
 
 /// Checks credentials with per-account throttling; returns the person's id.
-pub async fn authenticate(
-    state: &Context,
-    email: &str,
-    password_typed: &str,
-) -> AppResult<String> {
+pub async fn authenticate(state: &Context, email: &str, password_typed: &str) -> AppResult<String> {
     let email = email.trim().to_lowercase();
     let now = state.clock.now_ms();
     let failures =
@@ -402,5 +398,23 @@ pub async fn update_profile(
         lang.code(),
     )
     .await?;
+    Ok(())
+}
+
+/// The account page: the person's profile and their API tokens.
+pub async fn profile(
+    state: &Context,
+    actor: &Actor,
+) -> AppResult<(pdb::PersonRow, Vec<crate::db::sessions::ApiTokenRow>)> {
+    let person = pdb::by_id(&state.db.pool, &actor.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tokens = crate::db::sessions::api_tokens_of(&state.db.pool, &actor.person_id).await?;
+    Ok((person, tokens))
+}
+
+/// Remembers the language a person chose.
+pub async fn set_lang(state: &Context, actor: &Actor, lang: Lang) -> AppResult<()> {
+    pdb::set_lang(&state.db.pool, &actor.person_id, lang.code()).await?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Buildings as their members and managers see them; occupants list and roles (B1, B3, B6).
 
 use super::{AppError, AppResult};
-use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action, BuildingRef, BuildingRole, Permit};
 use crate::db::buildings::{self as bdb, BuildingRow};
 use crate::db::people::{self as pdb, MemberRow};
+use crate::domain::Context;
 
 impl BuildingRow {
     pub fn reference(&self) -> BuildingRef {
@@ -45,6 +45,18 @@ pub async fn list_for(
 pub async fn members(state: &Context, permit: &Permit) -> AppResult<Vec<MemberRow>> {
     debug_assert_eq!(permit.action, Action::ListMembers);
     Ok(pdb::members_of(&state.db.pool, &permit.building_id).await?)
+}
+
+/// The residents staff can file a report for (empty for everyone else).
+pub async fn residents_for_filing(state: &Context, permit: &Permit) -> AppResult<Vec<MemberRow>> {
+    if !authz::may_file_for_others(permit.role) {
+        return Ok(Vec::new());
+    }
+    Ok(pdb::members_of(&state.db.pool, &permit.building_id)
+        .await?
+        .into_iter()
+        .filter(|m| authz::is_resident(&m.role))
+        .collect())
 }
 
 /// The role a manager can give a resident (B3).

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod buildings;
 pub mod context;
+pub mod inbox;
 pub mod notifications;
 pub mod reports;
 pub mod types;
@@ -66,6 +67,9 @@ impl From<crate::auth::Denied> for AppError {
         match value {
             crate::auth::Denied::NotFound => AppError::NotFound,
             crate::auth::Denied::Forbidden => AppError::Forbidden,
+            crate::auth::Denied::AgencyRequired => {
+                AppError::invalid("agency_id", "error.agency_required")
+            }
         }
     }
 }

@@ -11,10 +11,10 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::domain::Context;
 use crate::auth::authz::{self, ReportRelation};
 use crate::db::notifications::{self as ndb, EventRow};
 use crate::db::{self, people as pdb, report_items, reports as rdb};
+use crate::domain::Context;
 use crate::domain::reports::categories::NEIGHBOURS;
 use crate::domain::{AppError, AppResult, accounts};
 use crate::i18n::Lang;
@@ -363,7 +363,7 @@ pub struct Settings {
 
 pub async fn settings(state: &Context, actor: &crate::auth::Actor) -> AppResult<Settings> {
     let mode = ndb::mode(&state.db.pool, &actor.person_id).await?;
-    let manager = !actor.agencies.is_empty();
+    let manager = authz::is_agency_staff(actor);
     let mut categories = Vec::new();
     for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
         let label = actor.lang.t(&format!("category.{slug}.label")).to_string();

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::domain::Context;
 use crate::db::jobs::{self, JobRow};
+use crate::domain::Context;
 use crate::mail::{self, OutgoingEmail};
 
 /// How long a claimed job stays reserved; a worker that dies releases it after this.

@@ -218,11 +218,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 
     let unread = match (&actor, kind) {
-        (Some(a), RequestKind::Page) => {
-            crate::db::notifications::unread_count(&state.db.pool, &a.person_id)
-                .await
-                .unwrap_or(0)
-        }
+        (Some(a), RequestKind::Page) => crate::domain::inbox::unread_count(&state, a)
+            .await
+            .unwrap_or(0),
         _ => 0,
     };
     req.extensions_mut().insert(Ctx {

@@ -1,8 +1,8 @@
 //! Report categories: a built-in list (texts in the locale files) plus the agency's own.
 
 use serde::Serialize;
-use sqlx::{Any, Executor};
 
+use crate::domain::{AppResult, Context};
 use crate::i18n::Lang;
 
 /// Built-in categories: (slug, urgent by default, needs an intervention).
@@ -33,20 +33,8 @@ pub struct Category {
     pub needs_intervention: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct CustomRow {
-    slug: String,
-    label: String,
-    hint: String,
-    urgent_by_default: i64,
-}
-
 /// Built-in categories in `lang`, then the agency's own.
-pub async fn for_agency<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    agency_id: &str,
-    lang: Lang,
-) -> sqlx::Result<Vec<Category>> {
+pub async fn for_agency(cx: &Context, agency_id: &str, lang: Lang) -> AppResult<Vec<Category>> {
     let mut list: Vec<Category> = BUILT_IN
         .iter()
         .map(|(slug, urgent, intervention)| Category {
@@ -57,11 +45,7 @@ pub async fn for_agency<'c>(
             needs_intervention: *intervention,
         })
         .collect();
-    let custom: Vec<CustomRow> =
-        sqlx::query_as("SELECT slug, label, hint, urgent_by_default FROM custom_categories WHERE agency_id = $1 ORDER BY label")
-            .bind(agency_id)
-            .fetch_all(ex)
-            .await?;
+    let custom = crate::db::buildings::custom_categories(&cx.db.pool, agency_id).await?;
     list.extend(custom.into_iter().map(|c| Category {
         slug: c.slug,
         label: c.label,

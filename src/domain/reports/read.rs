@@ -2,11 +2,13 @@
 //! duplicate check and search.
 
 use super::search;
-use crate::domain::Context;
 use crate::auth::Actor;
-use crate::auth::authz::{self, Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
+use crate::auth::authz::{
+    self, Action, ListScope, Permit, ReportAction, ReportPermit, ReportRelation,
+};
 use crate::db::report_items::{self as items, CommentRow, EventRow, PhotoRow};
 use crate::db::reports::{self as rdb, ReportRow, Scope};
+use crate::domain::Context;
 use crate::domain::{AppError, AppResult, buildings};
 
 pub const PAGE_SIZE: i64 = 20;
@@ -34,6 +36,18 @@ pub struct ReportView {
     pub photos: Vec<PhotoRow>,
     pub history: Vec<EventRow>,
     pub following: bool,
+}
+
+/// The people a reply can be addressed to (R5): the building's members, for those who may
+/// choose an audience; empty for everyone else.
+pub async fn audience_people(
+    state: &Context,
+    view: &ReportView,
+) -> AppResult<Vec<crate::db::people::MemberRow>> {
+    if !authz::report_allowed(view.relation, ReportAction::ChooseAudience) {
+        return Ok(Vec::new());
+    }
+    Ok(crate::db::people::members_of(&state.db.pool, &view.report.building_id).await?)
 }
 
 pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
@@ -87,21 +101,13 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
     })
 }
 
-/// Which reports of the building this person may list.
-fn scope(actor: &Actor, building_id: &str, role: BuildingRole) -> Scope {
-    match role {
-        BuildingRole::Manager => Scope::ManagerVisible,
-        BuildingRole::Referent => Scope::Everything,
-        BuildingRole::Occupant => Scope::NotRemoved,
-        BuildingRole::Landlord => Scope::Lots {
-            lots: actor
-                .memberships
-                .iter()
-                .filter(|m| m.building_id == building_id && m.role == "landlord")
-                .filter_map(|m| m.lot_id.clone())
-                .collect(),
-            person_id: actor.person_id.clone(),
-        },
+/// Which reports of the building this person may list (the rule is in `authz`).
+fn scope(actor: &Actor, permit: &Permit) -> Scope {
+    match authz::list_scope(actor, permit) {
+        ListScope::Everything => Scope::Everything,
+        ListScope::ManagerVisible => Scope::ManagerVisible,
+        ListScope::NotRemoved => Scope::NotRemoved,
+        ListScope::Lots { lots, person_id } => Scope::Lots { lots, person_id },
     }
 }
 
@@ -145,7 +151,7 @@ pub async fn board(
         return Err(AppError::invalid("status", "error.status_invalid"));
     }
     let terms = search::terms(query.unwrap_or(""));
-    let scope = scope(actor, building_id, permit.role);
+    let scope = scope(actor, &permit);
     let limit = limit.clamp(1, 100);
     let mut items = rdb::board(
         &state.db.pool,
@@ -183,7 +189,7 @@ pub async fn similar(
     if terms.is_empty() && category.is_empty() {
         return Ok(Vec::new());
     }
-    let scope = scope(actor, building_id, permit.role);
+    let scope = scope(actor, &permit);
     let candidates = rdb::similar_candidates(
         &state.db.pool,
         state.db.backend,

@@ -1,9 +1,9 @@
 //! Reply templates (R4): agency-wide ready-made answers, edited by managers.
 
-use crate::domain::Context;
 use crate::auth::Actor;
 use crate::auth::authz::Action;
 use crate::db::report_items as items;
+use crate::domain::Context;
 use crate::domain::buildings;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};

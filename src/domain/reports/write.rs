@@ -4,12 +4,12 @@
 use super::categories;
 use super::read::authorize;
 use super::{Audience, MAX_COMMENT, MAX_PHOTOS, ReportDraft};
-use crate::domain::Context;
 use crate::auth::Actor;
-use crate::auth::authz::{Action, BuildingRole, ReportAction, ReportPermit, ReportRelation};
+use crate::auth::authz::{self, Action, ReportAction, ReportPermit, ReportRelation};
 use crate::db::report_items::{self as items, NewEvent};
 use crate::db::reports::{self as rdb, ReportRow};
 use crate::db::{self, people as pdb};
+use crate::domain::Context;
 use crate::domain::buildings;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};
@@ -44,16 +44,16 @@ pub async fn create(
 ) -> AppResult<String> {
     let (building, permit) =
         buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
-    let known = categories::for_agency(&state.db.pool, &building.agency_id, actor.lang).await?;
+    let known = categories::for_agency(&state, &building.agency_id, actor.lang).await?;
     let valid = draft.parse(&known)?;
 
-    let staff = matches!(permit.role, BuildingRole::Manager | BuildingRole::Referent);
+    let staff = authz::may_file_for_others(permit.role);
     let concerned_id = match draft.on_behalf_of.as_deref().filter(|p| !p.is_empty()) {
         Some(person) if staff => {
             let residents = pdb::memberships(&state.db.pool, person).await?;
             if !residents
                 .iter()
-                .any(|m| m.building_id == building.id && m.role != "landlord")
+                .any(|m| m.building_id == building.id && authz::is_resident(&m.role))
             {
                 return Err(AppError::invalid(
                     "on_behalf_of",
@@ -71,9 +71,11 @@ pub async fn create(
         .filter(|m| m.building_id == building.id)
         .find_map(|m| m.lot_id);
     // Council filter (R8): a referent's report stays with occupants and referents unless shared.
-    let manager_visible = !(building.council_filter != 0
-        && permit.role == BuildingRole::Referent
-        && !draft.share_with_manager);
+    let manager_visible = authz::report_visible_to_manager(
+        permit.role,
+        building.council_filter != 0,
+        draft.share_with_manager,
+    );
 
     let id = db::new_id();
     let now = state.clock.now_ms();

@@ -5,11 +5,11 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
-use crate::domain::Context;
 use crate::auth::secret;
 use crate::db::report_items::{self as items, NewEvent};
 use crate::db::work_orders::{self as wdb, WorkOrderRow};
 use crate::db::{buildings as bdb, reports as rdb};
+use crate::domain::Context;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -34,6 +34,17 @@ fn paris() -> TimeZone {
 }
 
 /// Parses "2026-11-26T09:00" (a datetime-local field, Paris time) into UTC milliseconds.
+/// The building a link's work order is in (its name, address and access details are part
+/// of what the provider is sent).
+pub async fn site(
+    state: &Context,
+    wo: &WorkOrderRow,
+) -> AppResult<crate::db::buildings::BuildingRow> {
+    crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub fn parse_local(raw: &str) -> AppResult<i64> {
     let invalid = || AppError::invalid("date", "error.date_invalid");
     let dt: DateTime = raw.trim().parse().map_err(|_| invalid())?;

@@ -6,14 +6,14 @@ pub mod providers;
 pub mod reminders;
 pub mod stats;
 
-use crate::domain::Context;
 use crate::auth::Actor;
-use crate::auth::authz::ReportAction;
+use crate::auth::authz::{self, AgencyAction, ReportAction};
 use crate::auth::secret;
 use crate::clock::DAY_MS;
 use crate::db::report_items::{self as items, NewEvent};
 use crate::db::work_orders::{self as wdb, WorkOrderRow};
 use crate::db::{self, buildings as bdb, people as pdb, reports as rdb};
+use crate::domain::Context;
 use crate::domain::reports::read::authorize;
 use crate::domain::types::{optional_text, text};
 use crate::domain::{AppError, AppResult};
@@ -252,9 +252,29 @@ pub async fn get(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrde
     let wo = wdb::by_id(&state.db.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.agencies.contains(&wo.agency_id) {
-        return Err(AppError::NotFound);
-    }
+    authz::check_agency(actor, AgencyAction::ManageWorkOrders, Some(&wo.agency_id))?;
+    Ok(wo)
+}
+
+/// The work orders sent for a report, for managers of the report's agency.
+pub async fn for_report(
+    state: &Context,
+    actor: &Actor,
+    agency_id: &str,
+    report_id: &str,
+) -> AppResult<Vec<WorkOrderRow>> {
+    authz::check_agency(actor, AgencyAction::ManageWorkOrders, Some(agency_id))?;
+    Ok(wdb::for_report(&state.db.pool, report_id)
+        .await?
+        .into_iter()
+        .filter(|w| w.agency_id == agency_id)
+        .collect())
+}
+
+/// Revokes the provider's private link of a work order (it answers 410 afterwards).
+pub async fn revoke_link(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
+    let wo = get(state, actor, id).await?;
+    wdb::revoke(&state.db.pool, &wo.id, state.clock.now_ms()).await?;
     Ok(wo)
 }
 
@@ -316,7 +336,7 @@ pub async fn list(
             .await?;
             building.agency_id
         }
-        None => providers::agency_of(actor)?.to_string(),
+        None => authz::check_agency(actor, AgencyAction::ManageWorkOrders, None)?.agency_id,
     };
     Ok(wdb::list(
         &state.db.pool,
@@ -336,7 +356,7 @@ pub async fn set_reminder_settings(
     after_days: i64,
     before_escalation: i64,
 ) -> AppResult<()> {
-    let agency = providers::agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ManageSettings, None)?.agency_id;
     if !(1..=30).contains(&after_days) {
         return Err(AppError::invalid(
             "remind_after_days",

@@ -1,19 +1,11 @@
 //! The agency's provider directory (W1): entries, favorites, CSV import.
 
-use crate::domain::Context;
 use crate::auth::Actor;
+use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{self as wdb, ProviderInput, ProviderRow};
+use crate::domain::Context;
 use crate::domain::types::{Email, optional_text, text};
 use crate::domain::{AppError, AppResult};
-
-/// The agency a manager acts for (the first; multi-agency managers pick by building later).
-pub fn agency_of(actor: &Actor) -> AppResult<&str> {
-    actor
-        .agencies
-        .first()
-        .map(String::as_str)
-        .ok_or(AppError::Forbidden)
-}
 
 pub struct ValidProvider {
     pub company: String,
@@ -61,7 +53,7 @@ pub async fn save(state: &Context, agency_id: &str, p: &ValidProvider) -> AppRes
 }
 
 pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(ProviderRow, bool)>> {
-    let agency = agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, None)?.agency_id;
     Ok(wdb::providers(&state.db.pool, agency, &actor.person_id)
         .await?
         .into_iter()
@@ -75,7 +67,7 @@ pub async fn favorite(
     provider_id: &str,
     on: bool,
 ) -> AppResult<()> {
-    let agency = agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, None)?.agency_id;
     wdb::provider(&state.db.pool, agency, provider_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -8,10 +8,10 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use sqlx::Any;
 
-use crate::domain::Context;
 use crate::clock::DAY_MS;
 use crate::db::notifications as ndb;
 use crate::db::work_orders as wdb;
+use crate::domain::Context;
 use crate::domain::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mail::{self, OutgoingEmail};

@@ -4,10 +4,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::Context;
 use crate::auth::Actor;
+use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders as wdb;
 use crate::domain::AppResult;
+use crate::domain::Context;
 
 #[derive(Debug, Serialize, ToSchema, Default)]
 pub struct Reactivity {
@@ -64,7 +65,7 @@ pub async fn for_provider(
     actor: &Actor,
     provider_id: &str,
 ) -> AppResult<Reactivity> {
-    let agency = super::providers::agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
     wdb::provider(&state.db.pool, agency, provider_id)
         .await?
         .ok_or(crate::domain::AppError::NotFound)?;
@@ -85,7 +86,7 @@ pub async fn by_provider(
     state: &Context,
     actor: &Actor,
 ) -> AppResult<std::collections::HashMap<String, Reactivity>> {
-    let agency = super::providers::agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
     let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
     let mut grouped: std::collections::HashMap<String, Vec<wdb::WorkOrderRow>> =
         std::collections::HashMap::new();
@@ -110,7 +111,7 @@ pub struct TradeReactivity {
 
 /// Reactivity per trade across the agency's providers.
 pub async fn by_trade(state: &Context, actor: &Actor) -> AppResult<Vec<TradeReactivity>> {
-    let agency = super::providers::agency_of(actor)?;
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
     let providers = wdb::providers(&state.db.pool, agency, &actor.person_id).await?;
     let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
     let mut trades: Vec<String> = providers

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::ErrorBody;
 use crate::app::AppState;
-use crate::auth::authz::{Action, BuildingRole};
+use crate::auth::authz::{self, Action, BuildingRole};
 use crate::db::buildings::BuildingRow;
 use crate::db::people::MemberRow;
 use crate::domain::buildings::{self as service, ResidentRole};
@@ -46,8 +46,8 @@ pub struct BuildingOut {
 }
 
 fn building_out(b: BuildingRow, role: BuildingRole) -> BuildingOut {
-    let manager = role == BuildingRole::Manager;
-    let staff = matches!(role, BuildingRole::Manager | BuildingRole::Referent);
+    let manager = authz::sees_registration_code(role);
+    let staff = authz::sees_access_details(role);
     BuildingOut {
         council_filter: b.council_filter != 0,
         code: manager.then_some(b.code),

@@ -11,8 +11,7 @@ use utoipa_axum::routes;
 use super::ErrorBody;
 use super::reports::iso;
 use crate::app::AppState;
-use crate::db::notifications as ndb;
-use crate::domain::AppError;
+use crate::domain::inbox;
 use crate::domain::notifications as service;
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiJson, User};
@@ -50,8 +49,8 @@ async fn list(
     State(state): State<AppState>,
     User(actor, _): User,
 ) -> WebResult<Json<NotificationList>> {
-    let unread = ndb::unread_count(&state.db.pool, &actor.person_id).await?;
-    let items = ndb::list(&state.db.pool, &actor.person_id, 100)
+    let unread = inbox::unread_count(&state, &actor).await?;
+    let items = inbox::latest(&state, &actor)
         .await?
         .into_iter()
         .map(|n| NotificationOut {
@@ -61,7 +60,7 @@ async fn list(
             report_title: n.report_title,
             building: n.building_name,
             actor: n.actor_name,
-            read: n.read_at.is_some(),
+            read: n.read,
             created_at: iso(n.created_at),
         })
         .collect();
@@ -76,17 +75,8 @@ async fn mark_read(
     User(actor, _): User,
     Path(id): Path<String>,
 ) -> WebResult<StatusCode> {
-    match ndb::mark_read(
-        &state.db.pool,
-        &actor.person_id,
-        Some(&id),
-        state.clock.now_ms(),
-    )
-    .await?
-    {
-        0 => Err(AppError::NotFound.into()),
-        _ => Ok(StatusCode::NO_CONTENT),
-    }
+    inbox::mark_read(&state, &actor, Some(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

@@ -11,7 +11,6 @@ use super::ErrorBody;
 use super::reports::iso;
 use crate::app::AppState;
 use crate::db::work_orders::WorkOrderRow;
-use crate::domain::AppError;
 use crate::domain::work_orders::link;
 use crate::web::error::WebResult;
 use crate::web::extract::ApiJson;
@@ -39,9 +38,7 @@ pub struct ProviderView {
 }
 
 pub async fn provider_view_of(state: &AppState, wo: WorkOrderRow) -> WebResult<ProviderView> {
-    let b = crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::domain::work_orders::link::site(state, &wo).await?;
     Ok(ProviderView {
         reference: wo.reference,
         status: wo.status,

@@ -51,7 +51,7 @@ async fn list_categories(
     )
     .await?;
     Ok(Json(
-        categories::for_agency(&state.db.pool, &building.agency_id, ctx.lang).await?,
+        categories::for_agency(&state, &building.agency_id, ctx.lang).await?,
     ))
 }
 

@@ -15,6 +15,7 @@ pub use super::provider_link::{ProviderView, provider_view_of};
 use super::reports::iso;
 use crate::app::AppState;
 use crate::auth::Actor;
+use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::work_orders::providers::{self, ImportReport};
 use crate::domain::work_orders::stats::{self, Reactivity};
@@ -86,7 +87,7 @@ async fn create_provider(
     User(actor, _): User,
     ApiJson(p): ApiJson<ProviderIn>,
 ) -> WebResult<(StatusCode, Json<Vec<ProviderOut>>)> {
-    let agency = providers::agency_of(&actor)?.to_string();
+    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
     let valid = providers::parse(
         &p.company,
         &p.trades,
@@ -116,7 +117,7 @@ async fn import_providers(
     User(actor, _): User,
     body: Bytes,
 ) -> WebResult<Json<ImportReport>> {
-    let agency = providers::agency_of(&actor)?.to_string();
+    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
     Ok(Json(
         providers::import_csv(&state, &agency, &body, |_, _| {}).await?,
     ))
@@ -321,8 +322,7 @@ async fn revoke_link(
     User(actor, _): User,
     Path(id): Path<String>,
 ) -> WebResult<Json<WorkOrderOut>> {
-    let wo = service::get(&state, &actor, &id).await?;
-    crate::db::work_orders::revoke(&state.db.pool, &wo.id, state.clock.now_ms()).await?;
+    service::revoke_link(&state, &actor, &id).await?;
     Ok(Json(out(
         service::get(&state, &actor, &id).await?,
         state.clock.now_ms(),

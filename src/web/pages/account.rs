@@ -9,11 +9,10 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{FormErrors, NoticeQuery, Page, render, render_status};
-use crate::i18n::local_datetime;
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::db::{people as pdb, sessions as sdb};
 use crate::domain::{AppError, accounts};
+use crate::i18n::local_datetime;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -52,11 +51,8 @@ async fn page_for(
     new_token: Option<String>,
     errors: FormErrors,
 ) -> WebResult<AccountTpl> {
-    let person = pdb::by_id(&state.db.pool, &actor.person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tokens = sdb::api_tokens_of(&state.db.pool, &actor.person_id)
-        .await?
+    let (person, tokens) = crate::domain::accounts::profile(state, actor).await?;
+    let tokens = tokens
         .into_iter()
         .map(|t| TokenLine {
             id: t.id,

@@ -103,7 +103,7 @@ async fn show(
 ) -> WebResult<Response> {
     let (building, permit) = service::authorize(&state, &actor, &id, Action::ViewBuilding).await?;
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
-    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let cats = categories::for_agency(&state, &building.agency_id, page.lang).await?;
     let now = state.clock.now_ms();
     let query = q.q.clone().unwrap_or_default();
     let mut columns = Vec::new();

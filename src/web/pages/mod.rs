@@ -208,7 +208,7 @@ async fn switch_lang(
 ) -> WebResult<Response> {
     let lang = Lang::parse(&code).ok_or(crate::domain::AppError::NotFound)?;
     if let Some(actor) = &ctx.actor {
-        crate::db::people::set_lang(&state.db.pool, &actor.person_id, lang.code()).await?;
+        crate::domain::accounts::set_lang(&state, actor, lang).await?;
     }
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     let cookie = context::set_cookie(

@@ -8,11 +8,11 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::{FormErrors, NoticeQuery, Page, render, render_status};
-use crate::i18n::human_time;
 use crate::app::AppState;
-use crate::db::notifications as ndb;
 use crate::domain::AppError;
+use crate::domain::inbox;
 use crate::domain::notifications as service;
+use crate::i18n::human_time;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -48,7 +48,7 @@ struct ListTpl {
 async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResult<Response> {
     let page = Page::new(&ctx);
     let now = state.clock.now_ms();
-    let lines = ndb::list(&state.db.pool, &actor.person_id, 100)
+    let lines = inbox::latest(&state, &actor)
         .await?
         .into_iter()
         .map(|n| Line {
@@ -63,8 +63,8 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
             building: n.building_name,
             link: format!("/reports/{}", n.report_id.unwrap_or_default()),
             when: human_time(page.lang, n.created_at, now),
-            unread: n.read_at.is_none(),
-            urgent: n.urgent.unwrap_or(0) != 0,
+            unread: !n.read,
+            urgent: n.urgent,
             id: n.id,
         })
         .collect();
@@ -72,7 +72,7 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
 }
 
 async fn read_all(State(state): State<AppState>, User(actor, _): User) -> WebResult<Response> {
-    ndb::mark_read(&state.db.pool, &actor.person_id, None, state.clock.now_ms()).await?;
+    inbox::mark_read(&state, &actor, None).await?;
     Ok(Redirect::to("/notifications").into_response())
 }
 
@@ -81,17 +81,8 @@ async fn read_one(
     User(actor, _): User,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    match ndb::mark_read(
-        &state.db.pool,
-        &actor.person_id,
-        Some(&id),
-        state.clock.now_ms(),
-    )
-    .await?
-    {
-        0 => Err(AppError::NotFound.into()),
-        _ => Ok(Redirect::to("/notifications").into_response()),
-    }
+    inbox::mark_read(&state, &actor, Some(&id)).await?;
+    Ok(Redirect::to("/notifications").into_response())
 }
 
 #[derive(Template)]

@@ -10,7 +10,6 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{FormErrors, Page, render, render_status};
-use crate::i18n::human_time;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{ReportAction, report_allowed};
@@ -21,6 +20,7 @@ use crate::db::reports::ReportRow;
 use crate::domain::AppError;
 use crate::domain::reports::categories::{self};
 use crate::domain::reports::{Audience, read, write};
+use crate::i18n::human_time;
 use crate::web::api::reports::read_files;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -97,7 +97,7 @@ async fn report_page(
     let view = read::view(state, actor, id).await?;
     let (building, _) =
         crate::domain::reports::building_of(state, &view.report.building_id).await?;
-    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let cats = categories::for_agency(&state, &building.agency_id, page.lang).await?;
     let now = state.clock.now_ms();
     let lang = page.lang;
     let photos = view
@@ -139,11 +139,7 @@ async fn report_page(
         .collect();
     let can = crate::web::api::reports::abilities(view.relation);
     let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
-    let members = if staff {
-        crate::db::people::members_of(&state.db.pool, &building.id).await?
-    } else {
-        Vec::new()
-    };
+    let members = read::audience_people(state, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
     } else {
@@ -153,7 +149,7 @@ async fn report_page(
         let p = crate::domain::work_orders::providers::list(state, actor)
             .await
             .unwrap_or_default();
-        let w = crate::db::work_orders::for_report(&state.db.pool, id)
+        let w = crate::domain::work_orders::for_report(state, actor, &building.agency_id, id)
             .await?
             .into_iter()
             .map(super::work_orders::line)

@@ -10,16 +10,16 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{FormErrors, Page, render, render_status};
-use crate::i18n::human_time;
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::auth::authz::{Action, BuildingRole};
+use crate::auth::authz::{self, Action};
 use crate::db::buildings::BuildingRow;
 use crate::db::people::MemberRow;
 use crate::db::reports::ReportRow;
 use crate::domain::reports::categories::{self, Category};
 use crate::domain::reports::{ReportDraft, read, write};
 use crate::domain::{AppError, buildings};
+use crate::i18n::human_time;
 use crate::web::api::reports::read_files;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -136,7 +136,7 @@ async fn new_page(
 ) -> WebResult<NewTpl> {
     let (building, permit) =
         buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
-    let cats = categories::for_agency(&state.db.pool, &building.agency_id, page.lang).await?;
+    let cats = categories::for_agency(&state, &building.agency_id, page.lang).await?;
     let checked = !form.title.trim().is_empty();
     let now = state.clock.now_ms();
     let location = format!(
@@ -159,17 +159,8 @@ async fn new_page(
     } else {
         Vec::new()
     };
-    let staff = matches!(permit.role, BuildingRole::Manager | BuildingRole::Referent);
-    let members = if staff {
-        crate::db::people::members_of(&state.db.pool, building_id)
-            .await?
-            .into_iter()
-            .filter(|m| m.role != "landlord")
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let show_share = permit.role == BuildingRole::Referent && building.council_filter != 0;
+    let members = crate::domain::buildings::residents_for_filing(state, &permit).await?;
+    let show_share = authz::offers_council_share(permit.role, building.council_filter != 0);
     Ok(NewTpl {
         page,
         building,
@@ -177,7 +168,7 @@ async fn new_page(
         form,
         checked,
         similar,
-        staff,
+        staff: authz::may_file_for_others(permit.role),
         members,
         show_share,
         errors,

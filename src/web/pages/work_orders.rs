@@ -10,12 +10,13 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{FormErrors, NoticeQuery, Page, render, render_status};
-use crate::i18n::local_datetime;
 use crate::app::AppState;
+use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::AppError;
 use crate::domain::work_orders::stats::Reactivity;
 use crate::domain::work_orders::{self as service, WorkOrderInput, link, providers, stats};
+use crate::i18n::local_datetime;
 use crate::web::api::reports::read_files;
 use crate::web::api::work_orders::{ProviderView, pdf_response, poster_pdf, provider_view_of};
 use crate::web::context::Ctx;
@@ -162,9 +163,7 @@ async fn provider_ics(
 ) -> WebResult<Response> {
     let wo = link::open(&state, &token).await?;
     let at = wo.scheduled_for.ok_or(AppError::NotFound)?;
-    let b = crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = link::site(&state, &wo).await?;
     let ics = link::ics(&wo, &b.name, &b.address, at, &state.config.base_url);
     Ok((
         [
@@ -350,7 +349,7 @@ async fn add_provider(
     User(actor, ctx): User,
     Form(f): Form<ProviderForm>,
 ) -> WebResult<Response> {
-    let agency = providers::agency_of(&actor)?.to_string();
+    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
     match providers::parse(
         &f.company,
         &f.trades,
@@ -379,7 +378,7 @@ async fn import(
     User(actor, ctx): User,
     mut multipart: Multipart,
 ) -> WebResult<Response> {
-    let agency = providers::agency_of(&actor)?.to_string();
+    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
     let (files, _) = read_files(&mut multipart).await?;
     let file = files.into_iter().next().unwrap_or_default();
     match providers::import_csv(&state, &agency, &file, |_, _| {}).await {
