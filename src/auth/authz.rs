@@ -237,15 +237,6 @@ pub fn check_agency(
     })
 }
 
-/// Only platform administrators create agencies and their managers.
-pub fn check_admin(actor: &Actor) -> Result<(), Denied> {
-    if actor.is_admin {
-        Ok(())
-    } else {
-        Err(Denied::Forbidden)
-    }
-}
-
 /// What authorization needs to know about one report.
 #[derive(Debug, Clone)]
 pub struct ReportFacts {

@@ -196,3 +196,114 @@ fn audiences_hide_private_comments() {
     assert!(audience_allows(Landlord, "me", Some("x"), "landlord", None));
     assert!(!audience_allows(Manager, "me", Some("x"), "bogus", None));
 }
+
+#[test]
+fn agency_table_role_by_action_with_foreign_and_several_agencies() {
+    let residents = [
+        actor(&[], &[("b1", "referent")]),
+        actor(&[], &[("b1", "occupant")]),
+        actor(&[], &[("b1", "landlord")]),
+    ];
+    let manager = actor(&["a1"], &[]);
+    let two_agencies = actor(&["a1", "a2"], &[]);
+    for action in AgencyAction::ALL {
+        // Own agency, named or implied.
+        for requested in [Some("a1"), None] {
+            let permit = check_agency(&manager, action, requested).expect("own agency");
+            assert_eq!(permit.agency_id, "a1");
+        }
+        // Another agency is not there at all.
+        assert!(matches!(
+            check_agency(&manager, action, Some("a2")),
+            Err(Denied::NotFound)
+        ));
+        // Several agencies: the one at hand, never "the first" by default.
+        assert_eq!(
+            check_agency(&two_agencies, action, Some("a2"))
+                .expect("second agency")
+                .agency_id,
+            "a2"
+        );
+        assert!(matches!(
+            check_agency(&two_agencies, action, None),
+            Err(Denied::AgencyRequired)
+        ));
+        // Residents of the agency's buildings have no agency-level action.
+        for who in &residents {
+            assert!(matches!(
+                check_agency(who, action, None),
+                Err(Denied::Forbidden)
+            ));
+            assert!(matches!(
+                check_agency(who, action, Some("a1")),
+                Err(Denied::NotFound)
+            ));
+        }
+    }
+}
+
+#[test]
+fn building_details_and_filing_rules_by_role() {
+    use BuildingRole::*;
+    // (role, registration code, access details, files for others, offered the council share)
+    let table = [
+        (Manager, true, true, true, false),
+        (Referent, false, true, true, true),
+        (Occupant, false, false, false, false),
+        (Landlord, false, false, false, false),
+    ];
+    for (role, code, access, for_others, share) in table {
+        assert_eq!(sees_registration_code(role), code, "{role:?}");
+        assert_eq!(sees_access_details(role), access, "{role:?}");
+        assert_eq!(may_file_for_others(role), for_others, "{role:?}");
+        assert_eq!(offers_council_share(role, true), share, "{role:?}");
+        assert!(
+            !offers_council_share(role, false),
+            "{role:?} without filter"
+        );
+        // Only an unshared referent report under the council filter is kept from the manager.
+        assert_eq!(
+            report_visible_to_manager(role, true, false),
+            !share,
+            "{role:?}"
+        );
+        assert!(
+            report_visible_to_manager(role, true, true),
+            "{role:?} shared"
+        );
+    }
+    assert!(is_resident("occupant") && is_resident("referent") && !is_resident("landlord"));
+}
+
+#[test]
+fn list_scope_by_role() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let scope_of = |who: &Actor| {
+        let permit = check(who, Action::ViewBuilding, &home).expect("member");
+        list_scope(who, &permit)
+    };
+    assert_eq!(scope_of(&actor(&["a1"], &[])), ListScope::ManagerVisible);
+    assert_eq!(
+        scope_of(&actor(&[], &[("b1", "referent")])),
+        ListScope::Everything
+    );
+    assert_eq!(
+        scope_of(&actor(&[], &[("b1", "occupant")])),
+        ListScope::NotRemoved
+    );
+    let mut landlord = actor(&[], &[("b1", "landlord"), ("b2", "landlord")]);
+    landlord.memberships[0].lot_id = Some("lot-1".into());
+    landlord.memberships[1].lot_id = Some("lot-9".into());
+    assert_eq!(
+        scope_of(&landlord),
+        ListScope::Lots {
+            lots: vec!["lot-1".into()],
+            person_id: "p".into()
+        }
+    );
+    assert!(is_agency_staff(&actor(&["a1"], &[])));
+    assert!(!is_agency_staff(&actor(&[], &[("b1", "referent")])));
+}

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, form_outcome, render, render_status};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::domain::{AppError, accounts};
@@ -94,21 +94,13 @@ async fn save_profile(
     User(actor, ctx): User,
     Form(form): Form<ProfileForm>,
 ) -> WebResult<Response> {
-    match accounts::update_profile(&state, &actor, &form.name, &form.phone, &form.lang).await {
-        Ok(()) => Ok(Redirect::to("/account?notice=profile_saved").into_response()),
-        Err(AppError::Invalid(i)) => {
-            let tpl = page_for(
-                &state,
-                &actor,
-                Page::new(&ctx),
-                None,
-                FormErrors::from_invalid(ctx.lang, &i),
-            )
-            .await?;
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_outcome(
+        ctx.lang,
+        accounts::update_profile(&state, &actor, &form.name, &form.phone, &form.lang).await,
+        |()| Ok(Redirect::to("/account?notice=profile_saved").into_response()),
+        |errors| page_for(&state, &actor, Page::new(&ctx), None, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, NoticeQuery, Page, render, render_status, safe_next};
+use super::{FormErrors, NoticeQuery, Page, form_outcome, render, render_status, safe_next};
 use crate::app::AppState;
 use crate::domain::AppError;
 use crate::domain::accounts::{self, Registration};
@@ -260,19 +260,17 @@ async fn reset(
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> WebResult<Response> {
-    match accounts::reset_password(&state, &token, &form.password).await {
-        Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ResetTpl {
-                    page: Page::new(&ctx),
-                    token,
-                    errors,
-                },
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_outcome(
+        ctx.lang,
+        accounts::reset_password(&state, &token, &form.password).await,
+        |_| Ok(Redirect::to("/login?notice=password_reset").into_response()),
+        |errors| async {
+            Ok(ResetTpl {
+                page: Page::new(&ctx),
+                token,
+                errors,
+            })
+        },
+    )
+    .await
 }

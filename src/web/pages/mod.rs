@@ -128,6 +128,29 @@ impl FormErrors {
     }
 }
 
+/// The one way a page form ends: on success `done` answers (usually a redirect); an invalid
+/// input re-renders the form with the message next to its field (422), keeping what was
+/// typed; any other error goes to the error mapping.
+pub async fn form_outcome<T, Tpl, Fut>(
+    lang: Lang,
+    result: crate::domain::AppResult<T>,
+    done: impl FnOnce(T) -> WebResult<Response>,
+    rerender: impl FnOnce(FormErrors) -> Fut,
+) -> WebResult<Response>
+where
+    Tpl: Template,
+    Fut: std::future::Future<Output = WebResult<Tpl>>,
+{
+    match result {
+        Ok(value) => done(value),
+        Err(crate::domain::AppError::Invalid(i)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &rerender(FormErrors::from_invalid(lang, &i)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn render(t: &impl Template) -> WebResult<Response> {
     render_status(StatusCode::OK, t)
 }

@@ -2,14 +2,12 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
-use crate::domain::AppError;
 use crate::domain::inbox;
 use crate::domain::notifications as service;
 use crate::i18n::human_time;
@@ -124,20 +122,19 @@ async fn save_settings(
         .filter(|(k, _)| k == "category")
         .map(|(_, v)| v.clone())
         .collect();
-    match service::save_settings(&state, &actor, mode, &ticked).await {
-        Ok(()) => {
-            Ok(Redirect::to("/account/notifications?notice=notifications_saved").into_response())
-        }
-        Err(AppError::Invalid(i)) => {
+    form_outcome(
+        ctx.lang,
+        service::save_settings(&state, &actor, mode, &ticked).await,
+        |()| Ok(Redirect::to("/account/notifications?notice=notifications_saved").into_response()),
+        |errors| async {
             let s = service::settings(&state, &actor).await?;
-            let tpl = SettingsTpl {
+            Ok(SettingsTpl {
                 page: Page::new(&ctx),
                 mode: s.mode,
                 categories: s.categories,
-                errors: FormErrors::from_invalid(ctx.lang, &i),
-            };
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
-        }
-        Err(e) => Err(e.into()),
-    }
+                errors,
+            })
+        },
+    )
+    .await
 }

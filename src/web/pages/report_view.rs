@@ -3,13 +3,12 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, Page, render, render_status};
+use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{ReportAction, report_allowed};
@@ -17,7 +16,6 @@ use crate::db::buildings::BuildingRow;
 use crate::db::people::MemberRow;
 use crate::db::report_items::TemplateRow;
 use crate::db::reports::ReportRow;
-use crate::domain::AppError;
 use crate::domain::reports::categories::{self};
 use crate::domain::reports::{Audience, read, write};
 use crate::i18n::human_time;
@@ -222,25 +220,21 @@ async fn comment(
         Ok(audience) => write::comment(&state, &actor, &id, &body, audience).await,
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(comment_id) => {
-            for bytes in files
-                .into_iter()
-                .take(crate::domain::reports::MAX_PHOTOS as usize)
-            {
-                write::add_photo(&state, &actor, &id, Some(&comment_id), bytes).await?;
-            }
-            Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response())
+    if let Ok(comment_id) = &outcome {
+        for bytes in files
+            .into_iter()
+            .take(crate::domain::reports::MAX_PHOTOS as usize)
+        {
+            write::add_photo(&state, &actor, &id, Some(comment_id), bytes).await?;
         }
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &report_page(&state, &actor, Page::new(&ctx), &id, body, errors).await?,
-            )
-        }
-        Err(e) => Err(e.into()),
     }
+    form_outcome(
+        ctx.lang,
+        outcome,
+        |_| Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response()),
+        |errors| report_page(&state, &actor, Page::new(&ctx), &id, body, errors),
+    )
+    .await
 }
 
 async fn follow(
@@ -291,17 +285,13 @@ async fn remove(
     Path(id): Path<String>,
     Form(form): Form<RemoveForm>,
 ) -> WebResult<Response> {
-    match write::remove(&state, &actor, &id, &form.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors).await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_outcome(
+        ctx.lang,
+        write::remove(&state, &actor, &id, &form.reason).await,
+        |()| Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
+        |errors| report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors),
+    )
+    .await
 }
 
 async fn photo_full(

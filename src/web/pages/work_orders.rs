@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, form_outcome, render, render_status};
 use crate::app::AppState;
 use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
@@ -115,17 +115,13 @@ async fn provider_schedule(
     Path(token): Path<String>,
     Form(f): Form<ScheduleForm>,
 ) -> WebResult<Response> {
-    match link::schedule(&state, &token, &f.date).await {
-        Ok(_) => Ok(Redirect::to(&format!("/p/{token}?notice=wo_scheduled")).into_response()),
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &provider_render(&state, &ctx, &token, errors, None).await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_outcome(
+        ctx.lang,
+        link::schedule(&state, &token, &f.date).await,
+        |_| Ok(Redirect::to(&format!("/p/{token}?notice=wo_scheduled")).into_response()),
+        |errors| provider_render(&state, &ctx, &token, errors, None),
+    )
+    .await
 }
 
 async fn provider_report(
@@ -136,25 +132,20 @@ async fn provider_report(
 ) -> WebResult<Response> {
     let (files, fields) = read_files(&mut multipart).await?;
     let get = |k: &str| fields.text(k);
-    match link::report(
-        &state,
-        &token,
-        &get("body"),
-        get("outcome") != "another_visit",
-        files,
+    form_outcome(
+        ctx.lang,
+        link::report(
+            &state,
+            &token,
+            &get("body"),
+            get("outcome") != "another_visit",
+            files,
+        )
+        .await,
+        |_| Ok(Redirect::to(&format!("/p/{token}?notice=wo_reported")).into_response()),
+        |errors| provider_render(&state, &ctx, &token, errors, None),
     )
     .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/p/{token}?notice=wo_reported")).into_response()),
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &provider_render(&state, &ctx, &token, errors, None).await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 async fn provider_ics(
@@ -350,7 +341,7 @@ async fn add_provider(
     Form(f): Form<ProviderForm>,
 ) -> WebResult<Response> {
     let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
-    match providers::parse(
+    let saved = match providers::parse(
         &f.company,
         &f.trades,
         &f.contact_name,
@@ -358,19 +349,16 @@ async fn add_provider(
         &f.phone,
         "",
     ) {
-        Ok(p) => {
-            providers::save(&state, &agency, &p).await?;
-            Ok(Redirect::to("/providers?notice=provider_saved").into_response())
-        }
-        Err(AppError::Invalid(i)) => {
-            let errors = FormErrors::from_invalid(ctx.lang, &i);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &providers_render(&state, &actor, &ctx, errors, None, None).await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+        Ok(p) => providers::save(&state, &agency, &p).await,
+        Err(e) => Err(e),
+    };
+    form_outcome(
+        ctx.lang,
+        saved,
+        |_| Ok(Redirect::to("/providers?notice=provider_saved").into_response()),
+        |errors| providers_render(&state, &actor, &ctx, errors, None, None),
+    )
+    .await
 }
 
 async fn import(
