@@ -219,3 +219,14 @@ pub async fn custom_categories<'c>(
     .fetch_all(ex)
     .await
 }
+
+/// The agency's language code (`fr`, `en`) for what it sends outside the pages.
+pub async fn agency_lang<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT lang FROM agencies WHERE id = $1")
+        .bind(agency_id)
+        .fetch_optional(ex)
+        .await
+}

@@ -164,3 +164,34 @@ pub async fn update_settings(
     tx.commit().await?;
     Ok(())
 }
+
+/// The language an agency writes to providers, insurers and the hall in (French by default).
+pub async fn agency_lang(state: &Context, agency_id: &str) -> AppResult<crate::i18n::Lang> {
+    Ok(bdb::agency_lang(&state.db.pool, agency_id)
+        .await?
+        .and_then(|code| crate::i18n::Lang::parse(&code))
+        .unwrap_or_default())
+}
+
+/// The hall poster of a building (B4): its code, the registration address and a QR code,
+/// as a PDF named after the code.
+pub async fn poster(
+    state: &Context,
+    actor: &Actor,
+    building_id: &str,
+) -> AppResult<(String, Vec<u8>)> {
+    let (b, _) = authorize(state, actor, building_id, Action::ManageBuilding).await?;
+    let url = format!("{}/register?code={}", state.config.base_url, b.code);
+    let lang = agency_lang(state, &b.agency_id).await?;
+    let doc = crate::pdf::PosterDoc {
+        building_name: &b.name,
+        building_code: &b.code,
+        register_url: &url,
+        headline: lang.t("poster.headline"),
+        instructions: lang.t("poster.instructions"),
+        code_label: lang.t("poster.code_label"),
+        url_label: lang.t("poster.url_label"),
+    };
+    let bytes = crate::pdf::poster(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
+    Ok((format!("affiche-{}", b.code), bytes))
+}

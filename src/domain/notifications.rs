@@ -272,7 +272,7 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
     if event.kind == "urgent_report"
         && let Some(on_call) = ndb::on_call_email(&state.db.pool, &building.id).await?
     {
-        let lang = Lang::Fr;
+        let lang = crate::domain::buildings::agency_lang(state, &building.agency_id).await?;
         let head = headline(lang, &event.kind, &actor_name, &event.detail);
         let email = messages::event(messages::EventMail {
             lang,

@@ -879,3 +879,54 @@ async fn provider_photos_trade_stats_date_filters_and_reminder_settings() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// An agency that writes in English sends its providers English e-mails and PDFs.
+#[tokio::test]
+async fn provider_mail_and_pdf_follow_the_agency_language() {
+    let app = spawn_app().await;
+    sqlx::query("UPDATE agencies SET lang = 'en'")
+        .execute(&app.state.db.pool)
+        .await
+        .expect("agency language");
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Lift stuck", "description": "Between floors"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let provider = add_provider(&app, &manager, "Lifts Ltd", "lifts@example.test").await;
+    let (status, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{wo}");
+    let reference = wo["reference"].as_str().expect("reference");
+    app.wait_for_mail("lifts@example.test", &format!("Work order {reference}"))
+        .await;
+    let pdf = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/work-orders/{}/pdf",
+            wo["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("bytes");
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("WORK ORDER") || text.contains("Work order"),
+        "{text}"
+    );
+    assert!(!text.contains("Ordre de service"), "{text}");
+}

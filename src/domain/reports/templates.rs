@@ -61,7 +61,7 @@ pub async fn delete_template(
     }
 }
 
-/// Seeds the default reply templates of a new agency, in French.
+/// Seeds the default reply templates of a new agency, in its language.
 pub async fn seed_templates(state: &Context, agency_id: &str) -> AppResult<()> {
     if !items::templates_of(&state.db.pool, agency_id)
         .await?
@@ -69,7 +69,7 @@ pub async fn seed_templates(state: &Context, agency_id: &str) -> AppResult<()> {
     {
         return Ok(());
     }
-    let lang = crate::i18n::Lang::Fr;
+    let lang = crate::domain::buildings::agency_lang(state, agency_id).await?;
     for (position, key) in ["received", "provider", "scheduled", "resolved"]
         .iter()
         .enumerate()

@@ -120,7 +120,7 @@ pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<Wor
         at,
         &state.config.base_url,
     );
-    let lang = Lang::Fr;
+    let lang = crate::domain::buildings::agency_lang(state, &wo.agency_id).await?;
     let body = lang.tf(
         "wo.mail.confirmed_body",
         &[

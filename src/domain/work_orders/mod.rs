@@ -17,7 +17,6 @@ use crate::domain::Context;
 use crate::domain::reports::read::authorize;
 use crate::domain::types::{optional_text, text};
 use crate::domain::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::mail::{self, Attachment, OutgoingEmail};
 
 /// How long a provider's link works.
@@ -74,6 +73,8 @@ pub async fn create(
     let manager = pdb::by_id(&state.db.pool, &actor.person_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The PDF and the e-mail go to the provider in the agency's language.
+    let lang = crate::domain::buildings::agency_lang(state, &building.agency_id).await?;
     let now = state.clock.now_ms();
     let seq = wdb::next_seq(&state.db.pool, &building.agency_id).await?;
     let year = jiff::Timestamp::from_millisecond(now)
@@ -101,7 +102,6 @@ pub async fn create(
                     photo_bytes.push(b.to_vec());
                 }
             }
-            let lang = Lang::Fr;
             let labels = crate::pdf::WorkOrderLabels {
                 title: lang.t("wo.pdf.title"),
                 reference: lang.t("wo.pdf.reference"),
@@ -156,7 +156,6 @@ pub async fn create(
 
     let token = secret::new_token();
     let link = format!("{}/p/{token}", state.config.base_url);
-    let lang = Lang::Fr;
     let subject = lang.tf(
         "wo.mail.subject",
         &[

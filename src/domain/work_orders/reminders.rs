@@ -13,7 +13,6 @@ use crate::db::notifications as ndb;
 use crate::db::work_orders as wdb;
 use crate::domain::Context;
 use crate::domain::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::mail::{self, OutgoingEmail};
 
 pub const JOB: &str = "work_order_reminder";
@@ -136,7 +135,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
         return Ok(());
     };
     let now = state.clock.now_ms();
-    let lang = Lang::Fr;
+    let lang = crate::domain::buildings::agency_lang(state, &wo.agency_id).await?;
     let link_note = lang.t("wo.mail.link_note");
     let mut tx = state.db.begin().await?;
     match reminder {

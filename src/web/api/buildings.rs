@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(members))
         .routes(routes!(set_role))
+        .routes(routes!(poster))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -133,4 +134,16 @@ async fn set_role(
         person_id,
         role: req.role,
     }))
+}
+
+/// The printable hall poster: building code, registration address and QR code.
+#[utoipa::path(get, path = "/api/v1/buildings/{id}/poster.pdf", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, content_type = "application/pdf"), (status = 403, body = ErrorBody)))]
+async fn poster(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<axum::response::Response> {
+    let (name, bytes) = service::poster(&state, &actor, &id).await?;
+    Ok(crate::web::api::work_orders::pdf_response(&name, bytes))
 }

@@ -1,4 +1,4 @@
-//! Providers, work orders, the building poster, and the provider link's JSON twins.
+//! Providers, work orders, and the provider link's JSON twins.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -17,10 +17,10 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
+use crate::domain::AppError;
 use crate::domain::work_orders::providers::{self, ImportReport};
 use crate::domain::work_orders::stats::{self, Reactivity};
 use crate::domain::work_orders::{self as service, WorkOrderInput};
-use crate::domain::{AppError, buildings};
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiJson, User};
 
@@ -39,7 +39,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_link))
         .routes(routes!(portfolio_work_orders))
         .routes(routes!(building_work_orders))
-        .routes(routes!(poster))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -382,41 +381,6 @@ async fn building_work_orders(
     .await?;
     let now = state.clock.now_ms();
     Ok(Json(rows.into_iter().map(|w| out(w, now)).collect()))
-}
-
-/// Renders the hall poster of a building (B4).
-pub async fn poster_pdf(state: &AppState, actor: &Actor, building_id: &str) -> WebResult<Response> {
-    let (b, _) = buildings::authorize(
-        state,
-        actor,
-        building_id,
-        crate::auth::authz::Action::ManageBuilding,
-    )
-    .await?;
-    let url = format!("{}/register?code={}", state.config.base_url, b.code);
-    let lang = crate::i18n::Lang::Fr;
-    let doc = crate::pdf::PosterDoc {
-        building_name: &b.name,
-        building_code: &b.code,
-        register_url: &url,
-        headline: lang.t("poster.headline"),
-        instructions: lang.t("poster.instructions"),
-        code_label: lang.t("poster.code_label"),
-        url_label: lang.t("poster.url_label"),
-    };
-    let bytes = crate::pdf::poster(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
-    Ok(pdf_response(&format!("affiche-{}", b.code), bytes))
-}
-
-/// The printable hall poster: building code, registration address and QR code.
-#[utoipa::path(get, path = "/api/v1/buildings/{id}/poster.pdf", tag = "buildings", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, content_type = "application/pdf"), (status = 403, body = ErrorBody)))]
-async fn poster(
-    State(state): State<AppState>,
-    User(actor, _): User,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
-    poster_pdf(&state, &actor, &id).await
 }
 
 /// Reactivity per trade across the agency's providers.

@@ -18,7 +18,7 @@ use crate::domain::work_orders::stats::Reactivity;
 use crate::domain::work_orders::{self as service, WorkOrderInput, link, providers, stats};
 use crate::i18n::local_datetime;
 use crate::web::api::reports::read_files;
-use crate::web::api::work_orders::{ProviderView, pdf_response, poster_pdf, provider_view_of};
+use crate::web::api::work_orders::{ProviderView, pdf_response, provider_view_of};
 use crate::web::context::Ctx;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -412,5 +412,6 @@ async fn poster(
     User(actor, _): User,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    poster_pdf(&state, &actor, &id).await
+    let (name, bytes) = crate::domain::buildings::poster(&state, &actor, &id).await?;
+    Ok(pdf_response(&name, bytes))
 }
