@@ -10,8 +10,9 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
-#[path = "photos_fixtures.rs"]
-pub mod test_fixtures;
+#[cfg(test)]
+#[path = "../tests/fixtures/images.rs"]
+mod test_fixtures;
 
 /// Largest accepted upload, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;

@@ -1,5 +1,9 @@
 //! Integration tests: the real application over HTTP, on SQLite or PostgreSQL.
 
+#[path = "../fixtures/images.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
 mod accounts;
 mod authorization;
 mod buildings;

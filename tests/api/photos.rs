@@ -1,7 +1,7 @@
 //! Photo uploads: checked by content, re-encoded, stripped of location data, served only
 //! to the report's readers.
 
-use palier::photos::test_fixtures::{
+use crate::fixtures::{
     GPS_LATITUDE_ENTRY, contains_bytes, jpeg_with_gps_exif, png_header_only, small_png,
 };
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! The report pages without JavaScript: two-step form with the duplicate check, multipart
 //! upload with the CSRF token in the action, replies from a template, the board.
 
-use palier::photos::test_fixtures::small_png;
+use crate::fixtures::small_png;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;

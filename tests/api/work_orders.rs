@@ -824,12 +824,9 @@ async fn provider_photos_trade_stats_date_filters_and_reminder_settings() {
         .await
         .expect("send");
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let resp = send(
-        "after.png",
-        palier::photos::test_fixtures::small_png(40, 30),
-    )
-    .await
-    .expect("send");
+    let resp = send("after.png", crate::fixtures::small_png(40, 30))
+        .await
+        .expect("send");
     assert_eq!(resp.status(), StatusCode::OK);
     let (_, seen) = app
         .get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant))

@@ -44,7 +44,7 @@ pub async fn create(
 ) -> AppResult<String> {
     let (building, permit) =
         buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
-    let known = categories::for_agency(&state, &building.agency_id, actor.lang).await?;
+    let known = categories::for_agency(state, &building.agency_id, actor.lang).await?;
     let valid = draft.parse(&known)?;
 
     let staff = authz::may_file_for_others(permit.role);

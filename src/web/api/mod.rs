@@ -4,7 +4,7 @@ mod accounts;
 mod buildings;
 mod notifications;
 mod photos;
-mod provider_link;
+pub mod provider_link;
 mod report_out;
 pub mod reports;
 pub mod work_orders;

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
             "/buildings/{id}/settings",
             get(settings_form).post(save_settings),
         )
+        .route("/buildings/{id}/poster.pdf", get(poster))
 }
 
 pub struct BuildingLine {
@@ -294,4 +295,13 @@ async fn save_settings(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn poster(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (name, bytes) = service::poster(&state, &actor, &id).await?;
+    Ok(crate::web::api::work_orders::pdf_response(&name, bytes))
 }

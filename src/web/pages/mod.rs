@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod buildings;
 mod notifications;
+pub mod provider_link;
 mod reply_templates;
 mod report_view;
 mod reports;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(reply_templates::router())
         .merge(notifications::router())
         .merge(work_orders::router())
+        .merge(provider_link::router())
 }
 
 /// What every page's layout needs.

@@ -95,7 +95,7 @@ async fn report_page(
     let view = read::view(state, actor, id).await?;
     let (building, _) =
         crate::domain::reports::building_of(state, &view.report.building_id).await?;
-    let cats = categories::for_agency(&state, &building.agency_id, page.lang).await?;
+    let cats = categories::for_agency(state, &building.agency_id, page.lang).await?;
     let now = state.clock.now_ms();
     let lang = page.lang;
     let photos = view

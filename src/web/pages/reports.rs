@@ -136,7 +136,7 @@ async fn new_page(
 ) -> WebResult<NewTpl> {
     let (building, permit) =
         buildings::authorize(state, actor, building_id, Action::CreateReport).await?;
-    let cats = categories::for_agency(&state, &building.agency_id, page.lang).await?;
+    let cats = categories::for_agency(state, &building.agency_id, page.lang).await?;
     let checked = !form.title.trim().is_empty();
     let now = state.clock.now_ms();
     let location = format!(

@@ -1,9 +1,9 @@
-//! Work-order pages: the provider's link (no account), the manager's lists and provider
-//! directory, the poster download.
+//! Work-order pages for managers: dispatch from a report, the lists, the PDF, and the
+//! provider directory.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -15,158 +15,22 @@ use crate::auth::authz::{self, AgencyAction};
 use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::AppError;
 use crate::domain::work_orders::stats::Reactivity;
-use crate::domain::work_orders::{self as service, WorkOrderInput, link, providers, stats};
+use crate::domain::work_orders::{self as service, WorkOrderInput, providers, stats};
 use crate::i18n::local_datetime;
 use crate::web::api::reports::read_files;
-use crate::web::api::work_orders::{ProviderView, pdf_response, provider_view_of};
+use crate::web::api::work_orders::pdf_response;
 use crate::web::context::Ctx;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/p/{token}", get(provider_page))
-        .route("/p/{token}/acknowledge", post(provider_ack))
-        .route("/p/{token}/schedule", post(provider_schedule))
-        .route("/p/{token}/report", post(provider_report))
-        .route("/p/{token}/visit.ics", get(provider_ics))
         .route("/reports/{id}/work-orders", post(create))
         .route("/work-orders", get(list))
         .route("/work-orders/{id}/pdf", get(pdf))
         .route("/providers", get(providers_page).post(add_provider))
         .route("/providers/import", post(import))
         .route("/providers/{id}/favorite", post(toggle_favorite))
-        .route("/buildings/{id}/poster.pdf", get(poster))
-}
-
-#[derive(Template)]
-#[template(path = "provider.html")]
-struct ProviderTpl {
-    page: Page,
-    token: String,
-    wo: ProviderView,
-    scheduled: Option<String>,
-    /// The confirmed visit in the date field's format, so the form shows it.
-    scheduled_input: String,
-    errors: FormErrors,
-}
-
-async fn provider_render(
-    state: &AppState,
-    ctx: &Ctx,
-    token: &str,
-    errors: FormErrors,
-    notice: Option<&str>,
-) -> WebResult<ProviderTpl> {
-    let wo = link::open(state, token).await?;
-    let scheduled = wo.scheduled_for.map(local_datetime);
-    let scheduled_input = wo
-        .scheduled_for
-        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .and_then(|t| t.in_tz("Europe/Paris").ok())
-        .map(|z| z.strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default();
-    let wo = provider_view_of(state, wo).await?;
-    Ok(ProviderTpl {
-        page: Page::new(ctx).with_notice(notice),
-        token: token.to_string(),
-        wo,
-        scheduled,
-        scheduled_input,
-        errors,
-    })
-}
-
-async fn provider_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Query(q): Query<NoticeQuery>,
-) -> WebResult<Response> {
-    render(
-        &provider_render(
-            &state,
-            &ctx,
-            &token,
-            FormErrors::default(),
-            q.notice.as_deref(),
-        )
-        .await?,
-    )
-}
-
-async fn provider_ack(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> WebResult<Response> {
-    link::acknowledge(&state, &token).await?;
-    Ok(Redirect::to(&format!("/p/{token}?notice=wo_acknowledged")).into_response())
-}
-
-#[derive(Deserialize)]
-struct ScheduleForm {
-    #[serde(default)]
-    date: String,
-}
-
-async fn provider_schedule(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(f): Form<ScheduleForm>,
-) -> WebResult<Response> {
-    form_outcome(
-        ctx.lang,
-        link::schedule(&state, &token, &f.date).await,
-        |_| Ok(Redirect::to(&format!("/p/{token}?notice=wo_scheduled")).into_response()),
-        |errors| provider_render(&state, &ctx, &token, errors, None),
-    )
-    .await
-}
-
-async fn provider_report(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    mut multipart: Multipart,
-) -> WebResult<Response> {
-    let (files, fields) = read_files(&mut multipart).await?;
-    let get = |k: &str| fields.text(k);
-    form_outcome(
-        ctx.lang,
-        link::report(
-            &state,
-            &token,
-            &get("body"),
-            get("outcome") != "another_visit",
-            files,
-        )
-        .await,
-        |_| Ok(Redirect::to(&format!("/p/{token}?notice=wo_reported")).into_response()),
-        |errors| provider_render(&state, &ctx, &token, errors, None),
-    )
-    .await
-}
-
-async fn provider_ics(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> WebResult<Response> {
-    let wo = link::open(&state, &token).await?;
-    let at = wo.scheduled_for.ok_or(AppError::NotFound)?;
-    let b = link::site(&state, &wo).await?;
-    let ics = link::ics(&wo, &b.name, &b.address, at, &state.config.base_url);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"intervention.ics\"",
-            ),
-        ],
-        ics,
-    )
-        .into_response())
 }
 
 async fn create(
@@ -405,13 +269,4 @@ async fn toggle_favorite(
 ) -> WebResult<Response> {
     providers::favorite(&state, &actor, &id, f.on.is_some()).await?;
     Ok(Redirect::to("/providers").into_response())
-}
-
-async fn poster(
-    State(state): State<AppState>,
-    User(actor, _): User,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
-    let (name, bytes) = crate::domain::buildings::poster(&state, &actor, &id).await?;
-    Ok(pdf_response(&name, bytes))
 }
