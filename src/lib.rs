@@ -14,4 +14,5 @@ pub mod mail;
 pub mod pdf;
 pub mod photos;
 pub mod storage;
+pub mod vocab;
 pub mod web;

@@ -5,6 +5,7 @@
 //! the actor's buildings is `NotFound`, never `Forbidden`, so existence does not leak.
 
 use super::{Actor, Denied};
+use crate::vocab::MemberRole;
 
 /// The building an action is about, with the agency that manages it.
 #[derive(Debug, Clone)]
@@ -76,11 +77,10 @@ impl Actor {
         self.memberships
             .iter()
             .filter(|m| m.building_id == building.id)
-            .filter_map(|m| match m.role.as_str() {
-                "referent" => Some(BuildingRole::Referent),
-                "occupant" => Some(BuildingRole::Occupant),
-                "landlord" => Some(BuildingRole::Landlord),
-                _ => None,
+            .map(|m| match m.role {
+                MemberRole::Referent => BuildingRole::Referent,
+                MemberRole::Occupant => BuildingRole::Occupant,
+                MemberRole::Landlord => BuildingRole::Landlord,
             })
             .max()
     }
@@ -127,8 +127,8 @@ pub fn may_file_for_others(role: BuildingRole) -> bool {
 }
 
 /// Who a report can be filed for: residents (occupants and referents), not landlords.
-pub fn is_resident(role: &str) -> bool {
-    role != "landlord"
+pub fn is_resident(role: MemberRole) -> bool {
+    role != MemberRole::Landlord
 }
 
 /// Council filter (R8): a referent's report stays with occupants and referents unless they
@@ -167,7 +167,7 @@ pub fn list_scope(actor: &Actor, permit: &Permit) -> ListScope {
             lots: actor
                 .memberships
                 .iter()
-                .filter(|m| m.building_id == permit.building_id && m.role == "landlord")
+                .filter(|m| m.building_id == permit.building_id && m.role == MemberRole::Landlord)
                 .filter_map(|m| m.lot_id.clone())
                 .collect(),
             person_id: actor.person_id.clone(),
@@ -302,7 +302,7 @@ impl Actor {
         lot_id.is_some_and(|lot| {
             self.memberships.iter().any(|m| {
                 m.building_id == building_id
-                    && m.role == "landlord"
+                    && m.role == MemberRole::Landlord
                     && m.lot_id.as_deref() == Some(lot)
             })
         })

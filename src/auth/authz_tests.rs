@@ -14,7 +14,7 @@ fn actor(agencies: &[&str], memberships: &[(&str, &str)]) -> Actor {
             .iter()
             .map(|(b, r)| Membership {
                 building_id: b.to_string(),
-                role: r.to_string(),
+                role: crate::vocab::MemberRole::parse(r).expect("role"),
                 occupancy: None,
                 referent_kind: None,
                 lot_id: None,
@@ -272,7 +272,11 @@ fn building_details_and_filing_rules_by_role() {
             "{role:?} shared"
         );
     }
-    assert!(is_resident("occupant") && is_resident("referent") && !is_resident("landlord"));
+    assert!(
+        is_resident(MemberRole::Occupant)
+            && is_resident(MemberRole::Referent)
+            && !is_resident(MemberRole::Landlord)
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod password;
 pub mod secret;
 
 use crate::i18n::Lang;
+use crate::vocab::{MemberRole, Occupancy, ReferentKind};
 
 /// Why an action was refused. Anything outside the actor's reach is `NotFound`, so that
 /// existence does not leak; `Forbidden` is for what they can see but not do.
@@ -23,9 +24,9 @@ pub enum Denied {
 #[derive(Debug, Clone)]
 pub struct Membership {
     pub building_id: String,
-    pub role: String,
-    pub occupancy: Option<String>,
-    pub referent_kind: Option<String>,
+    pub role: MemberRole,
+    pub occupancy: Option<Occupancy>,
+    pub referent_kind: Option<ReferentKind>,
     pub lot_id: Option<String>,
 }
 

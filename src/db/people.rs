@@ -199,7 +199,7 @@ pub async fn set_password<'c>(
 }
 
 /// One line of a building's occupants list.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
     pub person_id: String,
     pub name: String,

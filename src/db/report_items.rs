@@ -199,7 +199,7 @@ pub async fn events_of<'c>(
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TemplateRow {
     pub id: String,
     pub title: String,

@@ -89,7 +89,7 @@ pub async fn api_token_person<'c>(
     .await
 }
 
-#[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, sqlx::FromRow)]
 pub struct ApiTokenRow {
     pub id: String,
     pub name: String,

@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProviderRow {
     pub id: String,
     pub company: String,

@@ -7,6 +7,7 @@ use crate::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb};
 use crate::domain::Context;
 use crate::i18n::Lang;
+use crate::vocab::{MemberRole, ReferentKind};
 
 /// The charter occupants accept when registering; bump when its text changes.
 pub const CHARTER_VERSION: &str = "2026-11";
@@ -46,7 +47,7 @@ impl Registration {
             email: Email::parse(email)?,
             password: NewPassword::parse(password)?,
             lot: LotLabel::parse(lot)?,
-            occupancy: Occupancy::parse(occupancy)?,
+            occupancy: super::types::occupancy(occupancy)?,
             lang,
         };
         if !accept_charter {
@@ -267,14 +268,18 @@ pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Ac
         lang: Lang::parse(&person.lang).unwrap_or_default(),
         is_admin: person.is_admin != 0,
         agencies,
+        // The schema's CHECK constraints keep roles to known words; anything else is
+        // ignored, so an unreadable membership grants nothing.
         memberships: memberships
             .into_iter()
-            .map(|m| crate::auth::Membership {
-                building_id: m.building_id,
-                role: m.role,
-                occupancy: m.occupancy,
-                referent_kind: m.referent_kind,
-                lot_id: m.lot_id,
+            .filter_map(|m| {
+                Some(crate::auth::Membership {
+                    role: MemberRole::parse(&m.role)?,
+                    occupancy: m.occupancy.as_deref().and_then(Occupancy::parse),
+                    referent_kind: m.referent_kind.as_deref().and_then(ReferentKind::parse),
+                    building_id: m.building_id,
+                    lot_id: m.lot_id,
+                })
             })
             .collect(),
     })
@@ -401,16 +406,43 @@ pub async fn update_profile(
     Ok(())
 }
 
+/// What the account page shows of a person.
+pub struct Profile {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub lang: String,
+    pub tokens: Vec<ApiToken>,
+}
+
+/// An API token, by its name; the secret itself is shown once, at creation.
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
 /// The account page: the person's profile and their API tokens.
-pub async fn profile(
-    state: &Context,
-    actor: &Actor,
-) -> AppResult<(pdb::PersonRow, Vec<crate::db::sessions::ApiTokenRow>)> {
+pub async fn profile(state: &Context, actor: &Actor) -> AppResult<Profile> {
     let person = pdb::by_id(&state.db.pool, &actor.person_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tokens = crate::db::sessions::api_tokens_of(&state.db.pool, &actor.person_id).await?;
-    Ok((person, tokens))
+    let tokens = crate::db::sessions::api_tokens_of(&state.db.pool, &actor.person_id)
+        .await?
+        .into_iter()
+        .map(|t| ApiToken {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+        })
+        .collect();
+    Ok(Profile {
+        name: person.name,
+        email: person.email,
+        phone: person.phone,
+        lang: person.lang,
+        tokens,
+    })
 }
 
 /// Remembers the language a person chose.

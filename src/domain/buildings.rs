@@ -6,8 +6,43 @@ use crate::auth::authz::{self, Action, BuildingRef, BuildingRole, Permit};
 use crate::db::buildings::{self as bdb, BuildingRow};
 use crate::db::people::{self as pdb, MemberRow};
 use crate::domain::Context;
+use crate::vocab::{MemberRole, Occupancy, ReferentKind};
 
-impl BuildingRow {
+/// A building as the pages and the API see it.
+#[derive(Debug, Clone)]
+pub struct Building {
+    pub id: String,
+    pub agency_id: String,
+    pub name: String,
+    pub address: String,
+    pub lots_count: i64,
+    /// Registration code (managers see it).
+    pub code: String,
+    pub access_codes: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// R8: referents' reports stay with the council unless shared.
+    pub council_filter: bool,
+}
+
+impl From<BuildingRow> for Building {
+    fn from(b: BuildingRow) -> Self {
+        Building {
+            id: b.id,
+            agency_id: b.agency_id,
+            name: b.name,
+            address: b.address,
+            lots_count: b.lots_count,
+            code: b.code,
+            access_codes: b.access_codes,
+            contact_name: b.contact_name,
+            contact_phone: b.contact_phone,
+            council_filter: b.council_filter != 0,
+        }
+    }
+}
+
+impl Building {
     pub fn reference(&self) -> BuildingRef {
         BuildingRef {
             id: self.id.clone(),
@@ -16,47 +51,89 @@ impl BuildingRow {
     }
 }
 
+/// A member of a building, as the occupants list shows them (B6).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: MemberRole,
+    pub occupancy: Option<Occupancy>,
+    pub referent_kind: Option<ReferentKind>,
+    /// The lot's label, when the member has one.
+    pub lot: Option<String>,
+}
+
+impl Member {
+    /// Rows whose role the schema would not allow are left out rather than guessed.
+    fn from_row(m: MemberRow) -> Option<Member> {
+        Some(Member {
+            role: MemberRole::parse(&m.role)?,
+            occupancy: m.occupancy.as_deref().and_then(Occupancy::parse),
+            referent_kind: m.referent_kind.as_deref().and_then(ReferentKind::parse),
+            person_id: m.person_id,
+            name: m.name,
+            email: m.email,
+            lot: m.lot,
+        })
+    }
+}
+
+async fn members_of(state: &Context, building_id: &str) -> AppResult<Vec<Member>> {
+    Ok(pdb::members_of(&state.db.pool, building_id)
+        .await?
+        .into_iter()
+        .filter_map(Member::from_row)
+        .collect())
+}
+
 /// Loads a building and checks `action` on it: unknown and foreign buildings are both 404.
 pub async fn authorize(
     state: &Context,
     actor: &Actor,
     building_id: &str,
     action: Action,
-) -> AppResult<(BuildingRow, Permit)> {
-    let building = bdb::by_id(&state.db.pool, building_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+) -> AppResult<(Building, Permit)> {
+    let building = Building::from(
+        bdb::by_id(&state.db.pool, building_id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    );
     let permit = authz::check(actor, action, &building.reference())?;
     Ok((building, permit))
 }
 
 /// The caller's buildings with their role in each.
-pub async fn list_for(
-    state: &Context,
-    actor: &Actor,
-) -> AppResult<Vec<(BuildingRow, BuildingRole)>> {
+pub async fn list_for(state: &Context, actor: &Actor) -> AppResult<Vec<(Building, BuildingRole)>> {
     let rows = bdb::visible_to(&state.db.pool, &actor.person_id).await?;
     Ok(rows
         .into_iter()
+        .map(Building::from)
         .filter_map(|b| actor.role_in(&b.reference()).map(|role| (b, role)))
         .collect())
 }
 
-pub async fn members(state: &Context, permit: &Permit) -> AppResult<Vec<MemberRow>> {
+pub async fn members(state: &Context, permit: &Permit) -> AppResult<Vec<Member>> {
     debug_assert_eq!(permit.action, Action::ListMembers);
-    Ok(pdb::members_of(&state.db.pool, &permit.building_id).await?)
+    members_of(state, &permit.building_id).await
 }
 
 /// The residents staff can file a report for (empty for everyone else).
-pub async fn residents_for_filing(state: &Context, permit: &Permit) -> AppResult<Vec<MemberRow>> {
+pub async fn residents_for_filing(state: &Context, permit: &Permit) -> AppResult<Vec<Member>> {
     if !authz::may_file_for_others(permit.role) {
         return Ok(Vec::new());
     }
-    Ok(pdb::members_of(&state.db.pool, &permit.building_id)
+    Ok(members_of(state, &permit.building_id)
         .await?
         .into_iter()
-        .filter(|m| authz::is_resident(&m.role))
+        .filter(|m| authz::is_resident(m.role))
         .collect())
+}
+
+/// Everyone in a building, for choosing who a reply is addressed to; the caller has checked
+/// the right to choose an audience.
+pub(crate) async fn audience_people(state: &Context, building_id: &str) -> AppResult<Vec<Member>> {
+    members_of(state, building_id).await
 }
 
 /// The role a manager can give a resident (B3).

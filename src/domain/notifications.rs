@@ -6,6 +6,7 @@
 //! written in one transaction. Digest e-mails are jobs scheduled at 08:00 in each person's
 //! time zone, so a restart loses none.
 
+use crate::vocab::EventKind;
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
@@ -124,7 +125,7 @@ async fn recipients(
     if let Some(actor) = &event.actor_id {
         candidates.remove(actor);
     }
-    let urgent = event.kind == "urgent_report";
+    let urgent = event.kind == EventKind::UrgentReport.as_str();
     let mut out = Vec::new();
     for person_id in candidates {
         let Some(row) = pdb::by_id(&state.db.pool, &person_id).await? else {
@@ -147,7 +148,7 @@ async fn recipients(
         }
         let manager = relation == ReportRelation::Manager;
         // An urgent report is announced by its `urgent_report` event; staff do not get it twice.
-        if event.kind == "report_created"
+        if event.kind == EventKind::ReportCreated.as_str()
             && report.urgent != 0
             && matches!(relation, ReportRelation::Manager | ReportRelation::Referent)
         {
@@ -158,7 +159,7 @@ async fn recipients(
         }
         // Urgent reports always, and new reports for managers, go out at once (N2, R13).
         let immediate = urgent
-            || (manager && event.kind == "report_created")
+            || (manager && event.kind == EventKind::ReportCreated.as_str())
             || ndb::mode(&state.db.pool, &person_id).await? == "immediate";
         out.push(Delivery {
             person_id,
@@ -269,7 +270,7 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
             ndb::enqueue_once(&mut *tx, DIGEST_JOB, &payload, run_at, &key, now).await?;
         }
     }
-    if event.kind == "urgent_report"
+    if event.kind == EventKind::UrgentReport.as_str()
         && let Some(on_call) = ndb::on_call_email(&state.db.pool, &building.id).await?
     {
         let lang = crate::domain::buildings::agency_lang(state, &building.agency_id).await?;

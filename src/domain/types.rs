@@ -134,30 +134,14 @@ pub fn optional_text(field: &'static str, raw: &str, max: usize) -> Result<Strin
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Occupancy {
-    Owner,
-    Tenant,
-}
+pub use crate::vocab::Occupancy;
 
-impl Occupancy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Occupancy::Owner => "owner",
-            Occupancy::Tenant => "tenant",
-        }
-    }
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        match raw {
-            "owner" => Ok(Occupancy::Owner),
-            "tenant" => Ok(Occupancy::Tenant),
-            _ => Err(Invalid {
-                field: "occupancy",
-                key: "error.occupancy_invalid",
-            }),
-        }
-    }
+/// Owner or tenant, as typed in a form.
+pub fn occupancy(raw: &str) -> Result<Occupancy, Invalid> {
+    Occupancy::parse(raw).ok_or(Invalid {
+        field: "occupancy",
+        key: "error.occupancy_invalid",
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@ pub mod categories;
 pub mod read;
 pub mod search;
 pub mod templates;
+pub mod views;
 pub mod write;
+
+pub use views::{Comment, HistoryEntry, Photo, ReplyTemplate, Report};
 
 use crate::auth::authz::{BuildingRef, ReportFacts};
 use crate::db::reports::ReportRow;
@@ -28,17 +31,22 @@ impl ReportRow {
     }
 
     pub fn location(&self) -> String {
-        [
+        join_location(
             &self.location_part,
             &self.location_floor,
             &self.location_detail,
-        ]
+        )
+    }
+}
+
+/// "Bât. A · 3e · près de l'ascenseur": the parts given, in order.
+pub fn join_location(part: &str, floor: &str, detail: &str) -> String {
+    [part, floor, detail]
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
+        .copied()
         .collect::<Vec<_>>()
         .join(" · ")
-    }
 }
 
 /// A new report as typed, before it is parsed.
@@ -136,10 +144,12 @@ impl Audience {
 pub async fn building_of(
     state: &crate::domain::Context,
     building_id: &str,
-) -> AppResult<(crate::db::buildings::BuildingRow, BuildingRef)> {
-    let b = crate::db::buildings::by_id(&state.db.pool, building_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+) -> AppResult<(crate::domain::buildings::Building, BuildingRef)> {
+    let b = crate::domain::buildings::Building::from(
+        crate::db::buildings::by_id(&state.db.pool, building_id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    );
     let r = b.reference();
     Ok((b, r))
 }

@@ -2,11 +2,12 @@
 //! duplicate check and search.
 
 use super::search;
+use super::{Comment, HistoryEntry, Photo, ReplyTemplate, Report};
 use crate::auth::Actor;
 use crate::auth::authz::{
     self, Action, ListScope, Permit, ReportAction, ReportPermit, ReportRelation,
 };
-use crate::db::report_items::{self as items, CommentRow, EventRow, PhotoRow};
+use crate::db::report_items::{self as items, CommentRow};
 use crate::db::reports::{self as rdb, ReportRow, Scope};
 use crate::domain::Context;
 use crate::domain::{AppError, AppResult, buildings};
@@ -30,11 +31,11 @@ pub async fn authorize(
 
 /// A report as one reader sees it.
 pub struct ReportView {
-    pub report: ReportRow,
+    pub report: Report,
     pub relation: ReportRelation,
-    pub comments: Vec<CommentRow>,
-    pub photos: Vec<PhotoRow>,
-    pub history: Vec<EventRow>,
+    pub comments: Vec<Comment>,
+    pub photos: Vec<Photo>,
+    pub history: Vec<HistoryEntry>,
     pub following: bool,
 }
 
@@ -43,11 +44,11 @@ pub struct ReportView {
 pub async fn audience_people(
     state: &Context,
     view: &ReportView,
-) -> AppResult<Vec<crate::db::people::MemberRow>> {
+) -> AppResult<Vec<buildings::Member>> {
     if !authz::report_allowed(view.relation, ReportAction::ChooseAudience) {
         return Ok(Vec::new());
     }
-    Ok(crate::db::people::members_of(&state.db.pool, &view.report.building_id).await?)
+    buildings::audience_people(state, &view.report.building_id).await
 }
 
 pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
@@ -68,7 +69,7 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
         })
         .collect();
     let visible_comments: Vec<&str> = comments.iter().map(|c| c.id.as_str()).collect();
-    let photos = items::photos_of(&state.db.pool, report_id)
+    let photos: Vec<_> = items::photos_of(&state.db.pool, report_id)
         .await?
         .into_iter()
         .filter(|p| {
@@ -77,7 +78,7 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
                 .is_none_or(|c| visible_comments.contains(&c))
         })
         .collect();
-    let history = items::events_of(&state.db.pool, report_id)
+    let history: Vec<_> = items::events_of(&state.db.pool, report_id)
         .await?
         .into_iter()
         .filter(|e| {
@@ -92,11 +93,14 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
         .collect();
     let following = rdb::is_following(&state.db.pool, report_id, me).await?;
     Ok(ReportView {
-        report,
+        report: report.into(),
         relation,
-        comments,
-        photos,
-        history,
+        comments: comments.into_iter().map(Comment::from).collect(),
+        photos: photos.into_iter().map(Photo::from).collect(),
+        history: history
+            .into_iter()
+            .filter_map(HistoryEntry::from_row)
+            .collect(),
         following,
     })
 }
@@ -112,7 +116,7 @@ fn scope(actor: &Actor, permit: &Permit) -> Scope {
 }
 
 pub struct BoardPage {
-    pub items: Vec<ReportRow>,
+    pub items: Vec<Report>,
     pub next_cursor: Option<String>,
 }
 
@@ -146,7 +150,7 @@ pub async fn board(
 ) -> AppResult<BoardPage> {
     let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
     if let Some(s) = status
-        && !["todo", "in_progress", "closed"].contains(&s)
+        && crate::vocab::ReportStatus::parse(s).is_none()
     {
         return Err(AppError::invalid("status", "error.status_invalid"));
     }
@@ -172,7 +176,10 @@ pub async fn board(
     } else {
         None
     };
-    Ok(BoardPage { items, next_cursor })
+    Ok(BoardPage {
+        items: items.into_iter().map(Report::from).collect(),
+        next_cursor,
+    })
 }
 
 /// Open reports that look like a draft (R2): shared words, same category, same place.
@@ -183,7 +190,7 @@ pub async fn similar(
     title: &str,
     category: &str,
     location: &str,
-) -> AppResult<Vec<ReportRow>> {
+) -> AppResult<Vec<Report>> {
     let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
     let terms = search::terms(&format!("{title} {location}"));
     if terms.is_empty() && category.is_empty() {
@@ -216,11 +223,15 @@ pub async fn similar(
         .filter(|(score, _)| *score >= 3)
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.updated_at.cmp(&a.1.updated_at)));
-    Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
+    Ok(scored
+        .into_iter()
+        .take(5)
+        .map(|(_, r)| Report::from(r))
+        .collect())
 }
 
 /// A stored photo, if the reader may see the report (and the comment it belongs to).
-pub async fn photo(state: &Context, actor: &Actor, photo_id: &str) -> AppResult<PhotoRow> {
+pub async fn photo(state: &Context, actor: &Actor, photo_id: &str) -> AppResult<Photo> {
     let photo = items::photo(&state.db.pool, photo_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -239,15 +250,19 @@ pub async fn photo(state: &Context, actor: &Actor, photo_id: &str) -> AppResult<
             return Err(AppError::NotFound);
         }
     }
-    Ok(photo)
+    Ok(photo.into())
 }
 
 pub async fn templates(
     state: &Context,
     actor: &Actor,
     building_id: &str,
-) -> AppResult<Vec<items::TemplateRow>> {
+) -> AppResult<Vec<ReplyTemplate>> {
     let (building, _) =
         buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
-    Ok(items::templates_of(&state.db.pool, &building.agency_id).await?)
+    Ok(items::templates_of(&state.db.pool, &building.agency_id)
+        .await?
+        .into_iter()
+        .map(ReplyTemplate::from)
+        .collect())
 }

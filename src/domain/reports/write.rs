@@ -13,6 +13,7 @@ use crate::domain::Context;
 use crate::domain::buildings;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};
+use crate::vocab::ReportStatus;
 
 fn event<'a>(
     kind: &'a str,
@@ -51,10 +52,10 @@ pub async fn create(
     let concerned_id = match draft.on_behalf_of.as_deref().filter(|p| !p.is_empty()) {
         Some(person) if staff => {
             let residents = pdb::memberships(&state.db.pool, person).await?;
-            if !residents
-                .iter()
-                .any(|m| m.building_id == building.id && authz::is_resident(&m.role))
-            {
+            if !residents.iter().any(|m| {
+                m.building_id == building.id
+                    && crate::vocab::MemberRole::parse(&m.role).is_some_and(authz::is_resident)
+            }) {
                 return Err(AppError::invalid(
                     "on_behalf_of",
                     "error.person_not_resident",
@@ -73,7 +74,7 @@ pub async fn create(
     // Council filter (R8): a referent's report stays with occupants and referents unless shared.
     let manager_visible = authz::report_visible_to_manager(
         permit.role,
-        building.council_filter != 0,
+        building.council_filter,
         draft.share_with_manager,
     );
 
@@ -150,7 +151,7 @@ pub async fn comment(
         Audience::Landlord => ReportAction::PrivateThread,
     };
     let (report, permit) = authorize(state, actor, report_id, action).await?;
-    if report.status == "closed" {
+    if report.status == ReportStatus::Closed.as_str() {
         return Err(AppError::Conflict("error.report_closed"));
     }
     let body = text("body", body, MAX_COMMENT)?;
@@ -236,7 +237,7 @@ async fn change_status(
 /// Closes a report (R6): manager, referent or its author.
 pub async fn close(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Close).await?;
-    if report.status == "closed" {
+    if report.status == ReportStatus::Closed.as_str() {
         return Err(AppError::Conflict("error.report_already_closed"));
     }
     change_status(state, actor, &report, "closed", "report_closed").await
@@ -245,7 +246,7 @@ pub async fn close(state: &Context, actor: &Actor, report_id: &str) -> AppResult
 /// Reopens a closed report: managers only.
 pub async fn reopen(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Reopen).await?;
-    if report.status != "closed" {
+    if report.status != ReportStatus::Closed.as_str() {
         return Err(AppError::Conflict("error.report_not_closed"));
     }
     change_status(state, actor, &report, "in_progress", "report_reopened").await

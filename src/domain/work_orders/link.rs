@@ -5,18 +5,20 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
+use super::WorkOrder;
 use crate::auth::secret;
 use crate::db::report_items::{self as items, NewEvent};
-use crate::db::work_orders::{self as wdb, WorkOrderRow};
+use crate::db::work_orders as wdb;
 use crate::db::{buildings as bdb, reports as rdb};
 use crate::domain::Context;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mail::{self, Attachment, OutgoingEmail};
+use crate::vocab::WorkOrderStatus;
 
 /// The work order behind a link, if the link is genuine, live and not revoked.
-pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrderRow> {
+pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrder> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
@@ -26,25 +28,26 @@ pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrderRow> {
     if wo.token_revoked_at.is_some() || wo.token_expires_at <= state.clock.now_ms() {
         return Err(AppError::Gone("error.link_expired"));
     }
-    Ok(wo)
+    Ok(wo.into())
 }
 
 fn paris() -> TimeZone {
     TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
 }
 
-/// Parses "2026-11-26T09:00" (a datetime-local field, Paris time) into UTC milliseconds.
 /// The building a link's work order is in (its name, address and access details are part
 /// of what the provider is sent).
 pub async fn site(
     state: &Context,
-    wo: &WorkOrderRow,
-) -> AppResult<crate::db::buildings::BuildingRow> {
-    crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
+    wo: &WorkOrder,
+) -> AppResult<crate::domain::buildings::Building> {
+    Ok(crate::db::buildings::by_id(&state.db.pool, &wo.building_id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?
+        .into())
 }
 
+/// Parses "2026-11-26T09:00" (a datetime-local field, Paris time) into UTC milliseconds.
 pub fn parse_local(raw: &str) -> AppResult<i64> {
     let invalid = || AppError::invalid("date", "error.date_invalid");
     let dt: DateTime = raw.trim().parse().map_err(|_| invalid())?;
@@ -53,7 +56,7 @@ pub fn parse_local(raw: &str) -> AppResult<i64> {
 }
 
 async fn record(
-    wo: &WorkOrderRow,
+    wo: &WorkOrder,
     kind: &str,
     detail: &str,
     now: i64,
@@ -78,7 +81,7 @@ async fn record(
     Ok(())
 }
 
-pub async fn acknowledge(state: &Context, token: &str) -> AppResult<WorkOrderRow> {
+pub async fn acknowledge(state: &Context, token: &str) -> AppResult<WorkOrder> {
     let wo = open(state, token).await?;
     if wo.acknowledged_at.is_none() {
         let now = state.clock.now_ms();
@@ -99,9 +102,9 @@ pub async fn acknowledge(state: &Context, token: &str) -> AppResult<WorkOrderRow
 }
 
 /// The provider confirms or proposes the visit; they get a calendar file by e-mail.
-pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<WorkOrderRow> {
+pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<WorkOrder> {
     let wo = open(state, token).await?;
-    if wo.status == "done" {
+    if wo.status == WorkOrderStatus::Done {
         return Err(AppError::Conflict("error.work_order_done"));
     }
     let at = parse_local(date)?;
@@ -165,9 +168,9 @@ pub async fn report(
     body: &str,
     done: bool,
     photos: Vec<Vec<u8>>,
-) -> AppResult<WorkOrderRow> {
+) -> AppResult<WorkOrder> {
     let wo = open(state, token).await?;
-    if wo.status == "done" {
+    if wo.status == WorkOrderStatus::Done {
         return Err(AppError::Conflict("error.work_order_done"));
     }
     let body = text("body", body, 2_000)?;
@@ -225,7 +228,7 @@ fn ics_text(s: &str) -> String {
 }
 
 /// The calendar file of a confirmed visit (two hours).
-pub fn ics(wo: &WorkOrderRow, building: &str, address: &str, at: i64, base_url: &str) -> String {
+pub fn ics(wo: &WorkOrder, building: &str, address: &str, at: i64, base_url: &str) -> String {
     let host = base_url
         .split("://")
         .nth(1)

@@ -5,19 +5,23 @@ pub mod link;
 pub mod providers;
 pub mod reminders;
 pub mod stats;
+pub mod views;
+
+pub use views::{Provider, WorkOrder};
 
 use crate::auth::Actor;
 use crate::auth::authz::{self, AgencyAction, ReportAction};
 use crate::auth::secret;
 use crate::clock::DAY_MS;
 use crate::db::report_items::{self as items, NewEvent};
-use crate::db::work_orders::{self as wdb, WorkOrderRow};
+use crate::db::work_orders as wdb;
 use crate::db::{self, buildings as bdb, people as pdb, reports as rdb};
 use crate::domain::Context;
 use crate::domain::reports::read::authorize;
 use crate::domain::types::{optional_text, text};
 use crate::domain::{AppError, AppResult};
 use crate::mail::{self, Attachment, OutgoingEmail};
+use crate::vocab::WorkOrderStatus;
 
 /// How long a provider's link works.
 pub const LINK_VALIDITY_MS: i64 = 90 * DAY_MS;
@@ -247,12 +251,12 @@ pub async fn create(
 }
 
 /// A work order, for managers of its agency.
-pub async fn get(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
+pub async fn get(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrder> {
     let wo = wdb::by_id(&state.db.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
     authz::check_agency(actor, AgencyAction::ManageWorkOrders, Some(&wo.agency_id))?;
-    Ok(wo)
+    Ok(wo.into())
 }
 
 /// The work orders sent for a report, for managers of the report's agency.
@@ -261,17 +265,18 @@ pub async fn for_report(
     actor: &Actor,
     agency_id: &str,
     report_id: &str,
-) -> AppResult<Vec<WorkOrderRow>> {
+) -> AppResult<Vec<WorkOrder>> {
     authz::check_agency(actor, AgencyAction::ManageWorkOrders, Some(agency_id))?;
     Ok(wdb::for_report(&state.db.pool, report_id)
         .await?
         .into_iter()
         .filter(|w| w.agency_id == agency_id)
+        .map(WorkOrder::from)
         .collect())
 }
 
 /// Revokes the provider's private link of a work order (it answers 410 afterwards).
-pub async fn revoke_link(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrderRow> {
+pub async fn revoke_link(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrder> {
     let wo = get(state, actor, id).await?;
     wdb::revoke(&state.db.pool, &wo.id, state.clock.now_ms()).await?;
     Ok(wo)
@@ -309,7 +314,7 @@ pub async fn list(
     provider: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
-) -> AppResult<Vec<WorkOrderRow>> {
+) -> AppResult<Vec<WorkOrder>> {
     let from = from
         .filter(|d| !d.is_empty())
         .map(|d| parse_day("from", d))
@@ -320,7 +325,7 @@ pub async fn list(
         .transpose()?
         .map(|t| t + DAY_MS);
     if let Some(s) = status
-        && !["sent", "acknowledged", "scheduled", "done", "cancelled"].contains(&s)
+        && WorkOrderStatus::parse(s).is_none()
     {
         return Err(AppError::invalid("status", "error.status_invalid"));
     }
@@ -345,7 +350,10 @@ pub async fn list(
         provider,
         (from, to),
     )
-    .await?)
+    .await?
+    .into_iter()
+    .map(WorkOrder::from)
+    .collect())
 }
 
 /// Reminder delays of the manager's agency (W6), in working days.

@@ -2,7 +2,7 @@
 
 use crate::auth::Actor;
 use crate::auth::authz::{self, AgencyAction};
-use crate::db::work_orders::{self as wdb, ProviderInput, ProviderRow};
+use crate::db::work_orders::{self as wdb, ProviderInput};
 use crate::domain::Context;
 use crate::domain::types::{Email, optional_text, text};
 use crate::domain::{AppError, AppResult};
@@ -52,12 +52,12 @@ pub async fn save(state: &Context, agency_id: &str, p: &ValidProvider) -> AppRes
     Ok(wdb::upsert_provider(&state.db.pool, agency_id, &input, state.clock.now_ms()).await?)
 }
 
-pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(ProviderRow, bool)>> {
+pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(super::Provider, bool)>> {
     let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, None)?.agency_id;
     Ok(wdb::providers(&state.db.pool, agency, &actor.person_id)
         .await?
         .into_iter()
-        .map(|(p, f)| (p, f > 0))
+        .map(|(p, f)| (p.into(), f > 0))
         .collect())
 }
 

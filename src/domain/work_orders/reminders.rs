@@ -2,6 +2,7 @@
 //! checks, when it runs, whether the provider has acted since: if so it does nothing,
 //! which is how acting cancels it.
 
+use crate::vocab::WorkOrderStatus;
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
@@ -140,7 +141,9 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     match reminder {
         Reminder::Acknowledge { n, .. } => {
-            if wo.acknowledged_at.is_some() || wo.token_revoked_at.is_some() || wo.status != "sent"
+            if wo.acknowledged_at.is_some()
+                || wo.token_revoked_at.is_some()
+                || wo.status != WorkOrderStatus::Sent.as_str()
             {
                 return Ok(());
             }
@@ -182,7 +185,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             }
         }
         Reminder::Visit { at, .. } => {
-            if wo.status != "scheduled" || wo.scheduled_for != Some(at) {
+            if wo.status != WorkOrderStatus::Scheduled.as_str() || wo.scheduled_for != Some(at) {
                 return Ok(());
             }
             let when = crate::i18n::local_datetime(at);
@@ -206,7 +209,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             .await?;
         }
         Reminder::Report { at, .. } => {
-            if wo.status != "scheduled" || wo.scheduled_for != Some(at) {
+            if wo.status != WorkOrderStatus::Scheduled.as_str() || wo.scheduled_for != Some(at) {
                 return Ok(());
             }
             let subject = lang.tf("wo.mail.report_subject", &[("reference", &wo.reference)]);

@@ -1,6 +1,7 @@
 //! Provider reactivity (W8): how fast they acknowledge and intervene, how often they need
 //! chasing, how often one visit is enough.
 
+use crate::vocab::WorkOrderStatus;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,7 +45,10 @@ pub fn compute(rows: &[wdb::WorkOrderRow]) -> Reactivity {
         .collect();
     ack.sort_by(f64::total_cmp);
     done.sort_by(f64::total_cmp);
-    let finished: Vec<_> = rows.iter().filter(|w| w.status == "done").collect();
+    let finished: Vec<_> = rows
+        .iter()
+        .filter(|w| w.status == WorkOrderStatus::Done.as_str())
+        .collect();
     Reactivity {
         work_orders: rows.len(),
         median_hours_to_acknowledge: percentile(&ack, 0.5),

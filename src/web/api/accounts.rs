@@ -113,8 +113,8 @@ pub struct MembershipOut {
     building_id: String,
     /// `occupant`, `referent`, `landlord` or `manager`.
     role: String,
-    occupancy: Option<String>,
-    referent_kind: Option<String>,
+    occupancy: Option<crate::vocab::Occupancy>,
+    referent_kind: Option<crate::vocab::ReferentKind>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,8 +138,8 @@ async fn me(State(state): State<AppState>, User(actor, _): User) -> WebResult<Js
             MembershipOut {
                 building_id: b.id.clone(),
                 role: role.as_str().to_string(),
-                occupancy: m.and_then(|m| m.occupancy.clone()),
-                referent_kind: m.and_then(|m| m.referent_kind.clone()),
+                occupancy: m.and_then(|m| m.occupancy),
+                referent_kind: m.and_then(|m| m.referent_kind),
             }
         })
         .collect();

@@ -10,8 +10,8 @@ use utoipa_axum::routes;
 use super::ErrorBody;
 use crate::app::AppState;
 use crate::auth::authz::{self, Action, BuildingRole};
-use crate::db::buildings::BuildingRow;
-use crate::db::people::MemberRow;
+use crate::domain::buildings::Building;
+use crate::domain::buildings::Member;
 use crate::domain::buildings::{self as service, ResidentRole};
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiJson, User};
@@ -46,11 +46,11 @@ pub struct BuildingOut {
     council_filter: bool,
 }
 
-fn building_out(b: BuildingRow, role: BuildingRole) -> BuildingOut {
+fn building_out(b: Building, role: BuildingRole) -> BuildingOut {
     let manager = authz::sees_registration_code(role);
     let staff = authz::sees_access_details(role);
     BuildingOut {
-        council_filter: b.council_filter != 0,
+        council_filter: b.council_filter,
         code: manager.then_some(b.code),
         access_codes: staff.then_some(b.access_codes),
         contact_name: staff.then_some(b.contact_name),
@@ -93,12 +93,12 @@ async fn show(
 /// The occupants list (managers and referents).
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/members", tag = "buildings", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = [MemberRow]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [Member]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn members(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-) -> WebResult<Json<Vec<MemberRow>>> {
+) -> WebResult<Json<Vec<Member>>> {
     let (_, permit) = service::authorize(&state, &actor, &id, Action::ListMembers).await?;
     Ok(Json(service::members(&state, &permit).await?))
 }

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::ErrorBody;
 use super::reports::iso;
 use crate::app::AppState;
-use crate::db::work_orders::WorkOrderRow;
+use crate::domain::work_orders::WorkOrder;
 use crate::domain::work_orders::link;
 use crate::web::error::WebResult;
 use crate::web::extract::ApiJson;
@@ -27,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct ProviderView {
     pub reference: String,
-    pub status: String,
+    pub status: crate::vocab::WorkOrderStatus,
     pub description: String,
     pub desired_date: String,
     pub building: String,
@@ -37,7 +37,7 @@ pub struct ProviderView {
     pub scheduled_for: Option<String>,
 }
 
-pub async fn provider_view_of(state: &AppState, wo: WorkOrderRow) -> WebResult<ProviderView> {
+pub async fn provider_view_of(state: &AppState, wo: WorkOrder) -> WebResult<ProviderView> {
     let b = crate::domain::work_orders::link::site(state, &wo).await?;
     Ok(ProviderView {
         reference: wo.reference,

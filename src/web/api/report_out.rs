@@ -5,9 +5,8 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::authz::ReportRelation;
-use crate::db::report_items::{CommentRow, EventRow, PhotoRow};
-use crate::db::reports::ReportRow;
-use crate::domain::reports::read;
+use crate::domain::reports::{Comment, HistoryEntry, Photo, Report, read};
+use crate::vocab::{AudienceKind, EventKind, ReportStatus};
 use crate::web::error::WebResult;
 
 pub fn iso(ms: i64) -> String {
@@ -31,8 +30,8 @@ pub struct PhotoOut {
     height: i64,
 }
 
-impl From<&PhotoRow> for PhotoOut {
-    fn from(p: &PhotoRow) -> Self {
+impl From<&Photo> for PhotoOut {
+    fn from(p: &Photo) -> Self {
         PhotoOut {
             id: p.id.clone(),
             url: format!("/api/v1/photos/{}", p.id),
@@ -56,8 +55,7 @@ pub struct ReportOut {
     location_floor: String,
     location_detail: String,
     urgent: bool,
-    /// `todo`, `in_progress` or `closed`.
-    status: String,
+    status: ReportStatus,
     author: PersonRef,
     /// The person the report is about, when filed on their behalf.
     concerned: PersonRef,
@@ -73,17 +71,17 @@ pub struct ReportOut {
     closed_at: Option<String>,
 }
 
-impl From<ReportRow> for ReportOut {
-    fn from(r: ReportRow) -> Self {
+impl From<Report> for ReportOut {
+    fn from(r: Report) -> Self {
         ReportOut {
             location: r.location(),
-            shared_with_manager: r.manager_visible != 0,
-            removed: r.removed_at.is_some(),
+            shared_with_manager: r.manager_visible,
+            removed: r.removed,
             created_at: iso(r.created_at),
             updated_at: iso(r.updated_at),
             first_response_at: r.first_response_at.map(iso),
             closed_at: r.closed_at.map(iso),
-            urgent: r.urgent != 0,
+            urgent: r.urgent,
             author: PersonRef {
                 id: r.author_id,
                 name: r.author_name,
@@ -113,8 +111,8 @@ pub struct CommentOut {
     id: String,
     author: PersonRef,
     body: String,
-    /// `all`, `council`, `person` or `landlord` (private manager-landlord thread).
-    audience: String,
+    /// `landlord` is the private manager-landlord thread.
+    audience: AudienceKind,
     person_id: Option<String>,
     created_at: String,
     photos: Vec<PhotoOut>,
@@ -122,14 +120,14 @@ pub struct CommentOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct HistoryOut {
-    kind: String,
+    kind: EventKind,
     actor: Option<PersonRef>,
     detail: String,
     at: String,
 }
 
-impl From<EventRow> for HistoryOut {
-    fn from(e: EventRow) -> Self {
+impl From<HistoryEntry> for HistoryOut {
+    fn from(e: HistoryEntry) -> Self {
         HistoryOut {
             kind: e.kind,
             actor: e.actor_id.map(|id| PersonRef {
@@ -155,7 +153,7 @@ pub struct ReportDetail {
     can: Vec<&'static str>,
 }
 
-pub(crate) fn comment_out(c: CommentRow, photos: &[PhotoRow]) -> CommentOut {
+pub(crate) fn comment_out(c: Comment, photos: &[Photo]) -> CommentOut {
     CommentOut {
         photos: photos
             .iter()

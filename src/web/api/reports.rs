@@ -12,7 +12,7 @@ use super::ErrorBody;
 pub use super::photos::serve_photo;
 pub use super::report_out::*;
 use crate::app::AppState;
-use crate::db::report_items::TemplateRow;
+use crate::domain::reports::ReplyTemplate;
 use crate::domain::reports::categories::{self, Category};
 use crate::domain::reports::{Audience, ReportDraft, read, write};
 use crate::domain::{AppError, buildings};
@@ -280,11 +280,11 @@ async fn remove(
 
 /// The agency's reply templates for a building.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/reply-templates", tag = "reports", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = [TemplateRow]), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = [ReplyTemplate]), (status = 404, body = ErrorBody)))]
 async fn list_templates(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-) -> WebResult<Json<Vec<TemplateRow>>> {
+) -> WebResult<Json<Vec<ReplyTemplate>>> {
     Ok(Json(read::templates(&state, &actor, &id).await?))
 }

@@ -16,11 +16,11 @@ use super::reports::iso;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{self, AgencyAction};
-use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::AppError;
 use crate::domain::work_orders::providers::{self, ImportReport};
 use crate::domain::work_orders::stats::{self, Reactivity};
 use crate::domain::work_orders::{self as service, WorkOrderInput};
+use crate::domain::work_orders::{Provider, WorkOrder};
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiJson, User};
 
@@ -44,7 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct ProviderOut {
     #[serde(flatten)]
-    provider: ProviderRow,
+    provider: Provider,
     favorite: bool,
 }
 
@@ -169,7 +169,7 @@ pub struct WorkOrderOut {
     desired_date: String,
     priority: String,
     /// `sent`, `acknowledged`, `scheduled`, `done` or `cancelled`.
-    status: String,
+    status: crate::vocab::WorkOrderStatus,
     attached_pdf: bool,
     pdf_url: String,
     created_at: String,
@@ -181,11 +181,11 @@ pub struct WorkOrderOut {
     link_active: bool,
 }
 
-pub fn out(w: WorkOrderRow, now: i64) -> WorkOrderOut {
+pub fn out(w: WorkOrder, now: i64) -> WorkOrderOut {
     WorkOrderOut {
         pdf_url: format!("/api/v1/work-orders/{}/pdf", w.id),
-        link_active: w.token_revoked_at.is_none() && w.token_expires_at > now,
-        attached_pdf: w.attached != 0,
+        link_active: w.link_active(now),
+        attached_pdf: w.attached,
         created_at: iso(w.created_at),
         acknowledged_at: w.acknowledged_at.map(iso),
         scheduled_for: w.scheduled_for.map(iso),

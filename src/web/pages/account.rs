@@ -51,8 +51,9 @@ async fn page_for(
     new_token: Option<String>,
     errors: FormErrors,
 ) -> WebResult<AccountTpl> {
-    let (person, tokens) = crate::domain::accounts::profile(state, actor).await?;
-    let tokens = tokens
+    let person = crate::domain::accounts::profile(state, actor).await?;
+    let tokens = person
+        .tokens
         .into_iter()
         .map(|t| TokenLine {
             id: t.id,

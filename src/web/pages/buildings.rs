@@ -12,9 +12,9 @@ use super::reports::{Card, card};
 use super::{FormErrors, NoticeQuery, Page, render, render_status};
 use crate::app::AppState;
 use crate::auth::authz::{self, Action, BuildingRole};
-use crate::db::buildings::BuildingRow;
-use crate::db::people::MemberRow;
 use crate::domain::AppError;
+use crate::domain::buildings::Building;
+use crate::domain::buildings::Member;
 use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
 use crate::domain::reports::{categories, read};
 use crate::web::error::WebResult;
@@ -79,7 +79,7 @@ pub struct Column {
 #[template(path = "building.html")]
 struct BuildingTpl {
     page: Page,
-    building: BuildingRow,
+    building: Building,
     role: &'static str,
     can_list_members: bool,
     can_manage: bool,
@@ -110,7 +110,7 @@ async fn show(
     let mut columns = Vec::new();
     let mut results = None;
     if query.trim().is_empty() {
-        for status in ["todo", "in_progress", "closed"] {
+        for status in crate::vocab::ReportStatus::ALL.iter().map(|s| s.as_str()) {
             // Only the column being paged through moves; the others show their first page.
             let cursor = if q.status.as_deref() == Some(status) {
                 q.cursor.as_deref()
@@ -174,8 +174,8 @@ async fn show(
 #[template(path = "members.html")]
 struct MembersTpl {
     page: Page,
-    building: BuildingRow,
-    members: Vec<MemberRow>,
+    building: Building,
+    members: Vec<Member>,
     can_change_roles: bool,
 }
 
@@ -218,7 +218,7 @@ async fn change_role(
 #[template(path = "settings.html")]
 struct SettingsTpl {
     page: Page,
-    building: BuildingRow,
+    building: Building,
     register_url: String,
     errors: FormErrors,
 }

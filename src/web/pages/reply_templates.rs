@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::{NoticeQuery, Page, render};
 use crate::app::AppState;
 use crate::auth::authz::Action;
-use crate::db::buildings::BuildingRow;
-use crate::db::report_items::TemplateRow;
 use crate::domain::buildings;
+use crate::domain::buildings::Building;
+use crate::domain::reports::ReplyTemplate;
 use crate::domain::reports::{read, templates};
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -37,8 +37,8 @@ pub fn router() -> Router<AppState> {
 #[template(path = "reply_templates.html")]
 struct TemplatesTpl {
     page: Page,
-    building: BuildingRow,
-    templates: Vec<TemplateRow>,
+    building: Building,
+    templates: Vec<ReplyTemplate>,
 }
 
 async fn templates_page(

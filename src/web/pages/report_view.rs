@@ -12,10 +12,10 @@ use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{ReportAction, report_allowed};
-use crate::db::buildings::BuildingRow;
-use crate::db::people::MemberRow;
-use crate::db::report_items::TemplateRow;
-use crate::db::reports::ReportRow;
+use crate::domain::buildings::Building;
+use crate::domain::buildings::Member;
+use crate::domain::reports::ReplyTemplate;
+use crate::domain::reports::Report;
 use crate::domain::reports::categories::{self};
 use crate::domain::reports::{Audience, read, write};
 use crate::i18n::human_time;
@@ -54,21 +54,21 @@ pub struct HistoryLine {
 #[template(path = "report.html")]
 struct ReportTpl {
     page: Page,
-    report: ReportRow,
+    report: Report,
     category: String,
-    building: BuildingRow,
+    building: Building,
     created: String,
     photos: Vec<String>,
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
     can: Vec<&'static str>,
-    templates: Vec<TemplateRow>,
+    templates: Vec<ReplyTemplate>,
     body: String,
-    members: Vec<MemberRow>,
+    members: Vec<Member>,
     errors: FormErrors,
     /// Managers: providers (favorites first) and the report's work orders.
-    providers: Vec<(crate::db::work_orders::ProviderRow, bool)>,
+    providers: Vec<(crate::domain::work_orders::Provider, bool)>,
     work_orders: Vec<super::work_orders::WoLine>,
 }
 
@@ -118,7 +118,7 @@ async fn report_page(
                 .filter(|p| p.comment_id.as_deref() == Some(c.id.as_str()))
                 .map(|p| p.id.clone())
                 .collect(),
-            private: c.audience != "all",
+            private: c.audience != crate::vocab::AudienceKind::All,
         })
         .collect();
     let history = view

@@ -13,9 +13,9 @@ use super::{FormErrors, Page, render, render_status};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action};
-use crate::db::buildings::BuildingRow;
-use crate::db::people::MemberRow;
-use crate::db::reports::ReportRow;
+use crate::domain::buildings::Building;
+use crate::domain::buildings::Member;
+use crate::domain::reports::Report;
 use crate::domain::reports::categories::{self, Category};
 use crate::domain::reports::{ReportDraft, read, write};
 use crate::domain::{AppError, buildings};
@@ -35,7 +35,7 @@ pub struct Card {
     pub title: String,
     pub category: String,
     pub location: String,
-    pub status: String,
+    pub status: crate::vocab::ReportStatus,
     pub urgent: bool,
     pub removed: bool,
     pub when: String,
@@ -44,12 +44,12 @@ pub struct Card {
     pub photos: i64,
 }
 
-pub fn card(page: &Page, cats: &[Category], r: ReportRow, now: i64) -> Card {
+pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
     Card {
         category: categories::label_of(cats, &r.category).to_string(),
         location: r.location(),
-        urgent: r.urgent != 0,
-        removed: r.removed_at.is_some(),
+        urgent: r.urgent,
+        removed: r.removed,
         when: human_time(page.lang, r.updated_at, now),
         author: r.concerned_name,
         followers: r.follower_count,
@@ -64,14 +64,14 @@ pub fn card(page: &Page, cats: &[Category], r: ReportRow, now: i64) -> Card {
 #[template(path = "report_new.html")]
 struct NewTpl {
     page: Page,
-    building: BuildingRow,
+    building: Building,
     categories: Vec<Category>,
     form: DraftForm,
     /// Second step: the title is known, similar reports were looked up.
     checked: bool,
     similar: Vec<Card>,
     staff: bool,
-    members: Vec<MemberRow>,
+    members: Vec<Member>,
     show_share: bool,
     errors: FormErrors,
 }
@@ -160,7 +160,7 @@ async fn new_page(
         Vec::new()
     };
     let members = crate::domain::buildings::residents_for_filing(state, &permit).await?;
-    let show_share = authz::offers_council_share(permit.role, building.council_filter != 0);
+    let show_share = authz::offers_council_share(permit.role, building.council_filter);
     Ok(NewTpl {
         page,
         building,

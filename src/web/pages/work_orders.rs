@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::{FormErrors, NoticeQuery, Page, form_outcome, render, render_status};
 use crate::app::AppState;
 use crate::auth::authz::{self, AgencyAction};
-use crate::db::work_orders::{ProviderRow, WorkOrderRow};
 use crate::domain::AppError;
 use crate::domain::work_orders::stats::Reactivity;
 use crate::domain::work_orders::{self as service, WorkOrderInput, providers, stats};
+use crate::domain::work_orders::{Provider, WorkOrder};
 use crate::i18n::local_datetime;
 use crate::web::api::reports::read_files;
 use crate::web::api::work_orders::pdf_response;
@@ -56,13 +56,13 @@ pub struct WoLine {
     pub id: String,
     pub reference: String,
     pub provider: String,
-    pub status: String,
+    pub status: crate::vocab::WorkOrderStatus,
     pub report_id: String,
     pub created: String,
     pub scheduled: Option<String>,
 }
 
-pub fn line(w: WorkOrderRow) -> WoLine {
+pub fn line(w: WorkOrder) -> WoLine {
     WoLine {
         created: local_datetime(w.created_at),
         scheduled: w.scheduled_for.map(local_datetime),
@@ -126,7 +126,7 @@ async fn pdf(
 #[template(path = "providers.html")]
 struct ProvidersTpl {
     page: Page,
-    providers: Vec<(ProviderRow, bool, Reactivity)>,
+    providers: Vec<(Provider, bool, Reactivity)>,
     errors: FormErrors,
     import: Option<providers::ImportReport>,
 }

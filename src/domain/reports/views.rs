@@ -1,0 +1,173 @@
+//! Reports as the pages and the API see them: typed (statuses, audiences, event kinds,
+//! flags), separate from the rows they are read from.
+
+use crate::db::report_items::{CommentRow, EventRow, PhotoRow, TemplateRow};
+use crate::db::reports::ReportRow;
+use crate::vocab::{AudienceKind, EventKind, ReportStatus};
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub id: String,
+    pub building_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    /// The person the report is about (the author, or who it was filed for).
+    pub concerned_id: String,
+    pub concerned_name: String,
+    /// The concerned person's lot, which a private landlord thread needs.
+    pub lot_id: Option<String>,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub location_part: String,
+    pub location_floor: String,
+    pub location_detail: String,
+    pub urgent: bool,
+    pub status: ReportStatus,
+    /// False while the council filter keeps it from the manager (R8).
+    pub manager_visible: bool,
+    pub removed: bool,
+    pub removed_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub photo_count: i64,
+    pub follower_count: i64,
+}
+
+impl Report {
+    /// Staircase, floor and free text, joined.
+    pub fn location(&self) -> String {
+        super::join_location(
+            &self.location_part,
+            &self.location_floor,
+            &self.location_detail,
+        )
+    }
+}
+
+impl From<ReportRow> for Report {
+    fn from(r: ReportRow) -> Self {
+        Report {
+            // The schema's CHECK keeps statuses to the three words.
+            status: ReportStatus::parse(&r.status).unwrap_or(ReportStatus::Todo),
+            urgent: r.urgent != 0,
+            manager_visible: r.manager_visible != 0,
+            removed: r.removed_at.is_some(),
+            id: r.id,
+            building_id: r.building_id,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            concerned_id: r.concerned_id,
+            concerned_name: r.concerned_name,
+            lot_id: r.lot_id,
+            category: r.category,
+            title: r.title,
+            description: r.description,
+            location_part: r.location_part,
+            location_floor: r.location_floor,
+            location_detail: r.location_detail,
+            removed_reason: r.removed_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            first_response_at: r.first_response_at,
+            closed_at: r.closed_at,
+            photo_count: r.photo_count,
+            follower_count: r.follower_count,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub body: String,
+    pub audience: AudienceKind,
+    pub audience_person_id: Option<String>,
+    pub created_at: i64,
+}
+
+impl From<CommentRow> for Comment {
+    fn from(c: CommentRow) -> Self {
+        Comment {
+            // Unknown audiences never pass the visibility filter before this point.
+            audience: AudienceKind::parse(&c.audience).unwrap_or(AudienceKind::Council),
+            id: c.id,
+            author_id: c.author_id,
+            author_name: c.author_name,
+            body: c.body,
+            audience_person_id: c.audience_person_id,
+            created_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub id: String,
+    pub report_id: String,
+    /// The comment it came with; `None` for the report's own photos.
+    pub comment_id: Option<String>,
+    pub object_key: String,
+    pub thumb_key: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+impl From<PhotoRow> for Photo {
+    fn from(p: PhotoRow) -> Self {
+        Photo {
+            id: p.id,
+            report_id: p.report_id,
+            comment_id: p.comment_id,
+            object_key: p.object_key,
+            thumb_key: p.thumb_key,
+            width: p.width,
+            height: p.height,
+        }
+    }
+}
+
+/// One line of a report's history.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub kind: EventKind,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+impl HistoryEntry {
+    /// Events of kinds this version does not know are left out of the history.
+    pub fn from_row(e: EventRow) -> Option<HistoryEntry> {
+        Some(HistoryEntry {
+            kind: EventKind::parse(&e.kind)?,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            detail: e.detail,
+            created_at: e.created_at,
+        })
+    }
+}
+
+/// One of the agency's reply templates.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ReplyTemplate {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl From<TemplateRow> for ReplyTemplate {
+    fn from(t: TemplateRow) -> Self {
+        ReplyTemplate {
+            id: t.id,
+            title: t.title,
+            body: t.body,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The closed vocabularies stored as text (roles, statuses, audiences, event kinds): one
+//! enum each, parsed where text comes in (a request, a database row) and written back with
+//! the same words, so the database and the JSON keep today's values.
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(raw: &str) -> Option<$name> {
+                match raw {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// A person's membership in a building (managers act through their agency instead).
+    MemberRole { Occupant = "occupant", Referent = "referent", Landlord = "landlord" }
+}
+
+vocabulary! {
+    Occupancy { Owner = "owner", Tenant = "tenant" }
+}
+
+vocabulary! {
+    /// A referent sits on the council or is the building's caretaker.
+    ReferentKind { Council = "council", Caretaker = "caretaker" }
+}
+
+vocabulary! {
+    /// The board's three columns.
+    ReportStatus { Todo = "todo", InProgress = "in_progress", Closed = "closed" }
+}
+
+vocabulary! {
+    WorkOrderStatus {
+        Sent = "sent",
+        Acknowledged = "acknowledged",
+        Scheduled = "scheduled",
+        Done = "done",
+        Cancelled = "cancelled",
+    }
+}
+
+vocabulary! {
+    /// Who reads a comment or a history entry (R5, R10).
+    AudienceKind { All = "all", Council = "council", Person = "person", Landlord = "landlord" }
+}
+
+vocabulary! {
+    /// What happened to a report; the key of its sentence in history and notifications.
+    EventKind {
+        ReportCreated = "report_created",
+        UrgentReport = "urgent_report",
+        CommentAdded = "comment_added",
+        StatusChanged = "status_changed",
+        ReportClosed = "report_closed",
+        ReportReopened = "report_reopened",
+        ReportRemoved = "report_removed",
+        ReportShared = "report_shared",
+        ReportFollowed = "report_followed",
+        PhotoAdded = "photo_added",
+        WorkOrderSent = "work_order_sent",
+        ProviderAcknowledged = "provider_acknowledged",
+        VisitScheduled = "visit_scheduled",
+        VisitReported = "visit_reported",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip_and_match_json() {
+        for s in ReportStatus::ALL {
+            assert_eq!(ReportStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(
+                serde_json::to_value(s).ok(),
+                Some(serde_json::Value::String(s.as_str().into()))
+            );
+        }
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(MemberRole::parse("manager"), None);
+        assert_eq!(AudienceKind::parse("ALL"), None);
+    }
+}
