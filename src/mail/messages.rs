@@ -40,6 +40,38 @@ struct WelcomeHtml<'a> {
     link: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "mail/plain.txt")]
+struct PlainText<'a> {
+    text: &'a str,
+}
+
+/// The text split into lines of words, so the HTML keeps line breaks and links addresses.
+#[derive(Template)]
+#[template(path = "mail/plain.html")]
+struct PlainHtml<'a> {
+    lines: Vec<Vec<&'a str>>,
+}
+
+/// An e-mail whose body is one translated text (the messages to providers): the HTML part
+/// is that text, escaped by the template, with line breaks kept and addresses clickable.
+pub fn plain(to: &str, subject: String, text: String) -> Result<OutgoingEmail, MailError> {
+    let lines = text.split('\n').map(|l| l.split(' ').collect()).collect();
+    let html = render(&PlainHtml { lines })?;
+    Ok(OutgoingEmail {
+        to: to.to_string(),
+        subject,
+        html,
+        text: render(&PlainText { text: &text })?
+            .trim_end_matches('\n')
+            .to_string(),
+        message_id: None,
+        thread_id: None,
+        unsubscribe: None,
+        attachments: Vec::new(),
+    })
+}
+
 fn render(t: &impl Template) -> Result<String, MailError> {
     t.render()
         .map_err(|e| MailError::Build(format!("template: {e}")))
@@ -219,4 +251,26 @@ pub fn digest(
         unsubscribe: Some(settings.to_string()),
         attachments: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_emails_escape_text_and_link_addresses() {
+        let e = super::plain(
+            "a@b.test",
+            "S".into(),
+            "Bonjour <b>\nhttps://x.test/p/1?a=1&b=2 fin".into(),
+        )
+        .expect("render");
+        assert!(e.html.contains("Bonjour &#60;b&#62;<br>"), "{}", e.html);
+        assert!(
+            e.html.contains(
+                "<a href=\"https://x.test/p/1?a=1&#38;b=2\">https://x.test/p/1?a=1&#38;b=2</a> fin"
+            ),
+            "{}",
+            e.html
+        );
+        assert_eq!(e.text, "Bonjour <b>\nhttps://x.test/p/1?a=1&b=2 fin");
+    }
 }

@@ -33,45 +33,6 @@ pub struct OutgoingEmail {
     pub attachments: Vec<Attachment>,
 }
 
-impl OutgoingEmail {
-    /// An e-mail written as plain text; its HTML part is the same text, escaped, with line
-    /// breaks kept and web addresses made clickable.
-    pub fn plain(to: &str, subject: String, text: String) -> OutgoingEmail {
-        let html = text
-            .split('\n')
-            .map(|line| {
-                line.split(' ')
-                    .map(
-                        |word| match word.starts_with("http://") || word.starts_with("https://") {
-                            true => format!("<a href=\"{0}\">{0}</a>", html_escape(word)),
-                            false => html_escape(word),
-                        },
-                    )
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect::<Vec<_>>()
-            .join("<br>\n");
-        OutgoingEmail {
-            to: to.to_string(),
-            subject,
-            html: format!("<div style=\"font-family:sans-serif;line-height:1.5\">{html}</div>"),
-            text,
-            message_id: None,
-            thread_id: None,
-            unsubscribe: None,
-            attachments: Vec::new(),
-        }
-    }
-}
-
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// An attachment, by reference to stored file or as inline text, resolved at send time.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Attachment {
@@ -90,22 +51,4 @@ pub async fn enqueue<'c>(
 ) -> sqlx::Result<String> {
     let payload = serde_json::to_string(email).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     crate::db::jobs::enqueue(ex, JOB_KIND, &payload, now, now).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn plain_emails_escape_text_and_link_addresses() {
-        let e = super::OutgoingEmail::plain(
-            "a@b.test",
-            "S".into(),
-            "Bonjour <b>\nhttps://x.test/p/1 fin".into(),
-        );
-        assert!(e.html.contains("Bonjour &lt;b&gt;<br>"));
-        assert!(
-            e.html
-                .contains("<a href=\"https://x.test/p/1\">https://x.test/p/1</a> fin")
-        );
-        assert_eq!(e.text, "Bonjour <b>\nhttps://x.test/p/1 fin");
-    }
 }

@@ -70,14 +70,16 @@ async fn cancelled_writes_leave_the_database_writable() {
     .expect("the write after the burst answers");
     let took = started.elapsed();
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    // A wedged database answers after the lock wait (5 s) at best; a healthy one at once.
+    // The bound leaves room for a loaded CI machine (the same bound as abort-burst.py).
     assert!(
-        took < Duration::from_secs(1),
+        took < Duration::from_secs(2),
         "write after the burst took {took:?}"
     );
     // Logging in writes a session: it must not wait either.
     let started = Instant::now();
     app.token(MANAGER).await;
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 /// Another process holds the write lock longer than the server waits: the request gets a 503

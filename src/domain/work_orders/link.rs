@@ -145,7 +145,7 @@ pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<Wor
             file_key: None,
             text: Some(ics),
         }],
-        ..OutgoingEmail::plain(&wo.provider_email, subject, body)
+        ..mail::messages::plain(&wo.provider_email, subject, body)?
     };
     let mut tx = state.db.begin().await?;
     wdb::schedule(&mut *tx, &wo.id, at, now).await?;

@@ -199,7 +199,7 @@ pub async fn create(
     let email = OutgoingEmail {
         message_id: Some(format!("wo.{id}@palier")),
         attachments,
-        ..OutgoingEmail::plain(&provider.email, subject, body)
+        ..mail::messages::plain(&provider.email, subject, body)?
     };
 
     let mut tx = state.db.begin().await?;

@@ -116,11 +116,11 @@ pub async fn schedule_visit_jobs(
     .await
 }
 
-fn email(to: &str, subject: String, body: String, wo: &str) -> OutgoingEmail {
-    OutgoingEmail {
+fn email(to: &str, subject: String, body: String, wo: &str) -> AppResult<OutgoingEmail> {
+    Ok(OutgoingEmail {
         thread_id: Some(format!("wo.{wo}@palier")),
-        ..OutgoingEmail::plain(to, subject, body)
-    }
+        ..mail::messages::plain(to, subject, body)?
+    })
 }
 
 /// Runs one reminder job.
@@ -157,7 +157,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
                 );
                 mail::enqueue(
                     &mut *tx,
-                    &email(&wo.provider_email, subject, body, &wo.id),
+                    &email(&wo.provider_email, subject, body, &wo.id)?,
                     now,
                 )
                 .await?;
@@ -181,7 +181,12 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
                         ("count", &(n - 1).to_string()),
                     ],
                 );
-                mail::enqueue(&mut *tx, &email(&manager.email, subject, body, &wo.id), now).await?;
+                mail::enqueue(
+                    &mut *tx,
+                    &email(&manager.email, subject, body, &wo.id)?,
+                    now,
+                )
+                .await?;
             }
         }
         Reminder::Visit { at, .. } => {
@@ -203,7 +208,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             );
             mail::enqueue(
                 &mut *tx,
-                &email(&wo.provider_email, subject, body, &wo.id),
+                &email(&wo.provider_email, subject, body, &wo.id)?,
                 now,
             )
             .await?;
@@ -219,7 +224,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             );
             mail::enqueue(
                 &mut *tx,
-                &email(&wo.provider_email, subject, body, &wo.id),
+                &email(&wo.provider_email, subject, body, &wo.id)?,
                 now,
             )
             .await?;
