@@ -159,35 +159,35 @@ pub struct BoardQuery<'a> {
     pub limit: i64,
 }
 
-/// How many reports, in board order, a SQLite search checks word by word before it turns
-/// to the full-text index.
+/// How many reports, in board order, a search checks one by one before it turns to the
+/// full-text index.
 const SEARCH_WINDOW: i64 = 2_000;
 
 /// How a page of the board is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum BoardPlan {
-    /// Along an index matching the filters and the order; on PostgreSQL a search is one
-    /// more filter, and the planner picks between this walk and the GIN index.
+    /// No search: along an index matching the filters and the order.
     Ordered,
-    /// SQLite search, first try: along the same index, each report checked for the words,
-    /// no further than `updated_at >= bound` (the next [`SEARCH_WINDOW`] reports). Enough
+    /// Search, first try: along the same index, each report checked for the words, no
+    /// further than `updated_at >= bound` (the next [`SEARCH_WINDOW`] reports). Enough
     /// when matches are common: the case where collecting and sorting every match costs
     /// most.
     Window(Option<i64>),
-    /// SQLite search, when the window held less than a page: every full-text match of the
-    /// words, joined to its report and sorted (matches are rare then).
+    /// Search, when the window held less than a page: every full-text match from the
+    /// full-text index (FTS5, GIN), joined to its report and sorted; matches are rare then.
     FullText,
 }
 
 /// Newest activity first; keyset pagination on (updated_at, id). The filters and the
 /// order match an index (`reports_board` with a status, `reports_recent` without), so a
-/// page reads about `limit` rows whatever the size of the building.
+/// page reads about `limit` rows whatever the size of the building; a search reads at
+/// most [`SEARCH_WINDOW`] of them, or its matches when they are rarer than that.
 pub async fn board(
     pool: &sqlx::AnyPool,
     backend: Backend,
     q: BoardQuery<'_>,
 ) -> sqlx::Result<Vec<ReportRow>> {
-    if q.terms.is_empty() || backend == Backend::Postgres {
+    if q.terms.is_empty() {
         let sql = board_sql(&q, backend, BoardPlan::Ordered);
         return sql.query_as().fetch_all(pool).await;
     }
@@ -218,34 +218,40 @@ pub async fn board(
 const BOARD_ORDER: &str = " ORDER BY r.updated_at DESC, r.id DESC LIMIT ";
 
 fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
-    let mut sql = match plan {
-        BoardPlan::Ordered | BoardPlan::Window(_) => Sql::new(REPORT_SELECT),
-        BoardPlan::FullText => {
-            // CROSS JOIN keeps SQLite from walking the board's index and probing the
-            // matches: here the matches are few and drive the query.
-            Sql::new(&REPORT_SELECT.replace(
-                " FROM reports r",
-                " FROM reports_fts f CROSS JOIN reports r ON r.rowid = f.rowid",
-            ))
-        }
+    let mut sql = if plan == BoardPlan::FullText && backend == Backend::Sqlite {
+        // CROSS JOIN keeps SQLite from walking the board's index and probing the
+        // matches: here the matches are few and drive the query.
+        Sql::new(&REPORT_SELECT.replace(
+            " FROM reports r",
+            " FROM reports_fts f CROSS JOIN reports r ON r.rowid = f.rowid",
+        ))
+    } else {
+        Sql::new(REPORT_SELECT)
     };
     push_board_filters(&mut sql, q);
     push_scope(&mut sql, q.scope);
-    match plan {
-        BoardPlan::Ordered => {
-            if !q.terms.is_empty() {
-                push_search(&mut sql, backend, q.terms, false);
-            }
-        }
-        BoardPlan::Window(bound) => {
+    match (plan, backend) {
+        (BoardPlan::Ordered, _) => {}
+        (BoardPlan::Window(bound), _) => {
             if let Some(bound) = bound {
                 sql.push(" AND r.updated_at >= ").int(bound);
             }
-            push_words(&mut sql, q.terms);
+            match backend {
+                Backend::Sqlite => push_words(&mut sql, q.terms),
+                Backend::Postgres => push_search(&mut sql, backend, q.terms, false),
+            }
         }
-        BoardPlan::FullText => {
+        (BoardPlan::FullText, Backend::Sqlite) => {
             sql.push(" AND reports_fts MATCH ");
             sql.text(&crate::domain::reports::search::fts5_query(q.terms, false));
+        }
+        (BoardPlan::FullText, Backend::Postgres) => {
+            push_search(&mut sql, backend, q.terms, false);
+            // An order no index gives: the planner reads the matches from the GIN index
+            // and sorts them, instead of walking the board for rare words.
+            sql.push(" ORDER BY r.updated_at + 0 DESC, r.id DESC LIMIT ")
+                .int(q.limit);
+            return sql;
         }
     }
     sql.push(BOARD_ORDER).int(q.limit);
