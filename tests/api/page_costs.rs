@@ -222,3 +222,77 @@ async fn card_counts_follow_photos_and_followers() {
     assert_eq!(card["photo_count"], 2, "{card}");
     assert_eq!(card["follower_count"], 2, "{card}");
 }
+
+#[tokio::test]
+async fn sent_emails_keep_a_summary_past_the_retention_period() {
+    let app = spawn_app().await;
+    let now = app.state.clock.now_ms();
+    let day = 86_400_000;
+    let mut email = palier::mail::OutgoingEmail::plain(
+        "occupant@example.test",
+        "Votre signalement a avancé".into(),
+        "Le plombier passe demain matin.".into(),
+    );
+    email.attachments.push(palier::mail::Attachment {
+        filename: "visite.ics".into(),
+        content_type: "text/calendar".into(),
+        file_key: None,
+        text: Some("BEGIN:VCALENDAR".into()),
+    });
+    let payload = serde_json::to_string(&email).expect("json");
+    // Sent 31 days ago, sent yesterday, and still failing after 31 days.
+    for (id, status, age) in [
+        ("old-sent", "done", 31),
+        ("new-sent", "done", 1),
+        ("old-dead", "dead", 31),
+    ] {
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, payload, status, run_at, created_at) VALUES ($1, 'email', $2, $3, $4, $4)",
+        )
+        .bind(id)
+        .bind(&payload)
+        .bind(status)
+        .bind(now - age * day)
+        .execute(&app.state.db.pool)
+        .await
+        .expect("job");
+    }
+    let summarized = palier::jobs::summarize_sent_mail(&app.state, now)
+        .await
+        .expect("summarize");
+    assert_eq!(summarized, 1);
+    let stored = |id: &'static str| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            let (payload, at): (String, Option<i64>) =
+                sqlx::query_as("SELECT payload, summarized_at FROM jobs WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("job");
+            let email: palier::mail::OutgoingEmail =
+                serde_json::from_str(&payload).expect("still an e-mail");
+            (email, at)
+        }
+    };
+    let (old, at) = stored("old-sent").await;
+    assert_eq!(at, Some(now));
+    assert_eq!(old.to, "occupant@example.test");
+    assert_eq!(old.subject, "Votre signalement a avancé");
+    assert_eq!(old.attachments[0].filename, "visite.ics");
+    assert!(old.text.is_empty() && old.html.is_empty());
+    assert_eq!(old.attachments[0].text, None);
+    assert_eq!(stored("new-sent").await, (email.clone(), None));
+    assert_eq!(
+        stored("old-dead").await,
+        (email, None),
+        "a failed e-mail keeps what a retry needs"
+    );
+    assert_eq!(
+        palier::jobs::summarize_sent_mail(&app.state, now)
+            .await
+            .expect("again"),
+        0,
+        "summarized once"
+    );
+}
