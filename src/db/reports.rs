@@ -160,20 +160,20 @@ pub struct BoardQuery<'a> {
 }
 
 /// How many reports, in board order, a search checks one by one before it turns to the
-/// full-text index.
-const SEARCH_WINDOW: i64 = 2_000;
+/// full-text index: a first window, then a wider one when matches are sparse near the top.
+const SEARCH_WINDOWS: [i64; 2] = [2_000, 20_000];
 
 /// How a page of the board is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum BoardPlan {
     /// No search: along an index matching the filters and the order.
     Ordered,
-    /// Search, first try: along the same index, each report checked for the words, no
-    /// further than `updated_at >= bound` (the next [`SEARCH_WINDOW`] reports). Enough
+    /// Search, first tries: along the same index, each report checked for the words, no
+    /// further than `updated_at >= bound` (the next [`SEARCH_WINDOWS`] reports). Enough
     /// when matches are common: the case where collecting and sorting every match costs
     /// most.
     Window(Option<i64>),
-    /// Search, when the window held less than a page: every full-text match from the
+    /// Search, when the windows held less than a page: every full-text match from the
     /// full-text index (FTS5, GIN), joined to its report and sorted; matches are rare then.
     FullText,
 }
@@ -181,7 +181,7 @@ enum BoardPlan {
 /// Newest activity first; keyset pagination on (updated_at, id). The filters and the
 /// order match an index (`reports_board` with a status, `reports_recent` without), so a
 /// page reads about `limit` rows whatever the size of the building; a search reads at
-/// most [`SEARCH_WINDOW`] of them, or its matches when they are rarer than that.
+/// most the [`SEARCH_WINDOWS`], or its matches when they are rarer than that.
 pub async fn board(
     pool: &sqlx::AnyPool,
     backend: Backend,
@@ -191,23 +191,22 @@ pub async fn board(
         let sql = board_sql(&q, backend, BoardPlan::Ordered);
         return sql.query_as().fetch_all(pool).await;
     }
-    // Where the window ends: the SEARCH_WINDOW-th report after the cursor, read from the
-    // index alone. None: the rest of the board is smaller than the window.
-    let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
-    push_board_filters(&mut sql, &q);
-    sql.push(BOARD_ORDER)
-        .int(1)
-        .push(" OFFSET ")
-        .int(SEARCH_WINDOW);
-    let bound: Option<i64> = sql.query_scalar().fetch_optional(pool).await?;
-    let rows: Vec<ReportRow> = board_sql(&q, backend, BoardPlan::Window(bound))
-        .query_as()
-        .fetch_all(pool)
-        .await?;
-    if rows.len() as i64 >= q.limit || bound.is_none() {
-        // The window is a prefix of the board's order: its first matches are the page
-        // (or, without a bound, all there is).
-        return Ok(rows);
+    for window in SEARCH_WINDOWS {
+        // Where the window ends: the window-th report after the cursor, read from the
+        // index alone. None: the rest of the board is smaller than the window.
+        let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
+        push_board_filters(&mut sql, &q);
+        sql.push(BOARD_ORDER).int(1).push(" OFFSET ").int(window);
+        let bound: Option<i64> = sql.query_scalar().fetch_optional(pool).await?;
+        let rows: Vec<ReportRow> = board_sql(&q, backend, BoardPlan::Window(bound))
+            .query_as()
+            .fetch_all(pool)
+            .await?;
+        if rows.len() as i64 >= q.limit || bound.is_none() {
+            // The window is a prefix of the board's order: its first matches are the
+            // page (or, without a bound, all there is).
+            return Ok(rows);
+        }
     }
     board_sql(&q, backend, BoardPlan::FullText)
         .query_as()

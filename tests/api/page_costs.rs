@@ -8,15 +8,15 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// Inserts `count` reports in `building` straight into the database, newest last, with
-/// "immeuble" in every one and "zinguerie" in the ones whose number is a multiple of 1000.
+/// "immeuble" in every one and "zinguerie" in the ones whose number is a multiple of 10,000.
 async fn bulk_reports(app: &TestApp, building: &str, author: &str, count: i64) {
     let now = app.state.clock.now_ms();
     sqlx::query(
         "INSERT INTO reports (id, building_id, author_id, concerned_id, category, title, search_text, created_at, updated_at) \
          WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $3) \
          SELECT 'bulk' || i, $1, $2, $2, 'autre', \
-                'Volet ' || i || CASE WHEN i % 1000 = 0 THEN ' zinguerie' ELSE '' END, \
-                'volet ' || i || CASE WHEN i % 1000 = 0 THEN ' zinguerie' ELSE '' END || ' immeuble', \
+                'Volet ' || i || CASE WHEN i % 10000 = 0 THEN ' zinguerie' ELSE '' END, \
+                'volet ' || i || CASE WHEN i % 10000 = 0 THEN ' zinguerie' ELSE '' END || ' immeuble', \
                 $4 - ($3 - i) * 1000, $4 - ($3 - i) * 1000 FROM s",
     )
     .bind(building)
@@ -42,36 +42,43 @@ async fn searches_find_the_same_pages_whether_matches_are_common_or_rare() {
     let app = spawn_app().await;
     let tenant = app.token(TENANT).await;
     let author = app.person_id(TENANT).await;
-    // More reports than a SQLite search checks word by word before it turns to the
-    // full-text index: common words are found along the board, rare ones through the index.
-    bulk_reports(&app, &app.tilleuls, &author, 2_500).await;
+    // More reports than a search checks one by one before it turns to the full-text
+    // index: common words are found along the board, rare ones through the index.
+    bulk_reports(&app, &app.tilleuls, &author, 22_000).await;
     let base = format!("/api/v1/buildings/{}/reports", app.tilleuls);
 
     let (status, common) = app
         .get_json(&format!("{base}?q=immeuble"), Some(&tenant))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let expected: Vec<String> = (2481..=2500).rev().map(|i| format!("bulk{i}")).collect();
+    let expected: Vec<String> = (21_981..=22_000)
+        .rev()
+        .map(|i| format!("bulk{i}"))
+        .collect();
     assert_eq!(ids(&common), expected, "newest matches first, a full page");
     let cursor = common["next_cursor"].as_str().expect("cursor");
     let (_, next) = app
         .get_json(&format!("{base}?q=immeuble&cursor={cursor}"), Some(&tenant))
         .await;
-    let expected: Vec<String> = (2461..=2480).rev().map(|i| format!("bulk{i}")).collect();
+    let expected: Vec<String> = (21_961..=21_980)
+        .rev()
+        .map(|i| format!("bulk{i}"))
+        .collect();
     assert_eq!(ids(&next), expected, "the next page follows on");
 
-    // Two matches, 500 and 1,500 reports down the board: past the word-by-word window.
+    // Two matches, 2,000 and 12,000 reports down the board: past the windows checked one
+    // by one.
     let (_, rare) = app
         .get_json(&format!("{base}?q=zinguerie"), Some(&tenant))
         .await;
-    assert_eq!(ids(&rare), vec!["bulk2000", "bulk1000"]);
+    assert_eq!(ids(&rare), vec!["bulk20000", "bulk10000"]);
     assert_eq!(rare["next_cursor"], Value::Null);
     let (_, both) = app
         .get_json(&format!("{base}?q=zinguerie%20immeuble"), Some(&tenant))
         .await;
     assert_eq!(
         ids(&both),
-        vec!["bulk2000", "bulk1000"],
+        vec!["bulk20000", "bulk10000"],
         "every word must match"
     );
 
