@@ -237,7 +237,13 @@ fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
             }
             match backend {
                 Backend::Sqlite => push_words(&mut sql, q.terms),
-                Backend::Postgres => push_search(&mut sql, backend, q.terms, false),
+                Backend::Postgres => {
+                    // `IS TRUE` keeps the test off the GIN index: otherwise the planner
+                    // ANDs every match of a common word with the window, then sorts.
+                    sql.push(" AND (r.search @@ to_tsquery('french', ");
+                    sql.text(&crate::domain::reports::search::tsquery(q.terms, false))
+                        .push(")) IS TRUE");
+                }
             }
         }
         (BoardPlan::FullText, Backend::Sqlite) => {
