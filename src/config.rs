@@ -37,6 +37,15 @@ pub struct CommonArgs {
     /// Most e-mails sent per second by one worker (0: no limit); relays throttle bursts.
     #[arg(long, global = true, env = "PALIER_SMTP_RATE", default_value_t = 20.0)]
     pub smtp_rate: f64,
+    /// Days a sent e-mail keeps its full text in the job queue; past them only a summary
+    /// (recipient, subject, attachment names) is kept. 0 keeps the full text for good.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_MAIL_RETENTION_DAYS",
+        default_value_t = 30
+    )]
+    pub mail_retention_days: u32,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -61,6 +70,8 @@ pub struct Config {
     pub session_days: i64,
     pub worker_poll_ms: u64,
     pub run_worker: bool,
+    /// Days sent e-mails keep their full text (0: for good).
+    pub mail_retention_days: i64,
 }
 
 impl Config {
@@ -88,6 +99,7 @@ impl Config {
             session_days: 30,
             worker_poll_ms: 1000,
             run_worker,
+            mail_retention_days: i64::from(common.mail_retention_days),
         }
     }
 

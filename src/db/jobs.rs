@@ -143,3 +143,36 @@ pub async fn count_pending<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::R
         .fetch_one(ex)
         .await
 }
+
+/// Sent e-mails due before `before` that still carry their full text, oldest first (on
+/// the partial index `jobs_to_summarize`). `run_at` is when the last attempt was due.
+pub async fn sent_mail_to_summarize<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    before: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT id, payload FROM jobs WHERE kind = 'email' AND status = 'done' AND summarized_at IS NULL \
+         AND run_at < $1 ORDER BY run_at LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Replaces a job's payload with its summary.
+pub async fn summarize<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    summary: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE jobs SET payload = $2, summarized_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(summary)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

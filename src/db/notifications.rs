@@ -200,14 +200,20 @@ pub async fn list<'c>(
         .await
 }
 
+/// The bell shows at most this many unread notifications ("99+" beyond).
+pub const UNREAD_CAP: i64 = 100;
+
+/// Unread notifications of a person, counted up to [`UNREAD_CAP`] on the partial index
+/// `notifications_unread`: the cost of a page, whatever the backlog.
 pub async fn unread_count<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE person_id = $1 AND read_at IS NULL LIMIT $2) u",
     )
     .bind(person_id)
+    .bind(UNREAD_CAP)
     .fetch_one(ex)
     .await
 }

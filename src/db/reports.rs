@@ -37,8 +37,7 @@ const REPORT_SELECT: &str = "SELECT r.id, r.building_id, r.author_id, a.name AS 
      c.name AS concerned_name, r.lot_id, r.category, r.title, r.description, r.location_part, r.location_floor, \
      r.location_detail, r.urgent, r.status, r.manager_visible, r.removed_at, r.removed_reason, r.created_at, \
      r.updated_at, r.first_response_at, r.closed_at, \
-     (SELECT COUNT(*) FROM photos p WHERE p.report_id = r.id AND p.comment_id IS NULL) AS photo_count, \
-     (SELECT COUNT(*) FROM report_followers f WHERE f.report_id = r.id) AS follower_count \
+     r.photo_count, r.follower_count \
      FROM reports r JOIN people a ON a.id = r.author_id JOIN people c ON c.id = r.concerned_id";
 
 pub struct NewReport<'a> {
@@ -158,33 +157,136 @@ pub struct BoardQuery<'a> {
     pub limit: i64,
 }
 
-/// Newest activity first; keyset pagination on (updated_at, id).
-pub async fn board<'c>(
-    ex: impl Executor<'c, Database = Any>,
+/// How many reports, in board order, a search checks one by one before it turns to the
+/// full-text index: a first window, then a wider one when matches are sparse near the top.
+const SEARCH_WINDOWS: [i64; 2] = [2_000, 20_000];
+
+/// How a page of the board is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BoardPlan {
+    /// No search: along an index matching the filters and the order.
+    Ordered,
+    /// Search, first tries: along the same index, each report checked for the words, no
+    /// further than `updated_at >= bound` (the next [`SEARCH_WINDOWS`] reports). Enough
+    /// when matches are common: the case where collecting and sorting every match costs
+    /// most.
+    Window(Option<i64>),
+    /// Search, when the windows held less than a page: every full-text match from the
+    /// full-text index (FTS5, GIN), joined to its report and sorted; matches are rare then.
+    FullText,
+}
+
+/// Newest activity first; keyset pagination on (updated_at, id). The filters and the
+/// order match an index (`reports_board` with a status, `reports_recent` without), so a
+/// page reads about `limit` rows whatever the size of the building; a search reads at
+/// most the [`SEARCH_WINDOWS`], or its matches when they are rarer than that.
+pub async fn board(
+    pool: &sqlx::AnyPool,
     backend: Backend,
     q: BoardQuery<'_>,
 ) -> sqlx::Result<Vec<ReportRow>> {
-    let mut sql = Sql::new(REPORT_SELECT);
+    if q.terms.is_empty() {
+        let sql = board_sql(&q, backend, BoardPlan::Ordered);
+        return sql.query_as().fetch_all(pool).await;
+    }
+    for window in SEARCH_WINDOWS {
+        // Where the window ends: the window-th report after the cursor, read from the
+        // index alone. None: the rest of the board is smaller than the window.
+        let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
+        push_board_filters(&mut sql, &q);
+        sql.push(BOARD_ORDER).int(1).push(" OFFSET ").int(window);
+        let bound: Option<i64> = sql.query_scalar().fetch_optional(pool).await?;
+        let rows: Vec<ReportRow> = board_sql(&q, backend, BoardPlan::Window(bound))
+            .query_as()
+            .fetch_all(pool)
+            .await?;
+        if rows.len() as i64 >= q.limit || bound.is_none() {
+            // The window is a prefix of the board's order: its first matches are the
+            // page (or, without a bound, all there is).
+            return Ok(rows);
+        }
+    }
+    board_sql(&q, backend, BoardPlan::FullText)
+        .query_as()
+        .fetch_all(pool)
+        .await
+}
+
+const BOARD_ORDER: &str = " ORDER BY r.updated_at DESC, r.id DESC LIMIT ";
+
+fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
+    let mut sql = if plan == BoardPlan::FullText && backend == Backend::Sqlite {
+        // CROSS JOIN keeps SQLite from walking the board's index and probing the
+        // matches: here the matches are few and drive the query.
+        Sql::new(&REPORT_SELECT.replace(
+            " FROM reports r",
+            " FROM reports_fts f CROSS JOIN reports r ON r.rowid = f.rowid",
+        ))
+    } else {
+        Sql::new(REPORT_SELECT)
+    };
+    push_board_filters(&mut sql, q);
+    push_scope(&mut sql, q.scope);
+    match (plan, backend) {
+        (BoardPlan::Ordered, _) => {}
+        (BoardPlan::Window(bound), _) => {
+            if let Some(bound) = bound {
+                sql.push(" AND r.updated_at >= ").int(bound);
+            }
+            match backend {
+                Backend::Sqlite => push_words(&mut sql, q.terms),
+                Backend::Postgres => {
+                    // `IS TRUE` keeps the test off the GIN index: otherwise the planner
+                    // ANDs every match of a common word with the window, then sorts.
+                    sql.push(" AND (r.search @@ to_tsquery('french', ");
+                    sql.text(&crate::domain::reports::search::tsquery(q.terms, false))
+                        .push(")) IS TRUE");
+                }
+            }
+        }
+        (BoardPlan::FullText, Backend::Sqlite) => {
+            sql.push(" AND reports_fts MATCH ");
+            sql.text(&crate::domain::reports::search::fts5_query(q.terms, false));
+        }
+        (BoardPlan::FullText, Backend::Postgres) => {
+            push_search(&mut sql, backend, q.terms, false);
+            // An order no index gives: the planner reads the matches from the GIN index
+            // and sorts them, instead of walking the board for rare words.
+            sql.push(" ORDER BY r.updated_at + 0 DESC, r.id DESC LIMIT ")
+                .int(q.limit);
+            return sql;
+        }
+    }
+    sql.push(BOARD_ORDER).int(q.limit);
+    sql
+}
+
+/// Building, status and cursor: the columns of the board's indexes.
+fn push_board_filters(sql: &mut Sql, q: &BoardQuery<'_>) {
     sql.push(" WHERE r.building_id = ").text(q.building_id);
     if let Some(status) = q.status {
         sql.push(" AND r.status = ").text(status);
     }
-    push_scope(&mut sql, q.scope);
-    if !q.terms.is_empty() {
-        push_search(&mut sql, backend, q.terms, false);
-    }
     if let Some((at, id)) = &q.after {
-        sql.push(" AND (r.updated_at < ")
+        // A plain range on the index's next column, then the tie-break: both databases
+        // seek straight to the cursor instead of filtering from the top.
+        sql.push(" AND r.updated_at <= ")
             .int(*at)
-            .push(" OR (r.updated_at = ")
+            .push(" AND (r.updated_at < ")
             .int(*at)
-            .push(" AND r.id < ")
+            .push(" OR r.id < ")
             .text(id)
-            .push("))");
+            .push(")");
     }
-    sql.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
-        .int(q.limit);
-    sql.query_as().fetch_all(ex).await
+}
+
+/// Every term starts a word of the report's search text: what the FTS5 prefix query
+/// matches, checked on the row itself (the text is folded: lower-case words, one space).
+fn push_words(sql: &mut Sql, terms: &[String]) {
+    for t in terms {
+        sql.push(" AND (' ' || r.search_text) LIKE ")
+            .text(&format!("% {t}%"));
+    }
 }
 
 /// Open reports sharing a word or the category with a draft, for the duplicate check.

@@ -97,13 +97,55 @@ pub async fn run_once(state: &Context, worker_id: &str) -> Result<bool, sqlx::Er
     Ok(true)
 }
 
+/// How often the worker looks for sent e-mails past the retention period.
+const SUMMARY_EVERY: Duration = Duration::from_secs(3600);
+/// Sent e-mails summarized per transaction, so that writers never wait long.
+const SUMMARY_BATCH: i64 = 200;
+
+/// Replaces the full text of e-mails sent more than `mail_retention_days` ago with their
+/// summary; returns how many. Nothing when the retention is 0 (kept for good).
+pub async fn summarize_sent_mail(state: &AppState, now: i64) -> Result<u64, sqlx::Error> {
+    let days = state.config.mail_retention_days;
+    if days <= 0 {
+        return Ok(0);
+    }
+    let before = now - days * 86_400_000;
+    let mut done = 0u64;
+    loop {
+        let mut tx = state.db.begin().await?;
+        let batch = jobs::sent_mail_to_summarize(&mut *tx, before, SUMMARY_BATCH).await?;
+        for (id, payload) in &batch {
+            // An unreadable payload cannot be summarized: nothing of it is kept.
+            let summary = serde_json::from_str::<OutgoingEmail>(payload)
+                .ok()
+                .and_then(|e| serde_json::to_string(&e.summary()).ok())
+                .unwrap_or_else(|| "{}".to_string());
+            jobs::summarize(&mut *tx, id, &summary, now).await?;
+        }
+        tx.commit().await?;
+        done += batch.len() as u64;
+        if (batch.len() as i64) < SUMMARY_BATCH {
+            return Ok(done);
+        }
+    }
+}
+
 /// Runs until `shutdown` turns true; a job in progress is finished first.
 pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
     let worker_id = format!("worker-{}", crate::db::new_id());
     tracing::info!(%worker_id, "worker started");
+    let mut next_summary = tokio::time::Instant::now();
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        if tokio::time::Instant::now() >= next_summary {
+            next_summary += SUMMARY_EVERY;
+            match summarize_sent_mail(&state, state.clock.now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "sent e-mails summarized"),
+                Err(e) => tracing::error!(error = %e, "summarizing sent e-mails failed"),
+            }
         }
         // Events first: they turn into the jobs below.
         if let Err(e) = crate::domain::notifications::dispatch_pending(&state, 100).await {

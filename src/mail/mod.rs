@@ -44,6 +44,26 @@ pub struct Attachment {
     pub text: Option<String>,
 }
 
+impl OutgoingEmail {
+    /// What is kept of a sent e-mail past the retention period: recipient, subject, ids
+    /// and attachment names, without the text, the HTML or inline attachments.
+    pub fn summary(&self) -> OutgoingEmail {
+        OutgoingEmail {
+            text: String::new(),
+            html: String::new(),
+            attachments: self
+                .attachments
+                .iter()
+                .map(|a| Attachment {
+                    text: None,
+                    ..a.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 pub async fn enqueue<'c>(
     ex: impl Executor<'c, Database = Any>,
     email: &OutgoingEmail,

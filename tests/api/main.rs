@@ -9,6 +9,7 @@ mod authorization;
 mod buildings;
 mod helpers;
 mod notifications;
+mod page_costs;
 mod pages;
 mod photos;
 mod report_pages;

@@ -38,7 +38,10 @@ pub struct NotificationOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationList {
+    /// Unread notifications, counted up to 100.
     unread: i64,
+    /// True when `unread` reached its cap: there may be more.
+    unread_capped: bool,
     items: Vec<NotificationOut>,
 }
 
@@ -64,7 +67,11 @@ async fn list(
             created_at: iso(n.created_at),
         })
         .collect();
-    Ok(Json(NotificationList { unread, items }))
+    Ok(Json(NotificationList {
+        unread,
+        unread_capped: unread >= ndb::UNREAD_CAP,
+        items,
+    }))
 }
 
 /// Mark one notification as read.

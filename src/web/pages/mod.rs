@@ -67,6 +67,14 @@ impl Page {
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
     }
+    /// The bell's figure: the count is capped, so "99+" past it.
+    pub fn unread_label(&self) -> String {
+        if self.unread >= crate::db::notifications::UNREAD_CAP {
+            format!("{}+", crate::db::notifications::UNREAD_CAP - 1)
+        } else {
+            self.unread.to_string()
+        }
+    }
     /// The other language, for the switch in the footer.
     pub fn other_lang(&self) -> Lang {
         match self.lang {
