@@ -239,14 +239,14 @@ fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
                     // `IS TRUE` keeps the test off the GIN index: otherwise the planner
                     // ANDs every match of a common word with the window, then sorts.
                     sql.push(" AND (r.search @@ to_tsquery('french', ");
-                    sql.text(&crate::domain::reports::search::tsquery(q.terms, false))
+                    sql.text(&super::search::tsquery(q.terms, false))
                         .push(")) IS TRUE");
                 }
             }
         }
         (BoardPlan::FullText, Backend::Sqlite) => {
             sql.push(" AND reports_fts MATCH ");
-            sql.text(&crate::domain::reports::search::fts5_query(q.terms, false));
+            sql.text(&super::search::fts5_query(q.terms, false));
         }
         (BoardPlan::FullText, Backend::Postgres) => {
             push_search(&mut sql, backend, q.terms, false);

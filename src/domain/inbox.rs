@@ -21,6 +21,9 @@ pub struct Notification {
     pub created_at: i64,
 }
 
+/// Unread notifications are counted up to this many (the bell shows "99+" past it).
+pub const UNREAD_CAP: i64 = ndb::UNREAD_CAP;
+
 /// How many notifications a list shows.
 pub const LIST_LIMIT: i64 = 100;
 

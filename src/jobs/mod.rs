@@ -104,7 +104,7 @@ const SUMMARY_BATCH: i64 = 200;
 
 /// Replaces the full text of e-mails sent more than `mail_retention_days` ago with their
 /// summary; returns how many. Nothing when the retention is 0 (kept for good).
-pub async fn summarize_sent_mail(state: &AppState, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn summarize_sent_mail(state: &Context, now: i64) -> Result<u64, sqlx::Error> {
     let days = state.config.mail_retention_days;
     if days <= 0 {
         return Ok(0);

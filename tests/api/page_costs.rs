@@ -235,11 +235,12 @@ async fn sent_emails_keep_a_summary_past_the_retention_period() {
     let app = spawn_app().await;
     let now = app.state.clock.now_ms();
     let day = 86_400_000;
-    let mut email = palier::mail::OutgoingEmail::plain(
+    let mut email = palier::mail::messages::plain(
         "occupant@example.test",
         "Votre signalement a avancé".into(),
         "Le plombier passe demain matin.".into(),
-    );
+    )
+    .expect("render");
     email.attachments.push(palier::mail::Attachment {
         filename: "visite.ics".into(),
         content_type: "text/calendar".into(),

@@ -69,7 +69,7 @@ async fn list(
         .collect();
     Ok(Json(NotificationList {
         unread,
-        unread_capped: unread >= ndb::UNREAD_CAP,
+        unread_capped: unread >= inbox::UNREAD_CAP,
         items,
     }))
 }

@@ -69,8 +69,8 @@ impl Page {
     }
     /// The bell's figure: the count is capped, so "99+" past it.
     pub fn unread_label(&self) -> String {
-        if self.unread >= crate::db::notifications::UNREAD_CAP {
-            format!("{}+", crate::db::notifications::UNREAD_CAP - 1)
+        if self.unread >= crate::domain::inbox::UNREAD_CAP {
+            format!("{}+", crate::domain::inbox::UNREAD_CAP - 1)
         } else {
             self.unread.to_string()
         }
