@@ -2,17 +2,15 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::reports::{Card, card};
-use super::{FormErrors, NoticeQuery, Page, render, render_status};
+use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::authz::{self, Action, BuildingRole};
-use crate::domain::AppError;
 use crate::domain::buildings::Building;
 use crate::domain::buildings::Member;
 use crate::domain::buildings::{self as service, ResidentRole, SettingsInput};
@@ -272,12 +270,16 @@ async fn save_settings(
         contact_phone: form.contact_phone.clone(),
         council_filter: form.council_filter.is_some(),
     };
-    match service::update_settings(&state, &actor, &permit, input).await {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/buildings/{id}/settings?notice=settings_saved"))
-                .into_response(),
-        ),
-        Err(AppError::Invalid(i)) => {
+    form_outcome(
+        ctx.lang,
+        service::update_settings(&state, &actor, &permit, input).await,
+        |()| {
+            Ok(
+                Redirect::to(&format!("/buildings/{id}/settings?notice=settings_saved"))
+                    .into_response(),
+            )
+        },
+        |errors| async {
             // Show what was typed, with the error next to its field.
             building.name = form.name;
             building.address = form.address;
@@ -285,16 +287,15 @@ async fn save_settings(
             building.contact_name = form.contact_name;
             building.contact_phone = form.contact_phone;
             let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
-            let tpl = SettingsTpl {
+            Ok(SettingsTpl {
                 page: Page::new(&ctx),
                 building,
                 register_url,
-                errors: FormErrors::from_invalid(ctx.lang, &i),
-            };
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
-        }
-        Err(e) => Err(e.into()),
-    }
+                errors,
+            })
+        },
+    )
+    .await
 }
 
 async fn poster(
