@@ -3,6 +3,7 @@
 //! Queries are written once with `$n` placeholders, which both drivers accept; the few
 //! statements that must differ (full-text search, row locking) branch on [`Backend`].
 
+pub mod agencies;
 pub mod audit;
 pub mod buildings;
 pub mod jobs;

@@ -2,6 +2,7 @@
 //! services return [`AppError`], which the web layer maps once to HTTP.
 
 pub mod accounts;
+pub mod agencies;
 pub mod buildings;
 pub mod context;
 pub mod inbox;

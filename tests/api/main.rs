@@ -5,6 +5,7 @@
 mod fixtures;
 
 mod accounts;
+mod agencies;
 mod authorization;
 mod buildings;
 mod helpers;

@@ -28,6 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct BuildingOut {
     id: String,
+    /// The agency that manages it.
+    agency_id: String,
     name: String,
     address: String,
     lots: i64,
@@ -56,6 +58,7 @@ fn building_out(b: Building, role: BuildingRole) -> BuildingOut {
         contact_name: staff.then_some(b.contact_name),
         contact_phone: staff.then_some(b.contact_phone),
         id: b.id,
+        agency_id: b.agency_id,
         name: b.name,
         address: b.address,
         lots: b.lots_count,

@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`, described by an OpenAPI document generated from these handlers.
 
 mod accounts;
+mod agencies;
 mod buildings;
 mod notifications;
 mod photos;
@@ -53,6 +54,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
+        .merge(agencies::routes())
         .merge(buildings::routes())
         .merge(reports::routes())
         .merge(photos::routes())

@@ -46,6 +46,8 @@ pub struct BuildingLine {
 struct ListTpl {
     page: Page,
     buildings: Vec<BuildingLine>,
+    /// The agencies the person manages, for their settings.
+    agencies: Vec<crate::domain::agencies::AgencySummary>,
 }
 
 fn role_label(page: &Page, role: BuildingRole) -> &'static str {
@@ -64,7 +66,12 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
             role: role_label(&page, role),
         })
         .collect();
-    render(&ListTpl { page, buildings })
+    let agencies = crate::domain::agencies::managed(&state, &actor).await?;
+    render(&ListTpl {
+        page,
+        buildings,
+        agencies,
+    })
 }
 
 pub struct Column {

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama), French by default, usable without JavaScript.
 
 mod account;
+pub mod agencies;
 mod auth;
 mod buildings;
 mod notifications;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(agencies::router())
 }
 
 /// What every page's layout needs.
