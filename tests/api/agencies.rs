@@ -179,3 +179,67 @@ async fn the_settings_page_saves_and_explains_mistakes() {
     let (status, _) = neighbour.get_text(&page).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A manager of two agencies names the one an agency-wide request is for; the building or
+/// item at hand says it otherwise. Never "the first agency".
+#[tokio::test]
+async fn a_manager_of_two_agencies_picks_one_explicitly() {
+    let app = spawn_app().await;
+    let demo_manager = app.token(MANAGER).await;
+    let (_, demo) = app.get_json("/api/v1/agencies", Some(&demo_manager)).await;
+    let demo_agency = demo[0]["id"].as_str().expect("id").to_string();
+    // The other agency's manager also manages the demo agency.
+    let other = app.person_id(OTHER_MANAGER).await;
+    sqlx::query("INSERT INTO agency_staff (person_id, agency_id) VALUES ($1, $2)")
+        .bind(&other)
+        .bind(&demo_agency)
+        .execute(&app.state.db.pool)
+        .await
+        .expect("second agency");
+    let token = app.token(OTHER_MANAGER).await;
+
+    let (_, agencies) = app.get_json("/api/v1/agencies", Some(&token)).await;
+    assert_eq!(agencies.as_array().map(Vec::len), Some(2), "{agencies}");
+
+    let (status, err) = app.get_json("/api/v1/providers", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "agency_id");
+    let (status, providers) = app
+        .get_json(
+            &format!("/api/v1/providers?agency_id={demo_agency}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        providers
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["company"] == "Ascenseurs Dupont")),
+        "{providers}"
+    );
+    let (status, _) = app
+        .get_json("/api/v1/providers?agency_id=inconnue", Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get_json("/api/v1/work-orders", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The report page knows its building's agency: the demo providers are offered.
+    let tenant = app.token(TENANT).await;
+    let report = crate::reports::create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur en panne", "description": "Bloqué"}),
+    )
+    .await;
+    let browser = app.browser(Some(OTHER_MANAGER)).await;
+    let (status, html) = browser
+        .get_text(&format!("/reports/{}", report["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Ascenseurs Dupont"),
+        "providers of the report's agency"
+    );
+}

@@ -309,6 +309,7 @@ pub fn parse_day(field: &'static str, raw: &str) -> AppResult<i64> {
 pub async fn list(
     state: &Context,
     actor: &Actor,
+    agency_id: Option<&str>,
     building_id: Option<&str>,
     status: Option<&str>,
     provider: Option<&str>,
@@ -340,7 +341,7 @@ pub async fn list(
             .await?;
             building.agency_id
         }
-        None => authz::check_agency(actor, AgencyAction::ManageWorkOrders, None)?.agency_id,
+        None => authz::check_agency(actor, AgencyAction::ManageWorkOrders, agency_id)?.agency_id,
     };
     Ok(wdb::list(
         &state.db.pool,
@@ -360,10 +361,11 @@ pub async fn list(
 pub async fn set_reminder_settings(
     state: &Context,
     actor: &Actor,
+    agency_id: Option<&str>,
     after_days: i64,
     before_escalation: i64,
 ) -> AppResult<()> {
-    let agency = &authz::check_agency(actor, AgencyAction::ManageSettings, None)?.agency_id;
+    let agency = &authz::check_agency(actor, AgencyAction::ManageSettings, agency_id)?.agency_id;
     if !(1..=30).contains(&after_days) {
         return Err(AppError::invalid(
             "remind_after_days",

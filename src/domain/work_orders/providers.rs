@@ -52,8 +52,13 @@ pub async fn save(state: &Context, agency_id: &str, p: &ValidProvider) -> AppRes
     Ok(wdb::upsert_provider(&state.db.pool, agency_id, &input, state.clock.now_ms()).await?)
 }
 
-pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(super::Provider, bool)>> {
-    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, None)?.agency_id;
+/// `agency`: the one the request names; a manager of one agency may leave it out.
+pub async fn list(
+    state: &Context,
+    actor: &Actor,
+    agency: Option<&str>,
+) -> AppResult<Vec<(super::Provider, bool)>> {
+    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, agency)?.agency_id;
     Ok(wdb::providers(&state.db.pool, agency, &actor.person_id)
         .await?
         .into_iter()
@@ -64,10 +69,11 @@ pub async fn list(state: &Context, actor: &Actor) -> AppResult<Vec<(super::Provi
 pub async fn favorite(
     state: &Context,
     actor: &Actor,
+    agency: Option<&str>,
     provider_id: &str,
     on: bool,
 ) -> AppResult<()> {
-    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, None)?.agency_id;
+    let agency = &authz::check_agency(actor, AgencyAction::ManageProviders, agency)?.agency_id;
     wdb::provider(&state.db.pool, agency, provider_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -67,9 +67,10 @@ pub fn compute(rows: &[wdb::WorkOrderRow]) -> Reactivity {
 pub async fn for_provider(
     state: &Context,
     actor: &Actor,
+    agency: Option<&str>,
     provider_id: &str,
 ) -> AppResult<Reactivity> {
-    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, agency)?.agency_id;
     wdb::provider(&state.db.pool, agency, provider_id)
         .await?
         .ok_or(crate::domain::AppError::NotFound)?;
@@ -89,8 +90,9 @@ pub async fn for_provider(
 pub async fn by_provider(
     state: &Context,
     actor: &Actor,
+    agency: Option<&str>,
 ) -> AppResult<std::collections::HashMap<String, Reactivity>> {
-    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, agency)?.agency_id;
     let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
     let mut grouped: std::collections::HashMap<String, Vec<wdb::WorkOrderRow>> =
         std::collections::HashMap::new();
@@ -114,8 +116,12 @@ pub struct TradeReactivity {
 }
 
 /// Reactivity per trade across the agency's providers.
-pub async fn by_trade(state: &Context, actor: &Actor) -> AppResult<Vec<TradeReactivity>> {
-    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, None)?.agency_id;
+pub async fn by_trade(
+    state: &Context,
+    actor: &Actor,
+    agency: Option<&str>,
+) -> AppResult<Vec<TradeReactivity>> {
+    let agency = &authz::check_agency(actor, AgencyAction::ViewStatistics, agency)?.agency_id;
     let providers = wdb::providers(&state.db.pool, agency, &actor.person_id).await?;
     let rows = wdb::list(&state.db.pool, agency, None, None, None, (None, None)).await?;
     let mut trades: Vec<String> = providers

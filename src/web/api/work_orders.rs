@@ -48,14 +48,21 @@ pub struct ProviderOut {
     favorite: bool,
 }
 
+/// Which agency an agency-wide request is for: required only of managers of several agencies.
+#[derive(Deserialize, IntoParams)]
+pub struct AgencyQuery {
+    agency_id: Option<String>,
+}
+
 /// The agency's providers, the caller's favorites first.
-#[utoipa::path(get, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])),
-    responses((status = 200, body = [ProviderOut]), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])), params(AgencyQuery),
+    responses((status = 200, body = [ProviderOut]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_providers(
     State(state): State<AppState>,
     User(actor, _): User,
+    Query(a): Query<AgencyQuery>,
 ) -> WebResult<Json<Vec<ProviderOut>>> {
-    let list = providers::list(&state, &actor).await?;
+    let list = providers::list(&state, &actor, a.agency_id.as_deref()).await?;
     Ok(Json(
         list.into_iter()
             .map(|(provider, favorite)| ProviderOut { provider, favorite })
@@ -79,14 +86,20 @@ pub struct ProviderIn {
 }
 
 /// Add a provider (or update the one with the same e-mail).
-#[utoipa::path(post, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])), request_body = ProviderIn,
-    responses((status = 201, body = [ProviderOut]), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/providers", tag = "work orders", security(("bearer" = [])), request_body = ProviderIn, params(AgencyQuery),
+    responses((status = 201, body = [ProviderOut]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_provider(
     State(state): State<AppState>,
     User(actor, _): User,
+    Query(a): Query<AgencyQuery>,
     ApiJson(p): ApiJson<ProviderIn>,
 ) -> WebResult<(StatusCode, Json<Vec<ProviderOut>>)> {
-    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
+    let agency = authz::check_agency(
+        &actor,
+        AgencyAction::ManageProviders,
+        a.agency_id.as_deref(),
+    )?
+    .agency_id;
     let valid = providers::parse(
         &p.company,
         &p.trades,
@@ -96,7 +109,7 @@ async fn create_provider(
         &p.notes,
     )?;
     providers::save(&state, &agency, &valid).await?;
-    let list = providers::list(&state, &actor).await?;
+    let list = providers::list(&state, &actor, Some(&agency)).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -109,14 +122,20 @@ async fn create_provider(
 
 /// Import the agency's supplier base from CSV (`;` or `,`; columns company/société, email, trades/métiers, contact, phone/téléphone, notes).
 #[utoipa::path(post, path = "/api/v1/providers/import", tag = "work orders", security(("bearer" = [])),
-    request_body(content_type = "text/csv", description = "the CSV file"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
+    request_body(content_type = "text/csv", description = "the CSV file"), params(AgencyQuery),
+    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_providers(
     State(state): State<AppState>,
     User(actor, _): User,
+    Query(a): Query<AgencyQuery>,
     body: Bytes,
 ) -> WebResult<Json<ImportReport>> {
-    let agency = authz::check_agency(&actor, AgencyAction::ManageProviders, None)?.agency_id;
+    let agency = authz::check_agency(
+        &actor,
+        AgencyAction::ManageProviders,
+        a.agency_id.as_deref(),
+    )?
+    .agency_id;
     Ok(Json(
         providers::import_csv(&state, &agency, &body, |_, _| {}).await?,
     ))
@@ -124,37 +143,42 @@ async fn import_providers(
 
 /// Mark a provider as a favorite.
 #[utoipa::path(post, path = "/api/v1/providers/{id}/favorite", tag = "work orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), AgencyQuery), responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn favorite(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
+    Query(a): Query<AgencyQuery>,
 ) -> WebResult<StatusCode> {
-    providers::favorite(&state, &actor, &id, true).await?;
+    providers::favorite(&state, &actor, a.agency_id.as_deref(), &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Remove a provider from the favorites.
 #[utoipa::path(delete, path = "/api/v1/providers/{id}/favorite", tag = "work orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), AgencyQuery), responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn unfavorite(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
+    Query(a): Query<AgencyQuery>,
 ) -> WebResult<StatusCode> {
-    providers::favorite(&state, &actor, &id, false).await?;
+    providers::favorite(&state, &actor, a.agency_id.as_deref(), &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// A provider's reactivity: times to acknowledge and to intervene, reminders, first-visit fixes.
 #[utoipa::path(get, path = "/api/v1/providers/{id}/stats", tag = "work orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Reactivity), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), AgencyQuery), responses((status = 200, body = Reactivity), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn provider_stats(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
+    Query(a): Query<AgencyQuery>,
 ) -> WebResult<Json<Reactivity>> {
-    Ok(Json(stats::for_provider(&state, &actor, &id).await?))
+    Ok(Json(
+        stats::for_provider(&state, &actor, a.agency_id.as_deref(), &id).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -330,6 +354,8 @@ async fn revoke_link(
 
 #[derive(Deserialize, IntoParams)]
 pub struct WoQuery {
+    /// Which agency, for a manager of several (portfolio list only).
+    agency_id: Option<String>,
     status: Option<String>,
     provider_id: Option<String>,
     /// Sent on or after this day (`2026-11-01`, Paris time).
@@ -349,6 +375,7 @@ async fn portfolio_work_orders(
     let rows = service::list(
         &state,
         &actor,
+        q.agency_id.as_deref(),
         None,
         q.status.as_deref(),
         q.provider_id.as_deref(),
@@ -372,6 +399,7 @@ async fn building_work_orders(
     let rows = service::list(
         &state,
         &actor,
+        None,
         Some(&id),
         q.status.as_deref(),
         q.provider_id.as_deref(),
@@ -385,12 +413,16 @@ async fn building_work_orders(
 
 /// Reactivity per trade across the agency's providers.
 #[utoipa::path(get, path = "/api/v1/provider-stats/trades", tag = "work orders", security(("bearer" = [])),
-    responses((status = 200, body = [stats::TradeReactivity]), (status = 403, body = ErrorBody)))]
+    params(AgencyQuery),
+    responses((status = 200, body = [stats::TradeReactivity]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn trade_stats(
     State(state): State<AppState>,
     User(actor, _): User,
+    Query(a): Query<AgencyQuery>,
 ) -> WebResult<Json<Vec<stats::TradeReactivity>>> {
-    Ok(Json(stats::by_trade(&state, &actor).await?))
+    Ok(Json(
+        stats::by_trade(&state, &actor, a.agency_id.as_deref()).await?,
+    ))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -403,15 +435,18 @@ pub struct ReminderSettings {
 
 /// Set the agency's reminder delays.
 #[utoipa::path(put, path = "/api/v1/agency/reminder-settings", tag = "work orders", security(("bearer" = [])),
-    request_body = ReminderSettings, responses((status = 200, body = ReminderSettings), (status = 422, body = ErrorBody)))]
+    request_body = ReminderSettings, params(AgencyQuery),
+    responses((status = 200, body = ReminderSettings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reminder_settings(
     State(state): State<AppState>,
     User(actor, _): User,
+    Query(a): Query<AgencyQuery>,
     ApiJson(r): ApiJson<ReminderSettings>,
 ) -> WebResult<Json<ReminderSettings>> {
     service::set_reminder_settings(
         &state,
         &actor,
+        a.agency_id.as_deref(),
         r.remind_after_days,
         r.reminders_before_escalation,
     )

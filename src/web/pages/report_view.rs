@@ -144,9 +144,10 @@ async fn report_page(
         Vec::new()
     };
     let (providers, work_orders) = if can.contains(&"work_order") {
-        let p = crate::domain::work_orders::providers::list(state, actor)
-            .await
-            .unwrap_or_default();
+        let p =
+            crate::domain::work_orders::providers::list(state, actor, Some(&building.agency_id))
+                .await
+                .unwrap_or_default();
         let w = crate::domain::work_orders::for_report(state, actor, &building.agency_id, id)
             .await?
             .into_iter()

@@ -99,6 +99,7 @@ async fn list(
     let rows = service::list(
         &state,
         &actor,
+        None,
         q.building.as_deref(),
         status.as_deref(),
         None,
@@ -150,8 +151,8 @@ async fn providers_render(
     import: Option<providers::ImportReport>,
     notice: Option<&str>,
 ) -> WebResult<ProvidersTpl> {
-    let mut by_provider = stats::by_provider(state, actor).await?;
-    let list = providers::list(state, actor)
+    let mut by_provider = stats::by_provider(state, actor, None).await?;
+    let list = providers::list(state, actor, None)
         .await?
         .into_iter()
         .map(|(p, fav)| {
@@ -267,6 +268,6 @@ async fn toggle_favorite(
     Path(id): Path<String>,
     Form(f): Form<FavoriteForm>,
 ) -> WebResult<Response> {
-    providers::favorite(&state, &actor, &id, f.on.is_some()).await?;
+    providers::favorite(&state, &actor, None, &id, f.on.is_some()).await?;
     Ok(Redirect::to("/providers").into_response())
 }
