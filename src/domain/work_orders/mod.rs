@@ -304,18 +304,36 @@ pub fn parse_day(field: &'static str, raw: &str) -> AppResult<i64> {
         .map_err(|_| AppError::invalid(field, "error.date_invalid"))
 }
 
-/// Work orders of a building (`Some`) or of the manager's whole portfolio, optionally sent
-/// between two days (`to` included).
+/// Which work orders a list shows, as the request says it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ListFilter<'a> {
+    /// For a manager of several agencies, when no building is given.
+    pub agency_id: Option<&'a str>,
+    /// One building, or the agency's whole portfolio.
+    pub building_id: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub provider: Option<&'a str>,
+    /// Sent on or after this day (`2026-11-01`, Paris time).
+    pub from: Option<&'a str>,
+    /// Sent on or before this day.
+    pub to: Option<&'a str>,
+}
+
+/// Work orders of a building or of the manager's whole portfolio, optionally sent between
+/// two days (`to` included).
 pub async fn list(
     state: &Context,
     actor: &Actor,
-    agency_id: Option<&str>,
-    building_id: Option<&str>,
-    status: Option<&str>,
-    provider: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
+    filter: ListFilter<'_>,
 ) -> AppResult<Vec<WorkOrder>> {
+    let ListFilter {
+        agency_id,
+        building_id,
+        status,
+        provider,
+        from,
+        to,
+    } = filter;
     let from = from
         .filter(|d| !d.is_empty())
         .map(|d| parse_day("from", d))

@@ -375,12 +375,14 @@ async fn portfolio_work_orders(
     let rows = service::list(
         &state,
         &actor,
-        q.agency_id.as_deref(),
-        None,
-        q.status.as_deref(),
-        q.provider_id.as_deref(),
-        q.from.as_deref(),
-        q.to.as_deref(),
+        service::ListFilter {
+            agency_id: q.agency_id.as_deref(),
+            building_id: None,
+            status: q.status.as_deref(),
+            provider: q.provider_id.as_deref(),
+            from: q.from.as_deref(),
+            to: q.to.as_deref(),
+        },
     )
     .await?;
     let now = state.clock.now_ms();
@@ -399,12 +401,14 @@ async fn building_work_orders(
     let rows = service::list(
         &state,
         &actor,
-        None,
-        Some(&id),
-        q.status.as_deref(),
-        q.provider_id.as_deref(),
-        q.from.as_deref(),
-        q.to.as_deref(),
+        service::ListFilter {
+            agency_id: None,
+            building_id: Some(&id),
+            status: q.status.as_deref(),
+            provider: q.provider_id.as_deref(),
+            from: q.from.as_deref(),
+            to: q.to.as_deref(),
+        },
     )
     .await?;
     let now = state.clock.now_ms();

@@ -99,12 +99,13 @@ async fn list(
     let rows = service::list(
         &state,
         &actor,
-        None,
-        q.building.as_deref(),
-        status.as_deref(),
-        None,
-        q.from.as_deref(),
-        q.to.as_deref(),
+        service::ListFilter {
+            building_id: q.building.as_deref(),
+            status: status.as_deref(),
+            from: q.from.as_deref(),
+            to: q.to.as_deref(),
+            ..Default::default()
+        },
     )
     .await?;
     render(&ListTpl {
