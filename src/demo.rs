@@ -122,11 +122,7 @@ pub async fn seed(state: &Context) -> AppResult<()> {
         }
     };
     crate::domain::reports::templates::seed_templates(state, &agency_id).await?;
-    sqlx::query("UPDATE agencies SET on_call_email = $2 WHERE id = $1 AND on_call_email IS NULL")
-        .bind(&agency_id)
-        .bind(ON_CALL)
-        .execute(pool)
-        .await?;
+    crate::db::agencies::default_on_call_email(pool, &agency_id, ON_CALL).await?;
     let mut building_ids = Vec::new();
     for (name, address, lots, access, contact, phone) in [
         (
@@ -189,18 +185,11 @@ pub async fn seed(state: &Context) -> AppResult<()> {
             notes: "",
         };
         crate::db::work_orders::upsert_provider(pool, &agency_id, &input, now).await?;
-        if favorite {
-            let id: Option<String> =
-                sqlx::query_scalar("SELECT id FROM providers WHERE agency_id = $1 AND email = $2")
-                    .bind(&agency_id)
-                    .bind(email)
-                    .fetch_all(pool)
-                    .await?
-                    .into_iter()
-                    .next();
-            if let Some(id) = id {
-                crate::db::work_orders::set_favorite(pool, &manager_id, &id, true).await?;
-            }
+        if favorite
+            && let Some(id) =
+                crate::db::work_orders::provider_id_by_email(pool, &agency_id, email).await?
+        {
+            crate::db::work_orders::set_favorite(pool, &manager_id, &id, true).await?;
         }
     }
     for (email, name, building, role, occupancy, kind, lot) in ACCOUNTS {

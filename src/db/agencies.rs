@@ -75,3 +75,17 @@ pub async fn update_settings<'c>(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Sets the on-call e-mail unless one is set already (the demo's seed is idempotent).
+pub async fn default_on_call_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    email: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE agencies SET on_call_email = $2 WHERE id = $1 AND on_call_email IS NULL")
+        .bind(id)
+        .bind(email)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

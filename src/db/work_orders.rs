@@ -52,6 +52,19 @@ pub async fn upsert_provider<'c>(
     Ok(row.as_deref() == Some(id.as_str()))
 }
 
+/// The id of the agency's provider with this e-mail.
+pub async fn provider_id_by_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    email: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT id FROM providers WHERE agency_id = $1 AND email = $2")
+        .bind(agency_id)
+        .bind(email)
+        .fetch_optional(ex)
+        .await
+}
+
 /// The agency's providers, the person's favorites first.
 pub async fn providers<'c>(
     ex: impl Executor<'c, Database = Any>,
