@@ -192,14 +192,17 @@ pub enum AgencyAction {
     ViewStatistics,
     /// Agency settings such as reminder delays (W6).
     ManageSettings,
+    /// Add buildings to the agency's portfolio (B1).
+    ManageBuildings,
 }
 
 impl AgencyAction {
-    pub const ALL: [AgencyAction; 4] = [
+    pub const ALL: [AgencyAction; 5] = [
         AgencyAction::ManageProviders,
         AgencyAction::ManageWorkOrders,
         AgencyAction::ViewStatistics,
         AgencyAction::ManageSettings,
+        AgencyAction::ManageBuildings,
     ];
 }
 

@@ -230,3 +230,17 @@ pub async fn agency_lang<'c>(
         .fetch_optional(ex)
         .await
 }
+
+/// A new registration code for a building (the old one stops working at once).
+pub async fn set_building_code<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+    code: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE buildings SET code = $2 WHERE id = $1")
+        .bind(building_id)
+        .bind(code)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod audit;
 pub mod buildings;
 pub mod jobs;
+pub mod lots;
 pub mod notifications;
 pub mod people;
 pub mod report_items;

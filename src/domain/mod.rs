@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod buildings;
 pub mod context;
 pub mod inbox;
+pub mod lots;
 pub mod notifications;
 pub mod reports;
 pub mod types;

@@ -18,7 +18,8 @@ use crate::web::extract::{ApiJson, User};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
+        .routes(routes!(list, create))
+        .routes(routes!(regenerate_code))
         .routes(routes!(show))
         .routes(routes!(members))
         .routes(routes!(set_role))
@@ -149,4 +150,54 @@ async fn poster(
 ) -> WebResult<axum::response::Response> {
     let (name, bytes) = service::poster(&state, &actor, &id).await?;
     Ok(crate::web::api::work_orders::pdf_response(&name, bytes))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewBuildingIn {
+    /// Required only of managers of several agencies.
+    agency_id: Option<String>,
+    name: String,
+    address: String,
+}
+
+/// Add a building to one of the caller's agencies; it gets its registration code at once.
+#[utoipa::path(post, path = "/api/v1/buildings", tag = "buildings", security(("bearer" = [])), request_body = NewBuildingIn,
+    responses((status = 201, body = BuildingOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    ApiJson(b): ApiJson<NewBuildingIn>,
+) -> WebResult<(axum::http::StatusCode, Json<BuildingOut>)> {
+    let building = crate::domain::lots::create_building(
+        &state,
+        &actor,
+        b.agency_id.as_deref(),
+        &b.name,
+        &b.address,
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(building_out(building, BuildingRole::Manager)),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CodeOut {
+    code: String,
+}
+
+/// Replace the building's registration code (the old code and posters stop working).
+#[utoipa::path(post, path = "/api/v1/buildings/{id}/code", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = CodeOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn regenerate_code(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<CodeOut>> {
+    Ok(Json(CodeOut {
+        code: crate::domain::lots::regenerate_code(&state, &actor, &id).await?,
+    }))
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod agencies;
 mod buildings;
+mod lots;
 mod notifications;
 mod photos;
 pub mod provider_link;
@@ -56,6 +57,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(agencies::routes())
         .merge(buildings::routes())
+        .merge(lots::routes())
         .merge(reports::routes())
         .merge(photos::routes())
         .merge(notifications::routes())
