@@ -83,6 +83,7 @@ async fn main() {
         session_days: 30,
         worker_poll_ms: 1000,
         run_worker: false,
+        trusted_proxies: Vec::new(),
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

@@ -22,6 +22,8 @@ pub struct AppState {
     pub files: FileStore,
     /// Wakes the in-process worker when a job is queued, so e-mails leave at once.
     pub jobs_notify: Arc<Notify>,
+    /// Bounds the memory and number of photo decodes running at once.
+    pub photo_pool: Arc<crate::photos::DecodePool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,7 @@ pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartEr
         mailer: Arc::new(mailer),
         clock,
         jobs_notify: Arc::new(Notify::new()),
+        photo_pool: Arc::new(crate::photos::DecodePool::default()),
     })
 }
 

@@ -37,6 +37,15 @@ pub struct CommonArgs {
     /// Most e-mails sent per second by one worker (0: no limit); relays throttle bursts.
     #[arg(long, global = true, env = "PALIER_SMTP_RATE", default_value_t = 20.0)]
     pub smtp_rate: f64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated);
+    /// other peers' headers are ignored, so nobody can pose as another client address.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -61,6 +70,8 @@ pub struct Config {
     pub session_days: i64,
     pub worker_poll_ms: u64,
     pub run_worker: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -88,6 +99,7 @@ impl Config {
             session_days: 30,
             worker_poll_ms: 1000,
             run_worker,
+            trusted_proxies: common.trusted_proxies.clone(),
         }
     }
 

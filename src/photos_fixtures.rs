@@ -92,8 +92,8 @@ pub fn small_png(w: u32, h: u32) -> Vec<u8> {
     png.into_inner()
 }
 
-/// A 45-byte "decompression bomb": a PNG signature, an IHDR chunk claiming
-/// `w`×`h` RGB8 pixels, and IEND — no pixel data at all. A decoder that
+/// A 57-byte "decompression bomb": a PNG signature, an IHDR chunk claiming
+/// `w`×`h` RGB8 pixels, an empty IDAT and IEND — no pixel data at all. A decoder that
 /// trusts the header would try to allocate `w * h * 3` bytes.
 pub fn png_header_only(w: u32, h: u32) -> Vec<u8> {
     let mut ihdr = Vec::with_capacity(13);
@@ -103,6 +103,7 @@ pub fn png_header_only(w: u32, h: u32) -> Vec<u8> {
 
     let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     png_chunk(&mut png, b"IHDR", &ihdr);
+    png_chunk(&mut png, b"IDAT", &[]);
     png_chunk(&mut png, b"IEND", &[]);
     png
 }
@@ -148,4 +149,53 @@ pub fn jpeg_markers(jpeg: &[u8]) -> Vec<u8> {
 /// Whether `needle` occurs anywhere in `haystack`.
 pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A few hundred bytes of JPEG claiming `w`×`h` pixels: a real 16×16 JPEG whose frame
+/// header is patched to the new size and whose scan data is cut short (no EOI).
+pub fn jpeg_truncated_claiming(w: u16, h: u16) -> Vec<u8> {
+    let img = RgbImage::from_fn(16, 16, |x, y| Rgb([(x * 16) as u8, (y * 16) as u8, 7]));
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .expect("encoding a generated JPEG fixture");
+    let mut i = 2;
+    let mut sos_end = jpeg.len();
+    while let [0xFF, marker, len_hi, len_lo, ..] = jpeg.get(i..).unwrap_or_default() {
+        let (marker, len) = (*marker, usize::from(u16::from_be_bytes([*len_hi, *len_lo])));
+        if marker == 0xC0 {
+            // SOF0: length, precision, height, width.
+            jpeg[i + 5..i + 7].copy_from_slice(&h.to_be_bytes());
+            jpeg[i + 7..i + 9].copy_from_slice(&w.to_be_bytes());
+        }
+        i += 2 + len;
+        if marker == 0xDA {
+            sos_end = i;
+            break;
+        }
+    }
+    jpeg.truncate((sos_end + 40).min(jpeg.len() - 2));
+    jpeg
+}
+
+/// A `w`×`h` uniform image in lossless WebP: a few kilobytes for tens of megapixels.
+pub fn uniform_webp(w: u32, h: u32) -> Vec<u8> {
+    let img = RgbImage::from_pixel(w, h, Rgb([200, 120, 40]));
+    let mut webp = Cursor::new(Vec::new());
+    img.write_to(&mut webp, ImageFormat::WebP)
+        .expect("encoding a generated WebP fixture");
+    webp.into_inner()
+}
+
+/// A `w`×`h` noisy RGB JPEG (baseline, 4:2:0), as a camera would make.
+pub fn noisy_jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let v = x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503);
+        Rgb([(v >> 3) as u8, (v >> 11) as u8, (v >> 19) as u8])
+    });
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&img)
+        .expect("encoding a generated JPEG fixture");
+    jpeg
 }

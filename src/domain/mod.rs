@@ -40,6 +40,9 @@ pub enum AppError {
     TooLarge,
     #[error("too many requests")]
     TooManyRequests,
+    /// Saturated for a moment (e.g. every photo decoder busy): try again shortly.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]

@@ -31,6 +31,7 @@ impl WebError {
             AppError::Gone(key) => (StatusCode::GONE, key),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(e) if e.is_busy() => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")

@@ -90,6 +90,7 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
         session_days: 30,
         worker_poll_ms: 50,
         run_worker: true,
+        trusted_proxies: Vec::new(),
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

@@ -385,13 +385,11 @@ pub async fn store_photo(
     report_id: &str,
     bytes: Vec<u8>,
 ) -> AppResult<(String, String, String, i64, i64)> {
-    let processed = tokio::task::spawn_blocking(move || crate::photos::process(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(format!("photo task: {e}")))?
-        .map_err(|e| match e.message_key() {
-            "error.internal" => AppError::Internal(e.to_string()),
-            key => AppError::invalid("photo", key),
-        })?;
+    let processed = state.photo_pool.process(bytes).await.map_err(|e| match e {
+        crate::photos::PhotoError::Busy => AppError::Busy,
+        crate::photos::PhotoError::Encode(_) => AppError::Internal(e.to_string()),
+        other => AppError::invalid("photo", other.message_key()),
+    })?;
     let id = db::new_id();
     let object_key = format!("photos/{report_id}/{id}.jpg");
     let thumb_key = format!("photos/{report_id}/{id}_thumb.jpg");
