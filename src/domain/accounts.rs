@@ -294,8 +294,13 @@ pub async fn change_password(
     }
     let hash = password::hash(new.expose().to_string()).await?;
     let mut tx = state.db.begin().await?;
+    let now = state.clock.now_ms();
     pdb::set_password(&mut *tx, &actor.person_id, &hash).await?;
+    // Whoever held the old password may hold a session, a token or a reset link: all end,
+    // but the browser session making the change.
     sdb::delete_sessions_of(&mut *tx, &actor.person_id, &secret::digest(keep_session)).await?;
+    sdb::revoke_api_tokens_of(&mut *tx, &actor.person_id, now).await?;
+    sdb::spend_resets_of(&mut *tx, &actor.person_id, now).await?;
     crate::db::audit::record(
         &mut *tx,
         Some(&actor.person_id),
@@ -303,7 +308,7 @@ pub async fn change_password(
         "person",
         &actor.person_id,
         "",
-        state.clock.now_ms(),
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -347,7 +352,8 @@ pub async fn request_reset(state: &AppState, email: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Sets a new password from a reset link and ends every session of that person.
+/// Sets a new password from a reset link and ends every session, API token and other reset
+/// link of that person.
 pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResult<String> {
     let new = NewPassword::parse(new)?;
     let hash = password::hash(new.expose().to_string()).await?;
@@ -358,6 +364,8 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> AppResu
         .ok_or(AppError::invalid("token", "error.reset_link_invalid"))?;
     pdb::set_password(&mut *tx, &person_id, &hash).await?;
     sdb::delete_sessions_of(&mut *tx, &person_id, "").await?;
+    sdb::revoke_api_tokens_of(&mut *tx, &person_id, now).await?;
+    sdb::spend_resets_of(&mut *tx, &person_id, now).await?;
     if let Some(person) = pdb::by_id(&mut *tx, &person_id).await? {
         sdb::clear_login_failures(&mut *tx, &person.email).await?;
     }
