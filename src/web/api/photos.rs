@@ -47,8 +47,7 @@ async fn upload_photos(
         return Err(AppError::invalid("photo", "error.photo_missing").into());
     }
     let mut photos = Vec::new();
-    for bytes in files {
-        let photo_id = write::add_photo(&state, &actor, &id, None, bytes).await?;
+    for photo_id in write::add_photos(&state, &actor, &id, None, files).await? {
         photos.push(PhotoOut::from(
             &read::photo(&state, &actor, &photo_id).await?,
         ));

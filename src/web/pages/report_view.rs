@@ -222,19 +222,13 @@ async fn comment(
         get("person_id"),
         get("private_landlord").is_some(),
     ) {
-        Ok(audience) => write::comment(&state, &actor, &id, &body, audience).await,
+        Ok(audience) => {
+            write::comment_with_photos(&state, &actor, &id, &body, audience, files).await
+        }
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(comment_id) => {
-            for bytes in files
-                .into_iter()
-                .take(crate::domain::reports::MAX_PHOTOS as usize)
-            {
-                write::add_photo(&state, &actor, &id, Some(&comment_id), bytes).await?;
-            }
-            Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response()),
         Err(AppError::Invalid(i)) => {
             let errors = FormErrors::from_invalid(ctx.lang, &i);
             render_status(
