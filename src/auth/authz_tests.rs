@@ -196,3 +196,12 @@ fn audiences_hide_private_comments() {
     assert!(audience_allows(Landlord, "me", Some("x"), "landlord", None));
     assert!(!audience_allows(Manager, "me", Some("x"), "bogus", None));
 }
+
+#[test]
+fn reply_templates_are_for_staff_only() {
+    use BuildingRole::*;
+    assert!(allowed(Manager, Action::UseReplyTemplates));
+    assert!(allowed(Referent, Action::UseReplyTemplates));
+    assert!(!allowed(Occupant, Action::UseReplyTemplates));
+    assert!(!allowed(Landlord, Action::UseReplyTemplates));
+}

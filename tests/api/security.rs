@@ -207,3 +207,18 @@ async fn a_rejected_upload_stores_no_photo() {
         "three photos and their thumbnails"
     );
 }
+
+#[tokio::test]
+async fn reply_templates_are_served_to_staff_only() {
+    let app = spawn_app().await;
+    let path = format!("/api/v1/buildings/{}/reply-templates", app.tilleuls);
+    for who in [OWNER, TENANT, LANDLORD] {
+        let (status, body) = app.get_json(&path, Some(&app.token(who).await)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {body}");
+    }
+    for who in [MANAGER, REFERENT, CARETAKER] {
+        let (status, body) = app.get_json(&path, Some(&app.token(who).await)).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert!(body.as_array().is_some_and(|t| !t.is_empty()), "{who}");
+    }
+}

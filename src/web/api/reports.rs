@@ -278,9 +278,9 @@ async fn remove(
     Ok(Json(detail(&state, &actor, &id).await?))
 }
 
-/// The agency's reply templates for a building.
+/// The agency's reply templates for a building: staff (managers and referents) only.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/reply-templates", tag = "reports", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = [TemplateRow]), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = [TemplateRow]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_templates(
     State(state): State<AppState>,
     User(actor, _): User,
