@@ -12,6 +12,7 @@ pub mod report_items;
 pub mod reports;
 pub mod sessions;
 pub mod sql;
+pub mod throttle;
 pub mod work_orders;
 
 use std::str::FromStr;

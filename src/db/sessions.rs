@@ -191,15 +191,28 @@ pub async fn consume_reset<'c>(
     .map(|rows| rows.into_iter().next())
 }
 
+/// Records a login attempt as failed (until proven otherwise); returns its id.
 pub async fn record_login_failure<'c>(
     ex: impl Executor<'c, Database = Any>,
     email: &str,
     now: i64,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<String> {
+    let id = super::new_id();
     sqlx::query("INSERT INTO login_failures (id, email, at) VALUES ($1, $2, $3)")
-        .bind(super::new_id())
+        .bind(&id)
         .bind(email)
         .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(id)
+}
+
+pub async fn delete_login_failure<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id)
         .execute(ex)
         .await?;
     Ok(())

@@ -22,6 +22,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
+/// The client's address: the peer, or what a configured trusted proxy says it forwarded.
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl FromRequestParts<crate::app::AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        Ok(ClientAddr(crate::domain::throttle::client_address(
+            peer,
+            forwarded.as_deref(),
+            &state.config.trusted_proxies,
+        )))
+    }
+}
+
 /// A signed-in person; anonymous requests get 401 (API) or the login page.
 pub struct User(pub Actor, pub Ctx);
 

@@ -222,3 +222,209 @@ async fn reply_templates_are_served_to_staff_only() {
         assert!(body.as_array().is_some_and(|t| !t.is_empty()), "{who}");
     }
 }
+
+fn registration(code: &str, n: usize) -> serde_json::Value {
+    serde_json::json!({"building_code": code, "name": "Nadia Test", "email": format!("guess{n}@example.test"),
+        "password": "un-bon-mot-de-passe", "lot": "12", "occupancy": "tenant", "accept_charter": true})
+}
+
+#[tokio::test]
+async fn wrong_building_codes_are_rate_limited_per_address() {
+    let app = spawn_app().await;
+    let max = palier::domain::throttle::WRONG_CODES.max as usize;
+    for n in 0..max {
+        // A forged X-Forwarded-For is ignored: no proxy is trusted here.
+        let resp = app
+            .client
+            .post(app.url("/api/v1/register"))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .json(&registration(&format!("WRONG{n:03}"), n))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "guess {n}");
+    }
+    let resp = app
+        .client
+        .post(app.url("/api/v1/register"))
+        .json(&registration("WRONG999", 99))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    // The registration page shares the limit.
+    let browser = app.browser(None).await;
+    let resp = browser
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("code", "WRONG998"),
+                ("name", "Nadia Test"),
+                ("email", "page@example.test"),
+                ("password", "un-bon-mot-de-passe"),
+                ("lot", "12"),
+                ("occupancy", "tenant"),
+                ("accept_charter", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn right_codes_do_not_count_as_guesses() {
+    let app = spawn_app().await;
+    let code = app.building_code(&app.tilleuls).await;
+    let max = palier::domain::throttle::WRONG_CODES.max as usize;
+    for n in 0..max + 2 {
+        let (status, body) = app
+            .post_json("/api/v1/register", None, &registration(&code, n))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_address() {
+    let app = spawn_app().await;
+    let max = palier::domain::throttle::LOGIN_FAILURES.max;
+    for n in 0..max {
+        let (status, _) = app
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                &serde_json::json!({"email": format!("nobody{n}@example.test"), "password": "guess"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let (status, _) = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": OWNER, "password": "guess"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
+    let app = spawn_app().await;
+    let body = serde_json::json!({"email": TENANT, "password": "wrong password"});
+    let attempts = (0..12).map(|_| app.post_json("/api/v1/auth/token", None, &body));
+    let results = futures_join_all(attempts).await;
+    let checked = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count() as i64;
+    let refused = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .count() as i64;
+    // Every attempt is recorded before it is counted: concurrent ones may all see one
+    // another and be refused, but never more than the limit reach the password check.
+    assert!(
+        (1..=palier::domain::accounts::MAX_LOGIN_FAILURES).contains(&checked),
+        "{checked} password checks"
+    );
+    assert_eq!(checked + refused, 12);
+}
+
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.collect();
+    let mut out = Vec::new();
+    // Polled together: all run concurrently on the test's runtime.
+    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in pinned.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.extend(done.into_iter().flatten());
+    out
+}
+
+#[tokio::test]
+async fn a_locked_out_owner_gets_back_in_through_the_e_mailed_link() {
+    let app = spawn_app().await;
+    for _ in 0..palier::domain::accounts::MAX_LOGIN_FAILURES {
+        app.post_json(
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": OWNER, "password": "wrong password"}),
+        )
+        .await;
+    }
+    let (status, _) = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": OWNER, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let mail = app.wait_for_mail(OWNER, "débloquer").await;
+    let link = mail
+        .split_whitespace()
+        .find(|w| w.contains("/login/unlock/"))
+        .expect("unlock link")
+        .trim_start_matches(&app.address)
+        .to_string();
+    // Hammering the account sends no second e-mail while the link is live.
+    for _ in 0..3 {
+        app.post_json(
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": OWNER, "password": "wrong again"}),
+        )
+        .await;
+    }
+    let browser = app.browser(None).await;
+    let resp = browser.get(&link).await;
+    assert_eq!(location(&resp), "/login?notice=login_unlocked");
+    let (status, _) = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": OWNER, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        browser.get(&link).await.status(),
+        StatusCode::GONE,
+        "single use"
+    );
+    app.drained().await;
+    let unlocks = app
+        .mails_to(OWNER)
+        .iter()
+        .filter(|m| m.contains("/login/unlock/"))
+        .count();
+    assert_eq!(unlocks, 1);
+}

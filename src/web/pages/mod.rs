@@ -79,6 +79,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
     Some(match code {
         "password_changed" => "notice.password_changed",
         "password_reset" => "notice.password_reset",
+        "login_unlocked" => "notice.login_unlocked",
         "profile_saved" => "notice.profile_saved",
         "role_changed" => "notice.role_changed",
         "settings_saved" => "notice.settings_saved",
