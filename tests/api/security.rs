@@ -428,3 +428,131 @@ async fn a_locked_out_owner_gets_back_in_through_the_e_mailed_link() {
         .count();
     assert_eq!(unlocks, 1);
 }
+
+#[tokio::test]
+async fn private_answers_are_not_stored_by_caches() {
+    let app = spawn_app().await;
+    let browser = app.browser(Some(OWNER)).await;
+    for page in ["/account", "/buildings"] {
+        let resp = browser.get(page).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["cache-control"], "no-store", "{page}");
+    }
+    let token = app.token(OWNER).await;
+    let resp = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    // Not over plain HTTP: no HSTS.
+    assert!(!resp.headers().contains_key("strict-transport-security"));
+    // The public stylesheet keeps its caching.
+    let resp = app
+        .client
+        .get(app.url("/static/style.css"))
+        .send()
+        .await
+        .expect("css");
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=3600");
+}
+
+#[tokio::test]
+async fn https_deployments_send_hsts() {
+    let app = spawn_app_at(
+        palier::clock::Clock::system(),
+        None,
+        "https://palier.example".into(),
+    )
+    .await;
+    for path in ["/", "/login", "/api/v1/buildings", "/healthz"] {
+        let resp = app.client.get(app.url(path)).send().await.expect("send");
+        let hsts = resp
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(hsts.starts_with("max-age=31536000"), "{path}: {hsts:?}");
+    }
+}
+
+/// The `name=value` of a Set-Cookie header for `name`.
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.starts_with(&format!("{name}=")))
+        .map(|kv| kv[name.len() + 1..].to_string())
+}
+
+#[tokio::test]
+async fn csrf_tokens_are_bound_to_the_session_and_change_at_login() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    // Before login: the anonymous token, which an attacker may know or plant.
+    let resp = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    let before = set_cookie(&resp, "palier_csrf").expect("csrf cookie");
+    let resp = client
+        .post(app.url("/login"))
+        .header("cookie", format!("palier_csrf={before}"))
+        .form(&[("email", OWNER), ("password", PASSWORD), ("csrf", &before)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let session = set_cookie(&resp, "palier_session").expect("session cookie");
+    let cookies = format!("palier_session={session}; palier_csrf={before}");
+    let profile = |csrf: String| {
+        client
+            .post(app.url("/account/profile"))
+            .header("cookie", cookies.clone())
+            .form(&[
+                ("name", "Paul Lefèvre"),
+                ("phone", ""),
+                ("lang", "fr"),
+                ("csrf", &csrf),
+            ])
+            .send()
+    };
+    let resp = profile(before.clone()).await.expect("post");
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "the pre-login token no longer works"
+    );
+    // The token the pages now carry works.
+    let html = client
+        .get(app.url("/account"))
+        .header("cookie", cookies.clone())
+        .send()
+        .await
+        .expect("account")
+        .text()
+        .await
+        .unwrap_or_default();
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("csrf field") + marker.len();
+    let token = html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_ne!(token, before);
+    let resp = profile(token.clone()).await.expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    // Another session of the same person has another token.
+    let other = app.browser(Some(OWNER)).await;
+    assert_ne!(other.csrf("/account").await, token);
+}
