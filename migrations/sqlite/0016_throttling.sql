@@ -8,6 +8,7 @@ CREATE TABLE throttle_hits (
     at INTEGER NOT NULL
 );
 CREATE INDEX throttle_hits_subject ON throttle_hits(bucket, subject, at);
+CREATE INDEX throttle_hits_at ON throttle_hits(at);
 
 CREATE TABLE login_unlocks (
     token_hash TEXT PRIMARY KEY,

@@ -11,6 +11,8 @@ use crate::db::{self, throttle as tdb};
 use crate::domain::{AppError, AppResult};
 
 const MINUTE_MS: i64 = 60_000;
+/// The longest window of the limits below.
+const MAX_WINDOW_MS: i64 = 15 * MINUTE_MS;
 
 /// At most `max` failed attempts per subject within `window_ms`.
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +51,13 @@ pub struct Attempt {
 pub async fn attempt(state: &AppState, limit: Limit, subject: &str) -> AppResult<Attempt> {
     let now = state.clock.now_ms();
     let since = now - limit.window_ms;
+    // Attempts past every window are dead weight (indexed delete, usually of nothing).
+    tdb::prune(&state.db.pool, now - MAX_WINDOW_MS).await?;
     let id = db::new_id();
     tdb::insert_hit(&state.db.pool, &id, limit.bucket, subject, now).await?;
     let (count, oldest) = tdb::hits_since(&state.db.pool, limit.bucket, subject, since).await?;
     if count > limit.max {
         tdb::delete_hit(&state.db.pool, &id).await?;
-        // Old attempts are only dead weight: clear them out now and then.
-        tdb::prune(&state.db.pool, since).await?;
         let free_at = oldest.unwrap_or(now) + limit.window_ms;
         return Err(AppError::Throttled {
             key: limit.key,

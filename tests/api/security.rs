@@ -556,3 +556,55 @@ async fn csrf_tokens_are_bound_to_the_session_and_change_at_login() {
     let other = app.browser(Some(OWNER)).await;
     assert_ne!(other.csrf("/account").await, token);
 }
+
+#[tokio::test]
+async fn a_rejected_comment_with_photos_leaves_no_comment() {
+    use palier::photos::test_fixtures::small_png;
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let report = crate::reports::create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        serde_json::json!({"category": "plomberie", "title": "Fuite"}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let browser = app.browser(Some(TENANT)).await;
+    let page = format!("/reports/{report}");
+    let csrf = browser.csrf(&page).await;
+    let send = |photos: Vec<Vec<u8>>| {
+        let mut form = reqwest::multipart::Form::new().text("body", "Voici des photos");
+        for (i, bytes) in photos.into_iter().enumerate() {
+            form = form.part(
+                "photos",
+                reqwest::multipart::Part::bytes(bytes).file_name(format!("p{i}.png")),
+            );
+        }
+        browser
+            .client
+            .post(format!(
+                "{}/reports/{report}/comments?csrf={csrf}",
+                browser.base
+            ))
+            .multipart(form)
+            .send()
+    };
+    // Six photos (five were kept before, silently), then a bad one among good ones.
+    let resp = send(vec![small_png(8, 8); 6]).await.expect("post");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = send(vec![small_png(8, 8), b"not a photo".to_vec()])
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, view) = app
+        .get_json(&format!("/api/v1/reports/{report}"), Some(&tenant))
+        .await;
+    assert_eq!(view["comments"].as_array().map(Vec::len), Some(0), "{view}");
+    assert_eq!(stored_files(&app, &report), 0);
+    let resp = send(vec![small_png(8, 8); 2]).await.expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(stored_files(&app, &report), 4);
+}
