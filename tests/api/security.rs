@@ -608,3 +608,66 @@ async fn a_rejected_comment_with_photos_leaves_no_comment() {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(stored_files(&app, &report), 4);
 }
+
+#[tokio::test]
+async fn openapi_declares_the_shared_error_answers() {
+    let app = spawn_app().await;
+    let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let responses = &op["responses"];
+            let declared = |status: &str| responses.get(status).is_some();
+            let what = format!("{method} {path}");
+            assert!(declared("503"), "{what}: 503");
+            if op
+                .get("security")
+                .is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()))
+            {
+                assert!(declared("401") && declared("403"), "{what}: 401/403");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "422"] {
+                    assert!(declared(status), "{what}: {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(declared("404"), "{what}: 404");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "{checked} operations");
+}
+
+#[tokio::test]
+async fn unreadable_queries_and_multiparts_answer_in_json() {
+    let app = spawn_app().await;
+    let token = app.token(MANAGER).await;
+    let resp = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/buildings/{}/reports?limit=99999999999999999999999",
+            app.tilleuls
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.expect("JSON error");
+    assert!(body["error"].is_string());
+    let resp = app
+        .client
+        .post(app.url("/api/v1/reports/nope/photos"))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data")
+        .body("x")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.expect("JSON error");
+    assert!(body["error"].is_string());
+}

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::domain::work_orders::stats::{self, Reactivity};
 use crate::domain::work_orders::{self as service, WorkOrderInput};
 use crate::domain::{AppError, buildings};
 use crate::web::error::WebResult;
-use crate::web::extract::{ApiJson, User};
+use crate::web::extract::{ApiJson, ApiMultipart, ApiQuery, User};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -256,7 +256,7 @@ async fn attach_work_order(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
     let get = |k: &str| fields.text(k);
@@ -345,7 +345,7 @@ pub struct WoQuery {
 async fn portfolio_work_orders(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(q): Query<WoQuery>,
+    ApiQuery(q): ApiQuery<WoQuery>,
 ) -> WebResult<Json<Vec<WorkOrderOut>>> {
     let rows = service::list(
         &state,
@@ -368,7 +368,7 @@ async fn building_work_orders(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(q): Query<WoQuery>,
+    ApiQuery(q): ApiQuery<WoQuery>,
 ) -> WebResult<Json<Vec<WorkOrderOut>>> {
     let rows = service::list(
         &state,
