@@ -117,7 +117,7 @@ async fn main() {
     let candidates = [
         ("JPEG 8160×6120 (50 MP, baseline)", uniform_jpeg(8160, 6120)),
         ("PNG RGBA 7000×7000 (49 MP)", uniform_png(7000, 7000)),
-        ("lossless WebP 5500×5500 (30 MP)", uniform_webp(5500, 5500)),
+        ("lossless WebP 5300×5300 (28 MP)", uniform_webp(5300, 5300)),
         (
             "JPEG 4000×3000 (resized through a float buffer)",
             uniform_jpeg(4000, 3000),

@@ -26,7 +26,7 @@ const MAX_DIMENSION: u32 = 12_000;
 pub const MAX_PIXELS: u64 = 50_000_000;
 /// Memory all decodes running at once may use, conversions included. One decode costing
 /// more is refused outright; cheaper ones share it.
-pub const DECODE_BUDGET: u64 = 240 * MIB;
+pub const DECODE_BUDGET: u64 = 224 * MIB;
 const MIB: u64 = 1024 * 1024;
 const FULL_MAX: u32 = 2048;
 const THUMB_MAX: u32 = 400;
