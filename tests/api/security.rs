@@ -671,3 +671,37 @@ async fn unreadable_queries_and_multiparts_answer_in_json() {
     let body: serde_json::Value = resp.json().await.expect("JSON error");
     assert!(body["error"].is_string());
 }
+
+#[tokio::test]
+async fn openapi_declares_the_closed_lists_the_server_checks() {
+    let app = spawn_app().await;
+    let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+    for (schema, field, values) in palier::web::api::ENUM_FIELDS {
+        let listed = &doc["components"]["schemas"][schema]["properties"][field]["enum"];
+        for v in values {
+            assert!(
+                listed.as_array().is_some_and(|l| l.iter().any(|x| x == v)),
+                "{schema}.{field}: {v} in {listed}"
+            );
+        }
+    }
+    // The lists are the server's: a listed value passes, another is refused.
+    let token = app.token(MANAGER).await;
+    let owner = app.person_id(OWNER).await;
+    let path = format!("/api/v1/buildings/{}/members/{owner}/role", app.tilleuls);
+    for (role, expected) in [
+        ("referent", StatusCode::OK),
+        ("occupant", StatusCode::OK),
+        ("manager", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (status, body) = app
+            .send_json(
+                reqwest::Method::PUT,
+                &path,
+                Some(&token),
+                &serde_json::json!({ "role": role }),
+            )
+            .await;
+        assert_eq!(status, expected, "{role}: {body}");
+    }
+}

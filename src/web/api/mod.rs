@@ -48,7 +48,44 @@ pub struct ErrorBody {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = routes().split_for_parts();
     declare_common_errors(&mut doc);
+    declare_enums(&mut doc);
     doc
+}
+
+/// Request fields the server checks against a closed list (the domain parsers' values):
+/// declared as enums so clients and contract tests know them.
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
+    ("RegisterRequest", "occupancy", &["owner", "tenant"]),
+    (
+        "CommentRequest",
+        "audience",
+        &["all", "council", "person", "landlord"],
+    ),
+    ("RoleRequest", "role", &["occupant", "referent"]),
+    ("RoleRequest", "kind", &["council", "caretaker"]),
+    ("SettingsBody", "mode", &["immediate", "digest"]),
+    ("WorkOrderIn", "priority", &["", "low", "normal", "urgent"]),
+];
+
+fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (schema, field, values) in ENUM_FIELDS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Object(prop))) = object.properties.get_mut(field) else {
+            continue;
+        };
+        let mut listed: Vec<serde_json::Value> = values.iter().map(|v| (*v).into()).collect();
+        if matches!(&prop.schema_type, SchemaType::Array(t) if t.contains(&Type::Null)) {
+            listed.push(serde_json::Value::Null);
+        }
+        prop.enum_values = Some(listed);
+    }
 }
 
 /// Declares the error answers every handler can give through the shared extractors and
@@ -134,6 +171,7 @@ fn routes() -> OpenApiRouter<AppState> {
 pub fn router() -> Router<AppState> {
     let (router, mut doc) = routes().split_for_parts();
     declare_common_errors(&mut doc);
+    declare_enums(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",
