@@ -705,3 +705,59 @@ async fn openapi_declares_the_closed_lists_the_server_checks() {
         assert_eq!(status, expected, "{role}: {body}");
     }
 }
+
+#[tokio::test]
+async fn the_provider_link_refuses_image_bombs_too() {
+    use palier::photos::test_fixtures::{jpeg_truncated_claiming, png_header_only};
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let provider =
+        crate::work_orders::add_provider(&app, &manager, "Vitrerie", "vitre@test.test").await;
+    let tenant = app.token(TENANT).await;
+    let report = crate::reports::create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        serde_json::json!({"category": "autre", "title": "Vitre cassée"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let (status, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &serde_json::json!({"provider_id": provider}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{wo}");
+    let token = crate::work_orders::provider_token(
+        &app,
+        "vitre@test.test",
+        wo["reference"].as_str().unwrap_or_default(),
+    )
+    .await;
+    for bomb in [
+        jpeg_truncated_claiming(6_000, 6_000),
+        png_header_only(8_000, 7_000),
+    ] {
+        let form = reqwest::multipart::Form::new()
+            .text("body", "Vitre remplacée")
+            .text("done", "true")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(bomb).file_name("p.jpg"),
+            );
+        let resp = app
+            .client
+            .post(app.url(&format!("/api/v1/p/{token}/report-with-photos")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant))
+        .await;
+    assert_eq!(seen["photo_count"], 0);
+}
