@@ -84,6 +84,7 @@ async fn main() {
         worker_poll_ms: 1000,
         run_worker: false,
         mail_retention_days: 30,
+        trusted_proxies: Vec::new(),
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

@@ -53,6 +53,7 @@ pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartEr
         mailer: Arc::new(mailer),
         clock,
         jobs_notify: Arc::new(Notify::new()),
+        photo_pool: Arc::new(crate::photos::DecodePool::default()),
     })
 }
 

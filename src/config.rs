@@ -46,6 +46,15 @@ pub struct CommonArgs {
         default_value_t = 30
     )]
     pub mail_retention_days: u32,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated);
+    /// other peers' headers are ignored, so nobody can pose as another client address.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -72,6 +81,8 @@ pub struct Config {
     pub run_worker: bool,
     /// Days sent e-mails keep their full text (0: for good).
     pub mail_retention_days: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -100,6 +111,7 @@ impl Config {
             worker_poll_ms: 1000,
             run_worker,
             mail_retention_days: i64::from(common.mail_retention_days),
+            trusted_proxies: common.trusted_proxies.clone(),
         }
     }
 

@@ -7,8 +7,12 @@
 
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::{ColorType, DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 #[cfg(test)]
 #[path = "../tests/fixtures/images.rs"]
@@ -19,8 +23,12 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// Largest accepted width or height of the decoded image, in pixels.
 const MAX_DIMENSION: u32 = 12_000;
-/// Upper bound on the decoded pixel buffer.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// Largest accepted pixel count: what a phone camera makes (48–50 MP sensors).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Memory all decodes running at once may use, conversions included. One decode costing
+/// more is refused outright; cheaper ones share it.
+pub const DECODE_BUDGET: u64 = 224 * MIB;
+const MIB: u64 = 1024 * 1024;
 const FULL_MAX: u32 = 2048;
 const THUMB_MAX: u32 = 400;
 const FULL_QUALITY: u8 = 82;
@@ -51,6 +59,8 @@ pub enum PhotoError {
     Decode(String),
     #[error("photo could not be encoded: {0}")]
     Encode(String),
+    #[error("too many photos are being processed")]
+    Busy,
 }
 
 impl PhotoError {
@@ -62,13 +72,29 @@ impl PhotoError {
             PhotoError::TooManyPixels => "error.photo_too_many_pixels",
             PhotoError::Decode(_) => "error.photo_unreadable",
             PhotoError::Encode(_) => "error.internal",
+            PhotoError::Busy => "error.busy",
         }
     }
 }
 
-/// Validates an uploaded photo and re-encodes it as upright, metadata-free
-/// JPEGs (full size and thumbnail). CPU-bound: call it from `spawn_blocking`.
-pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
+/// What the header says about an upload, before any pixel is decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspected {
+    pub width: u32,
+    pub height: u32,
+    /// Upper bound of the memory processing needs, in bytes: the decoder's own buffers,
+    /// the decoded image and every conversion after it.
+    pub cost: u64,
+}
+
+/// Checks an upload from its header alone: size, format, pixel count, completeness, and
+/// what decoding it will cost. Cheap: no pixel buffer is allocated.
+pub fn inspect(bytes: &[u8]) -> Result<Inspected, PhotoError> {
+    let (format, decoder) = open(bytes)?;
+    header_facts(bytes, format, &decoder)
+}
+
+fn open(bytes: &[u8]) -> Result<(ImageFormat, impl ImageDecoder + '_), PhotoError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(PhotoError::TooLarge);
     }
@@ -77,23 +103,196 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => f,
         _ => return Err(PhotoError::NotAnImage),
     };
-
+    // Refuse truncated files before the decoder sees them: the JPEG and WebP decoders pad
+    // missing data, so a few hundred bytes could otherwise stand for a whole image.
+    if !container_complete(bytes, format) {
+        return Err(PhotoError::Decode("truncated file".into()));
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(DECODE_BUDGET);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
+    // Only the header is parsed here; the limits are checked against it.
+    let decoder = reader.into_decoder().map_err(decode_error)?;
+    Ok((format, decoder))
+}
 
-    // Only the header has been parsed at this point; the limits above are
-    // checked against it, before any pixel buffer is allocated.
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    let (w, h) = decoder.dimensions();
-    // `from_decoder` does not enforce `max_alloc` for the output buffer
-    // (e.g. 12000×12000 RGBA16 passes the dimension check), so do it here.
-    if w > MAX_DIMENSION || h > MAX_DIMENSION || decoder.total_bytes() > MAX_ALLOC {
+fn header_facts(
+    bytes: &[u8],
+    format: ImageFormat,
+    decoder: &impl ImageDecoder,
+) -> Result<Inspected, PhotoError> {
+    let (width, height) = decoder.dimensions();
+    let pixels = u64::from(width) * u64::from(height);
+    if width > MAX_DIMENSION || height > MAX_DIMENSION || pixels > MAX_PIXELS {
         return Err(PhotoError::TooManyPixels);
     }
+    let cost = decode_cost(bytes, format, decoder.color_type(), width, height);
+    if cost > DECODE_BUDGET {
+        return Err(PhotoError::TooManyPixels);
+    }
+    Ok(Inspected {
+        width,
+        height,
+        cost,
+    })
+}
+
+/// Peak memory of `process` for such an image, from the header: generous, never low.
+fn decode_cost(bytes: &[u8], format: ImageFormat, color: ColorType, w: u32, h: u32) -> u64 {
+    let pixels = u64::from(w) * u64::from(h);
+    let decoded = pixels * u64::from(color.bytes_per_pixel());
+    // The decoders' own full-size buffers.
+    let decoder = match format {
+        // Progressive JPEGs keep every DCT coefficient (i16) of every component.
+        ImageFormat::Jpeg if jpeg_is_progressive(bytes) => pixels * 2 * 4,
+        ImageFormat::Jpeg => 0,
+        // Lossy: Y, U and V planes; lossless/alpha: an RGBA canvas.
+        ImageFormat::WebP => pixels * 4,
+        _ => 0,
+    };
+    // Alpha flattening converts to RGBA8 unless already so.
+    let flatten = if color.has_alpha() && color != ColorType::Rgba8 {
+        pixels * 4
+    } else {
+        0
+    };
+    // A CatmullRom resize goes through an RGBA f32 buffer of width × new height.
+    let long = w.max(h);
+    let resize = if long > FULL_MAX && long < 2 * FULL_MAX {
+        u64::from(long) * u64::from(FULL_MAX) * 16
+    } else {
+        0
+    };
+    // The shrunk copy made while the decoded image is still alive (later steps only touch
+    // images of at most 2048², after the decoded one is freed).
+    let outputs = u64::from(FULL_MAX) * u64::from(FULL_MAX) * 8 + 4 * MIB;
+    decoded + decoder + flatten + resize + outputs
+}
+
+/// Whether the file holds all its data: for JPEG an end-of-image marker after the
+/// scans, for PNG an IEND chunk, for WebP every chunk its RIFF header announces.
+fn container_complete(bytes: &[u8], format: ImageFormat) -> bool {
+    match format {
+        ImageFormat::Jpeg => jpeg_segments(bytes).is_some_and(|s| s.complete),
+        ImageFormat::Png => png_complete(bytes),
+        ImageFormat::WebP => webp_complete(bytes),
+        _ => false,
+    }
+}
+
+struct JpegSegments {
+    progressive: bool,
+    complete: bool,
+}
+
+/// Walks a JPEG's markers from SOI to EOI, skipping the entropy-coded data after each
+/// SOS (where 0xFF is always followed by 0x00 or a restart marker).
+fn jpeg_segments(bytes: &[u8]) -> Option<JpegSegments> {
+    let mut progressive = false;
+    let mut i = 2;
+    loop {
+        // Fill bytes (0xFF) may precede a marker.
+        while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (&ff, &marker) = (bytes.get(i)?, bytes.get(i + 1)?);
+        if ff != 0xFF {
+            return None;
+        }
+        match marker {
+            0xD9 => {
+                return Some(JpegSegments {
+                    progressive,
+                    complete: true,
+                });
+            }
+            0xD0..=0xD7 | 0x01 => {
+                i += 2;
+                continue;
+            }
+            0xC2 | 0xC6 | 0xCA | 0xCE => progressive = true,
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([*bytes.get(i + 2)?, *bytes.get(i + 3)?]));
+        i += 2 + len;
+        if i > bytes.len() {
+            return Some(JpegSegments {
+                progressive,
+                complete: false,
+            });
+        }
+        if marker == 0xDA {
+            // Entropy-coded data: runs to the next marker that is not a stuffed byte
+            // or a restart marker.
+            loop {
+                match (bytes.get(i), bytes.get(i + 1)) {
+                    (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
+                    (Some(0xFF), Some(_)) => break,
+                    (Some(_), _) => i += 1,
+                    (None, _) => {
+                        return Some(JpegSegments {
+                            progressive,
+                            complete: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn jpeg_is_progressive(bytes: &[u8]) -> bool {
+    jpeg_segments(bytes).is_none_or(|s| s.progressive)
+}
+
+fn png_complete(bytes: &[u8]) -> bool {
+    let mut i = 8;
+    while let Some(head) = bytes.get(i..i + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let end = i.saturating_add(12).saturating_add(len);
+        if end > bytes.len() {
+            return false;
+        }
+        if &head[4..8] == b"IEND" {
+            return true;
+        }
+        i = end;
+    }
+    false
+}
+
+fn webp_complete(bytes: &[u8]) -> bool {
+    let Some(riff) = bytes.get(4..8) else {
+        return false;
+    };
+    let riff_end =
+        (u32::from_le_bytes([riff[0], riff[1], riff[2], riff[3]]) as usize).saturating_add(8);
+    if riff_end > bytes.len() {
+        return false;
+    }
+    let mut i = 12;
+    let mut chunks = 0;
+    while let Some(head) = bytes.get(i..i + 8).filter(|_| i < riff_end) {
+        let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let end = i.saturating_add(8).saturating_add(len);
+        if end > riff_end {
+            return false;
+        }
+        chunks += 1;
+        i = end + (len & 1);
+    }
+    chunks > 0
+}
+
+/// Validates an uploaded photo and re-encodes it as upright, metadata-free
+/// JPEGs (full size and thumbnail). CPU-bound and memory-hungry: go through
+/// [`DecodePool::process`].
+pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
+    let (format, mut decoder) = open(bytes)?;
+    header_facts(bytes, format, &decoder)?;
     // A damaged Exif block should not cost the occupant their report.
     let orientation = decoder
         .orientation()
@@ -117,6 +316,76 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         thumb: encode_jpeg(&thumb, THUMB_QUALITY)?,
         content_type: "image/jpeg",
     })
+}
+
+/// Runs photo processing off the async threads, with at most [`DECODE_BUDGET`] bytes of
+/// decoding in flight: a request waits its turn in a short queue, and is told to come back
+/// later (`Busy`) when the queue is full or its wait too long.
+pub struct DecodePool {
+    budget_mib: u32,
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    max_wait: Duration,
+}
+
+impl Default for DecodePool {
+    fn default() -> Self {
+        DecodePool::new(DECODE_BUDGET, 16, Duration::from_secs(20))
+    }
+}
+
+/// Leaves the queue however the wait ends, cancellation included.
+struct InQueue<'a>(&'a AtomicUsize);
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl DecodePool {
+    pub fn new(budget: u64, max_waiting: usize, max_wait: Duration) -> DecodePool {
+        let budget_mib = u32::try_from(budget / MIB).unwrap_or(u32::MAX).max(1);
+        DecodePool {
+            budget_mib,
+            permits: Arc::new(Semaphore::new(budget_mib as usize)),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            max_wait,
+        }
+    }
+
+    pub async fn process(&self, bytes: Vec<u8>) -> Result<ProcessedPhoto, PhotoError> {
+        let cost = inspect(&bytes)?.cost.div_ceil(MIB);
+        let cost = u32::try_from(cost).unwrap_or(u32::MAX);
+        if cost > self.budget_mib {
+            return Err(PhotoError::TooManyPixels);
+        }
+        let permit = match self.permits.clone().try_acquire_many_owned(cost) {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(PhotoError::Busy);
+                }
+                let _queued = InQueue(&self.waiting);
+                let acquire = self.permits.clone().acquire_many_owned(cost);
+                match tokio::time::timeout(self.max_wait, acquire).await {
+                    Ok(Ok(permit)) => permit,
+                    _ => return Err(PhotoError::Busy),
+                }
+            }
+        };
+        // The permit travels with the work: a cancelled request still holds the memory
+        // until its decode ends.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            process(&bytes)
+        })
+        .await
+        .map_err(|e| PhotoError::Encode(format!("photo task: {e}")))?
+    }
 }
 
 fn decode_error(e: ImageError) -> PhotoError {
@@ -260,6 +529,78 @@ mod tests {
         // One side over the limit is enough.
         let tall = png_header_only(10, MAX_DIMENSION + 1);
         assert!(matches!(process(&tall), Err(PhotoError::TooManyPixels)));
+    }
+
+    #[test]
+    fn pixel_count_is_capped_before_decoding() {
+        // 56 MP, each side under the 12,000 px limit: a header alone must refuse it.
+        let bomb = png_header_only(8_000, 7_000);
+        assert!(matches!(process(&bomb), Err(PhotoError::TooManyPixels)));
+        assert!(matches!(inspect(&bomb), Err(PhotoError::TooManyPixels)));
+        assert!(inspect(&png_header_only(8_000, 6_000)).is_ok());
+    }
+
+    #[test]
+    fn truncated_jpeg_claiming_many_pixels_is_refused() {
+        let bomb = jpeg_truncated_claiming(6_000, 6_000);
+        assert!(bomb.len() < 1_000, "{} bytes", bomb.len());
+        let err = process(&bomb).unwrap_err();
+        assert!(matches!(err, PhotoError::Decode(_)), "{err:?}");
+        assert!(inspect(&bomb).is_err());
+        // An ordinary JPEG cut in the middle of its scan.
+        let jpeg = noisy_jpeg(300, 200);
+        let err = process(&jpeg[..jpeg.len() * 2 / 3]).unwrap_err();
+        assert!(matches!(err, PhotoError::Decode(_)), "{err:?}");
+        assert!(process(&jpeg).is_ok());
+    }
+
+    #[test]
+    fn truncated_webp_is_refused() {
+        let webp = uniform_webp(300, 200);
+        assert!(process(&webp).is_ok());
+        let err = process(&webp[..webp.len() - 4]).unwrap_err();
+        assert!(matches!(err, PhotoError::Decode(_)), "{err:?}");
+    }
+
+    #[test]
+    fn decode_cost_counts_conversions() {
+        // A 16-bit RGBA 40 MP image costs its 320 MB buffer plus the RGBA8 copy.
+        let cost = decode_cost(&[], ImageFormat::Png, ColorType::Rgba16, 8_000, 5_000);
+        assert!(cost >= 40_000_000 * (8 + 4), "{cost}");
+        assert!(cost > DECODE_BUDGET);
+        // Resizing a 4000 px photo goes through a float buffer: 4000 × 2048 × 16 bytes.
+        let cost = decode_cost(&[], ImageFormat::Png, ColorType::Rgb8, 4_000, 3_000);
+        assert!(cost >= 4_000 * 3_000 * 3 + 4_000 * 2_048 * 16, "{cost}");
+        // A phone's 48 MP baseline JPEG fits.
+        let jpeg = noisy_jpeg(64, 48);
+        let cost = decode_cost(&jpeg, ImageFormat::Jpeg, ColorType::Rgb8, 8_000, 6_000);
+        assert!(cost <= DECODE_BUDGET, "{cost}");
+    }
+
+    #[tokio::test]
+    async fn decode_pool_queues_then_answers_busy() {
+        let pool = DecodePool::new(64 * MIB, 1, Duration::from_millis(100));
+        let png = small_png(40, 30);
+        assert!(pool.process(png.clone()).await.is_ok());
+        // Every permit taken, as by long decodes in flight.
+        let held = pool.permits.clone().acquire_many_owned(64).await.unwrap();
+        let (queued, refused) = tokio::join!(pool.process(png.clone()), async {
+            tokio::task::yield_now().await;
+            pool.process(png.clone()).await
+        });
+        // The first waits its turn and gives up after `max_wait`; the second finds the
+        // queue full.
+        assert!(matches!(queued, Err(PhotoError::Busy)), "{queued:?}");
+        assert!(matches!(refused, Err(PhotoError::Busy)), "{refused:?}");
+        assert_eq!(pool.waiting.load(Ordering::Acquire), 0);
+        // A waiter gets its turn as soon as memory frees up.
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            drop(held);
+        };
+        let (done, ()) = tokio::join!(pool.process(png.clone()), release);
+        assert!(done.is_ok());
+        assert_eq!(PhotoError::Busy.message_key(), "error.busy");
     }
 
     #[test]

@@ -46,15 +46,18 @@ pub enum Action {
     ManageBuilding,
     /// File a report in the building (R1).
     CreateReport,
+    /// Read the agency's reply templates (R4): staff material, like replying as staff.
+    UseReplyTemplates,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
         Action::ManageBuilding,
         Action::CreateReport,
+        Action::UseReplyTemplates,
     ];
 }
 
@@ -92,7 +95,7 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     use BuildingRole::*;
     match action {
         ViewBuilding | CreateReport => true,
-        ListMembers => matches!(role, Referent | Manager),
+        ListMembers | UseReplyTemplates => matches!(role, Referent | Manager),
         ChangeRole | ManageBuilding => role == Manager,
     }
 }

@@ -311,3 +311,12 @@ fn list_scope_by_role() {
     assert!(is_agency_staff(&actor(&["a1"], &[])));
     assert!(!is_agency_staff(&actor(&[], &[("b1", "referent")])));
 }
+
+#[test]
+fn reply_templates_are_for_staff_only() {
+    use BuildingRole::*;
+    assert!(allowed(Manager, Action::UseReplyTemplates));
+    assert!(allowed(Referent, Action::UseReplyTemplates));
+    assert!(!allowed(Occupant, Action::UseReplyTemplates));
+    assert!(!allowed(Landlord, Action::UseReplyTemplates));
+}

@@ -15,6 +15,7 @@ pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod sql;
+pub mod throttle;
 pub mod work_orders;
 
 use std::str::FromStr;

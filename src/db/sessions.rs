@@ -58,6 +58,36 @@ pub async fn delete_sessions_of<'c>(
     Ok(())
 }
 
+/// Revokes every live API token of a person (after a password change or reset).
+pub async fn revoke_api_tokens_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Spends every outstanding reset link of a person: a new password makes them stale.
+pub async fn spend_resets_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE password_resets SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL")
+        .bind(person_id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 pub async fn create_api_token<'c>(
     ex: impl Executor<'c, Database = Any>,
     id: &str,
@@ -161,15 +191,28 @@ pub async fn consume_reset<'c>(
     .map(|rows| rows.into_iter().next())
 }
 
+/// Records a login attempt as failed (until proven otherwise); returns its id.
 pub async fn record_login_failure<'c>(
     ex: impl Executor<'c, Database = Any>,
     email: &str,
     now: i64,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<String> {
+    let id = super::new_id();
     sqlx::query("INSERT INTO login_failures (id, email, at) VALUES ($1, $2, $3)")
-        .bind(super::new_id())
+        .bind(&id)
         .bind(email)
         .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(id)
+}
+
+pub async fn delete_login_failure<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id)
         .execute(ex)
         .await?;
     Ok(())

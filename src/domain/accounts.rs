@@ -1,10 +1,10 @@
 //! Accounts: registration with a building code, login, sessions, tokens, password changes.
 
 use super::types::{Email, LotLabel, NewPassword, Occupancy, PersonName};
-use super::{AppError, AppResult, is_unique_violation};
+use super::{AppError, AppResult, is_unique_violation, throttle};
 use crate::auth::{Actor, password, secret};
 use crate::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
-use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb};
+use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb, throttle as tdb};
 use crate::domain::Context;
 use crate::i18n::Lang;
 use crate::vocab::{MemberRole, ReferentKind};
@@ -61,13 +61,21 @@ impl Registration {
 }
 
 /// Creates the person and their occupant membership; returns the new person's id.
-pub async fn register(state: &Context, reg: Registration) -> AppResult<(String, String)> {
+/// Wrong codes count against the client address (`throttle::WRONG_CODES`): codes cannot
+/// be guessed at speed.
+pub async fn register(
+    state: &Context,
+    reg: Registration,
+    client: std::net::IpAddr,
+) -> AppResult<(String, String)> {
+    let guess = throttle::attempt(state, throttle::WRONG_CODES, &client.to_string()).await?;
     if reg.building_code.is_empty() || reg.building_code.len() > 32 {
         return Err(AppError::NotFound);
     }
     let building = bdb::by_code(&state.db.pool, &reg.building_code)
         .await?
         .ok_or(AppError::NotFound)?;
+    guess.succeeded(state).await?;
     if pdb::by_email(&state.db.pool, reg.email.as_str())
         .await?
         .is_some()
@@ -137,13 +145,29 @@ pub async fn register(state: &Context, reg: Registration) -> AppResult<(String, 
     Ok((id, building.id))
 }
 
-/// Checks credentials with per-account throttling; returns the person's id.
-pub async fn authenticate(state: &Context, email: &str, password_typed: &str) -> AppResult<String> {
+/// Checks credentials, throttled per client address and per account; returns the
+/// person's id. An account under attack is not locked for its owner for long: they get an
+/// e-mailed unlock link (and a password reset lifts the lock too).
+pub async fn authenticate(
+    state: &Context,
+    email: &str,
+    password_typed: &str,
+    client: std::net::IpAddr,
+) -> AppResult<String> {
     let email = email.trim().to_lowercase();
     let now = state.clock.now_ms();
+    let from_address =
+        throttle::attempt(state, throttle::LOGIN_FAILURES, &client.to_string()).await?;
+    // Recorded as a failure before the check and counted after, so concurrent guesses all
+    // see one another (see `domain::throttle`).
+    let failure = sdb::record_login_failure(&state.db.pool, &email, now).await?;
     let failures =
         sdb::login_failures_since(&state.db.pool, &email, now - THROTTLE_WINDOW_MS).await?;
-    if failures >= MAX_LOGIN_FAILURES {
+    if failures > MAX_LOGIN_FAILURES {
+        // No password was checked: neither the account nor the address is charged.
+        sdb::delete_login_failure(&state.db.pool, &failure).await?;
+        from_address.succeeded(state).await?;
+        offer_unlock(state, &email).await?;
         return Err(AppError::TooManyRequests);
     }
     let person = pdb::by_email(&state.db.pool, &email).await?;
@@ -155,13 +179,59 @@ pub async fn authenticate(state: &Context, email: &str, password_typed: &str) ->
     match (ok, person) {
         (true, Some(p)) => {
             sdb::clear_login_failures(&state.db.pool, &email).await?;
+            from_address.succeeded(state).await?;
             Ok(p.id)
         }
         _ => {
-            sdb::record_login_failure(&state.db.pool, &email, now).await?;
+            if failures == MAX_LOGIN_FAILURES {
+                offer_unlock(state, &email).await?;
+            }
             Err(AppError::Unauthorized("error.bad_credentials"))
         }
     }
+}
+
+/// How long an unlock link works.
+const UNLOCK_VALIDITY_MS: i64 = HOUR_MS;
+
+/// E-mails the owner of a locked account a link that lifts the lock, unless one is
+/// still outstanding: an attacker cannot flood the inbox.
+async fn offer_unlock(state: &Context, email: &str) -> AppResult<()> {
+    let Some(person) = pdb::by_email(&state.db.pool, email).await? else {
+        return Ok(());
+    };
+    let now = state.clock.now_ms();
+    if tdb::live_unlocks(&state.db.pool, email, now).await? > 0 {
+        return Ok(());
+    }
+    let token = secret::new_token();
+    let lang = Lang::parse(&person.lang).unwrap_or_default();
+    let link = format!("{}/login/unlock/{token}", state.config.base_url);
+    let message = crate::mail::messages::login_unlock(lang, &person.email, &person.name, &link)?;
+    let mut tx = state.db.begin().await?;
+    tdb::create_unlock(
+        &mut *tx,
+        &secret::digest(&token),
+        email,
+        now + UNLOCK_VALIDITY_MS,
+    )
+    .await?;
+    crate::mail::enqueue(&mut *tx, &message, now).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(())
+}
+
+/// Lifts an account's login lock from an e-mailed link (single use).
+pub async fn unlock_login(state: &Context, token: &str) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let email = tdb::consume_unlock(&mut *tx, &secret::digest(token), now)
+        .await?
+        .ok_or(AppError::Gone("error.unlock_link_invalid"))?;
+    sdb::clear_login_failures(&mut *tx, &email).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Opens a browser session; the returned secret goes in the cookie. Any session the browser
@@ -304,8 +374,13 @@ pub async fn change_password(
     }
     let hash = password::hash(new.expose().to_string()).await?;
     let mut tx = state.db.begin().await?;
+    let now = state.clock.now_ms();
     pdb::set_password(&mut *tx, &actor.person_id, &hash).await?;
+    // Whoever held the old password may hold a session, a token or a reset link: all end,
+    // but the browser session making the change.
     sdb::delete_sessions_of(&mut *tx, &actor.person_id, &secret::digest(keep_session)).await?;
+    sdb::revoke_api_tokens_of(&mut *tx, &actor.person_id, now).await?;
+    sdb::spend_resets_of(&mut *tx, &actor.person_id, now).await?;
     crate::db::audit::record(
         &mut *tx,
         Some(&actor.person_id),
@@ -313,7 +388,7 @@ pub async fn change_password(
         "person",
         &actor.person_id,
         "",
-        state.clock.now_ms(),
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -357,7 +432,8 @@ pub async fn request_reset(state: &Context, email: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Sets a new password from a reset link and ends every session of that person.
+/// Sets a new password from a reset link and ends every session, API token and other reset
+/// link of that person.
 pub async fn reset_password(state: &Context, token: &str, new: &str) -> AppResult<String> {
     let new = NewPassword::parse(new)?;
     let hash = password::hash(new.expose().to_string()).await?;
@@ -368,6 +444,8 @@ pub async fn reset_password(state: &Context, token: &str, new: &str) -> AppResul
         .ok_or(AppError::invalid("token", "error.reset_link_invalid"))?;
     pdb::set_password(&mut *tx, &person_id, &hash).await?;
     sdb::delete_sessions_of(&mut *tx, &person_id, "").await?;
+    sdb::revoke_api_tokens_of(&mut *tx, &person_id, now).await?;
+    sdb::spend_resets_of(&mut *tx, &person_id, now).await?;
     if let Some(person) = pdb::by_id(&mut *tx, &person_id).await? {
         sdb::clear_login_failures(&mut *tx, &person.email).await?;
     }

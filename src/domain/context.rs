@@ -22,4 +22,6 @@ pub struct Context {
     pub files: FileStore,
     /// Wakes the in-process worker when a job is queued, so e-mails leave at once.
     pub jobs_notify: Arc<Notify>,
+    /// Bounds the memory and number of photo decodes running at once.
+    pub photo_pool: Arc<crate::photos::DecodePool>,
 }

@@ -95,7 +95,7 @@ pub async fn create_building(
     agency_id: Option<&str>,
     name: &str,
     address: &str,
-) -> AppResult<Building> {
+) -> AppResult<(Building, authz::Permit)> {
     let permit = authz::check_agency(actor, AgencyAction::ManageBuildings, agency_id)?;
     let name = text("name", name, 120)?;
     let address = text("address", address, 300)?;
@@ -129,9 +129,7 @@ pub async fn create_building(
     )
     .await?;
     tx.commit().await?;
-    Ok(buildings::authorize(cx, actor, &id, Action::ManageBuilding)
-        .await?
-        .0)
+    buildings::authorize(cx, actor, &id, Action::ManageBuilding).await
 }
 
 /// Replaces a building's registration code: the old one (on an old poster) stops working.

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod lots;
 pub mod notifications;
 pub mod reports;
+pub mod throttle;
 pub mod types;
 pub mod work_orders;
 
@@ -46,6 +47,12 @@ pub enum AppError {
     TooLarge,
     #[error("too many requests")]
     TooManyRequests,
+    /// Over an abuse limit: the key names the message, `retry_after` is in seconds.
+    #[error("throttled: {key}")]
+    Throttled { key: &'static str, retry_after: u64 },
+    /// Saturated for a moment (e.g. every photo decoder busy): try again shortly.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]

@@ -23,6 +23,22 @@ struct ResetHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "mail/login_unlock.txt")]
+struct UnlockText<'a> {
+    lang: Lang,
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/login_unlock.html")]
+struct UnlockHtml<'a> {
+    lang: Lang,
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "mail/welcome.txt")]
 struct WelcomeText<'a> {
     lang: Lang,
@@ -88,6 +104,25 @@ pub fn password_reset(
         subject: lang.t("mail.reset.subject").to_string(),
         text: render(&ResetText { lang, name, link })?,
         html: render(&ResetHtml { lang, name, link })?,
+        message_id: None,
+        thread_id: None,
+        unsubscribe: None,
+        attachments: Vec::new(),
+    })
+}
+
+/// After repeated failed logins: a link that lets the owner back in.
+pub fn login_unlock(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    link: &str,
+) -> Result<OutgoingEmail, MailError> {
+    Ok(OutgoingEmail {
+        to: to.to_string(),
+        subject: lang.t("mail.unlock.subject").to_string(),
+        text: render(&UnlockText { lang, name, link })?,
+        html: render(&UnlockHtml { lang, name, link })?,
         message_id: None,
         thread_id: None,
         unsubscribe: None,

@@ -142,7 +142,30 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Sets the request context, then keeps private answers out of caches: every API answer
+/// and every page asked with a session cookie is `no-store` unless the handler chose.
+pub async fn layer(state: State<AppState>, req: Request, next: Next) -> Response {
+    let private = req.uri().path().starts_with("/api/")
+        || cookie(req.headers(), SESSION_COOKIE).is_some()
+        || req.headers().contains_key(header::AUTHORIZATION);
+    let mut response = context(state, req, next).await;
+    if private {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The CSRF token of a signed-in browser: derived from its session secret, so it changes
+/// with the session (at every login) and a token learnt before login, or planted in the
+/// CSRF cookie, is worthless.
+fn session_csrf(session: &str) -> String {
+    secret::digest(&format!("csrf:{session}"))
+}
+
+async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let kind = if path.starts_with("/api/") {
         RequestKind::Api
@@ -193,10 +216,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return CURRENT.scope(info, async { err.into_response() }).await;
     }
 
-    let (csrf, new_csrf) = match csrf_cookie {
+    let (cookie_csrf, new_csrf) = match csrf_cookie {
         Some(v) => (v, false),
         None => (secret::new_token(), true),
     };
+    let bound = match (&actor, &session) {
+        (Some(_), Some(s)) => Some(session_csrf(s)),
+        _ => None,
+    };
+    let csrf = bound.clone().unwrap_or_else(|| cookie_csrf.clone());
+    info.csrf = csrf.clone();
     let mut req = req;
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if kind == RequestKind::Page && unsafe_method {
@@ -210,7 +239,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             }
         };
         req = r;
-        let valid = !new_csrf && sent.is_some_and(|s| secret::same(&s, &csrf));
+        let valid = (bound.is_some() || !new_csrf) && sent.is_some_and(|s| secret::same(&s, &csrf));
         if !valid {
             let err = WebError(AppError::BadRequest("error.csrf"));
             return CURRENT.scope(info, async { err.into_response() }).await;
@@ -236,7 +265,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if new_csrf && kind == RequestKind::Page {
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &csrf, 365 * 86_400, true, secure),
+            set_cookie(CSRF_COOKIE, &cookie_csrf, 365 * 86_400, true, secure),
         );
     }
     response

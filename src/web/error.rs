@@ -31,6 +31,8 @@ impl WebError {
             AppError::Gone(key) => (StatusCode::GONE, key),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
+            AppError::Throttled { key, .. } => (StatusCode::TOO_MANY_REQUESTS, key),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(e) if e.is_busy() => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
@@ -64,6 +66,19 @@ impl IntoResponse for WebError {
             }
             RequestKind::Page => super::pages::error_page(req.lang, status, message),
         };
+        let retry_after = match &self.0 {
+            AppError::Throttled { retry_after, .. } => Some(*retry_after),
+            AppError::TooManyRequests => {
+                Some(crate::domain::accounts::THROTTLE_WINDOW_MS as u64 / 1000)
+            }
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds.max(1)),
+            );
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             // Saturation passes in a moment: tell clients when to try again.
             response.headers_mut().insert(

@@ -47,6 +47,13 @@ pub fn router(state: AppState) -> Router {
     let mut app = app
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http());
+    if state.config.base_url.starts_with("https://") {
+        // Served over HTTPS: browsers should never try plain HTTP again.
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,

@@ -60,6 +60,11 @@ pub async fn spawn_app_with(clock: Clock) -> TestApp {
 
 /// With a pinned clock and/or a real SMTP server instead of `.eml` files.
 pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp {
+    spawn_app_at(clock, smtp_url, String::new()).await
+}
+
+/// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
+pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("palier=debug")
@@ -82,7 +87,7 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
     let config = Config {
         data_dir: data_dir.path().to_path_buf(),
         database_url,
-        base_url: String::new(),
+        base_url,
         smtp_url,
         mail_from: "Palier <no-reply@palier.test>".into(),
         smtp_rate: 0.0,
@@ -91,6 +96,7 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
         worker_poll_ms: 50,
         run_worker: true,
         mail_retention_days: 30,
+        trusted_proxies: Vec::new(),
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

@@ -16,6 +16,7 @@ mod pages;
 mod photos;
 mod report_pages;
 mod reports;
+mod security;
 mod smtp;
 mod wedge;
 mod work_orders;

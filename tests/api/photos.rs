@@ -2,7 +2,8 @@
 //! to the report's readers.
 
 use crate::fixtures::{
-    GPS_LATITUDE_ENTRY, contains_bytes, jpeg_with_gps_exif, png_header_only, small_png,
+    GPS_LATITUDE_ENTRY, contains_bytes, jpeg_truncated_claiming, jpeg_with_gps_exif,
+    png_header_only, small_png,
 };
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -183,4 +184,49 @@ async fn photos_are_judged_by_content_not_by_name() {
         StatusCode::FORBIDDEN,
         "only the author and staff add photos"
     );
+}
+
+#[tokio::test]
+async fn truncated_and_many_megapixel_images_are_refused_before_decoding() {
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let id = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "plomberie", "title": "Fuite"}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // A 600-byte JPEG claiming 36 MP, its scan cut short: was stored as a grey picture.
+    let (status, err) = upload(
+        &app,
+        &tenant,
+        &id,
+        "cut.jpg",
+        jpeg_truncated_claiming(6_000, 6_000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "photo");
+    // 56 MP, each side under 12,000 px.
+    let (status, err) = upload(
+        &app,
+        &tenant,
+        &id,
+        "wide.png",
+        png_header_only(8_000, 7_000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert!(
+        err["error"].as_str().unwrap_or_default().contains("50"),
+        "{err}"
+    );
+    let (_, report) = app
+        .get_json(&format!("/api/v1/reports/{id}"), Some(&tenant))
+        .await;
+    assert_eq!(report["photo_count"], 0);
 }

@@ -206,6 +206,20 @@ async fn managers_edit_the_reply_templates() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    // Templates are staff material (issue 16): the neighbour reads them as a referent.
+    let neighbour_id = app.person_id(NEIGHBOUR).await;
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!(
+                "/api/v1/buildings/{}/members/{neighbour_id}/role",
+                app.vignes
+            ),
+            Some(&app.token(MANAGER).await),
+            &serde_json::json!({"role": "referent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (_, list) = app
         .get_json(
             &format!("/api/v1/buildings/{}/reply-templates", app.vignes),

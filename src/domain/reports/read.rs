@@ -259,7 +259,7 @@ pub async fn templates(
     building_id: &str,
 ) -> AppResult<Vec<ReplyTemplate>> {
     let (building, _) =
-        buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
+        buildings::authorize(state, actor, building_id, Action::UseReplyTemplates).await?;
     Ok(items::templates_of(&state.db.pool, &building.agency_id)
         .await?
         .into_iter()

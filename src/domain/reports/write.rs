@@ -145,6 +145,18 @@ pub async fn comment(
     body: &str,
     audience: Audience,
 ) -> AppResult<String> {
+    comment_with_photos(state, actor, report_id, body, audience, Vec::new()).await
+}
+
+/// A comment with up to [`MAX_PHOTOS`] photos: all or nothing.
+pub async fn comment_with_photos(
+    state: &Context,
+    actor: &Actor,
+    report_id: &str,
+    body: &str,
+    audience: Audience,
+    photos: Vec<Vec<u8>>,
+) -> AppResult<String> {
     let action = match audience {
         Audience::All => ReportAction::Comment,
         Audience::Council | Audience::Person(_) => ReportAction::ChooseAudience,
@@ -161,16 +173,42 @@ pub async fn comment(
             return Err(AppError::invalid("person_id", "error.person_not_resident"));
         }
     }
+    if photos.len() > MAX_PHOTOS as usize {
+        return Err(AppError::invalid("photo", "error.too_many_photos"));
+    }
+    let stored = store_photos(state, report_id, photos).await?;
     let id = db::new_id();
+    let outcome = insert_comment(
+        state, actor, &report, &permit, &id, &body, audience, &stored,
+    )
+    .await;
+    if outcome.is_err() {
+        discard_photos(state, &stored).await;
+    }
+    outcome.map(|()| id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_comment(
+    state: &Context,
+    actor: &Actor,
+    report: &ReportRow,
+    permit: &ReportPermit,
+    id: &str,
+    body: &str,
+    audience: Audience,
+    photos: &[StoredPhoto],
+) -> AppResult<()> {
+    let report_id = report.id.as_str();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
     items::insert_comment(
         &mut *tx,
         items::NewComment {
-            id: &id,
+            id,
             report_id,
             author_id: &actor.person_id,
-            body: &body,
+            body,
             audience: audience.as_str(),
             audience_person_id: audience.person(),
             now,
@@ -180,7 +218,7 @@ pub async fn comment(
     items::insert_event(
         &mut *tx,
         NewEvent {
-            comment_id: Some(&id),
+            comment_id: Some(id),
             audience: audience.as_str(),
             audience_person_id: audience.person(),
             ..event("comment_added", &report.building_id, report_id, actor, now)
@@ -206,9 +244,10 @@ pub async fn comment(
             rdb::touch(&mut *tx, report_id, now).await?;
         }
     }
+    insert_photos(&mut tx, actor, report_id, Some(id), photos, now).await?;
     tx.commit().await?;
     state.jobs_notify.notify_one();
-    Ok(id)
+    Ok(())
 }
 
 async fn change_status(
@@ -333,7 +372,6 @@ pub async fn follow(state: &Context, actor: &Actor, report_id: &str) -> AppResul
     Ok(())
 }
 
-/// Stores a photo on a report or one of its comments; returns the photo's id.
 pub async fn add_photo(
     state: &Context,
     actor: &Actor,
@@ -341,6 +379,21 @@ pub async fn add_photo(
     comment_id: Option<&str>,
     bytes: Vec<u8>,
 ) -> AppResult<String> {
+    let ids = add_photos(state, actor, report_id, comment_id, vec![bytes]).await?;
+    ids.into_iter()
+        .next()
+        .ok_or(AppError::invalid("photo", "error.photo_missing"))
+}
+
+/// Adds photos to a report (or one of its comments): every photo is checked before any is
+/// kept, so a rejected request (one photo too many, one unreadable) stores nothing.
+pub async fn add_photos(
+    state: &Context,
+    actor: &Actor,
+    report_id: &str,
+    comment_id: Option<&str>,
+    photos: Vec<Vec<u8>>,
+) -> AppResult<Vec<String>> {
     let action = if comment_id.is_some() {
         ReportAction::Comment
     } else {
@@ -348,72 +401,125 @@ pub async fn add_photo(
     };
     let (report, _permit): (ReportRow, ReportPermit) =
         authorize(state, actor, report_id, action).await?;
-    if comment_id.is_none() && report.photo_count >= MAX_PHOTOS {
+    let already = if comment_id.is_none() {
+        report.photo_count
+    } else {
+        0
+    };
+    if already + photos.len() as i64 > MAX_PHOTOS {
         return Err(AppError::invalid("photo", "error.too_many_photos"));
     }
-    let (id, object_key, thumb_key, width, height) = store_photo(state, report_id, bytes).await?;
+    let stored = store_photos(state, report_id, photos).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
-    items::insert_photo(
-        &mut *tx,
-        items::NewPhoto {
-            id: &id,
-            report_id,
-            comment_id,
-            uploader_id: &actor.person_id,
-            object_key: &object_key,
-            thumb_key: &thumb_key,
-            width,
-            height,
-            now,
-        },
-    )
-    .await?;
-    if comment_id.is_none() {
-        items::insert_event(
-            &mut *tx,
-            event("photo_added", &report.building_id, report_id, actor, now),
+    let recorded = async {
+        let mut tx = state.db.begin().await?;
+        insert_photos(&mut tx, actor, report_id, comment_id, &stored, now).await?;
+        if comment_id.is_none() {
+            for _ in &stored {
+                items::insert_event(
+                    &mut *tx,
+                    event("photo_added", &report.building_id, report_id, actor, now),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = recorded {
+        discard_photos(state, &stored).await;
+        return Err(e);
+    }
+    state.jobs_notify.notify_one();
+    Ok(stored.into_iter().map(|p| p.id).collect())
+}
+
+async fn insert_photos(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    report_id: &str,
+    comment_id: Option<&str>,
+    photos: &[StoredPhoto],
+    now: i64,
+) -> AppResult<()> {
+    for p in photos {
+        items::insert_photo(
+            &mut **tx,
+            items::NewPhoto {
+                id: &p.id,
+                report_id,
+                comment_id,
+                uploader_id: &actor.person_id,
+                object_key: &p.object_key,
+                thumb_key: &p.thumb_key,
+                width: p.width,
+                height: p.height,
+                now,
+            },
         )
         .await?;
     }
-    tx.commit().await?;
-    state.jobs_notify.notify_one();
-    Ok(id)
+    Ok(())
 }
 
-/// Checks, re-encodes and stores a photo for a report; returns (id, key, thumbnail key,
-/// width, height). The caller records it in the database.
-pub async fn store_photo(
+/// A photo checked, re-encoded and in the file store, waiting for its database row.
+#[derive(Debug)]
+pub struct StoredPhoto {
+    pub id: String,
+    pub object_key: String,
+    pub thumb_key: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+/// Checks and re-encodes every photo, then stores them: one bad photo rejects them all
+/// before any file is written. The caller records them, or calls [`discard_photos`].
+pub async fn store_photos(
     state: &Context,
     report_id: &str,
-    bytes: Vec<u8>,
-) -> AppResult<(String, String, String, i64, i64)> {
-    let processed = tokio::task::spawn_blocking(move || crate::photos::process(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(format!("photo task: {e}")))?
-        .map_err(|e| match e.message_key() {
-            "error.internal" => AppError::Internal(e.to_string()),
-            key => AppError::invalid("photo", key),
-        })?;
-    let id = db::new_id();
-    let object_key = format!("photos/{report_id}/{id}.jpg");
-    let thumb_key = format!("photos/{report_id}/{id}_thumb.jpg");
-    let storage = |e: crate::storage::StorageError| AppError::Internal(format!("storage: {e}"));
-    state
-        .files
-        .put(&object_key, processed.full.into())
-        .await
-        .map_err(storage)?;
-    state
-        .files
-        .put(&thumb_key, processed.thumb.into())
-        .await
-        .map_err(storage)?;
-    Ok((
-        id,
-        object_key,
-        thumb_key,
-        i64::from(processed.width),
-        i64::from(processed.height),
-    ))
+    photos: Vec<Vec<u8>>,
+) -> AppResult<Vec<StoredPhoto>> {
+    let mut processed = Vec::with_capacity(photos.len());
+    for bytes in photos {
+        processed.push(state.photo_pool.process(bytes).await.map_err(|e| match e {
+            crate::photos::PhotoError::Busy => AppError::Busy,
+            crate::photos::PhotoError::Encode(_) => AppError::Internal(e.to_string()),
+            other => AppError::invalid("photo", other.message_key()),
+        })?);
+    }
+    let mut stored = Vec::with_capacity(processed.len());
+    for photo in processed {
+        let id = db::new_id();
+        let p = StoredPhoto {
+            object_key: format!("photos/{report_id}/{id}.jpg"),
+            thumb_key: format!("photos/{report_id}/{id}_thumb.jpg"),
+            width: i64::from(photo.width),
+            height: i64::from(photo.height),
+            id,
+        };
+        let put = async {
+            state.files.put(&p.object_key, photo.full.into()).await?;
+            state.files.put(&p.thumb_key, photo.thumb.into()).await
+        };
+        let outcome = put.await;
+        stored.push(p);
+        if let Err(e) = outcome {
+            discard_photos(state, &stored).await;
+            return Err(AppError::Internal(format!("storage: {e}")));
+        }
+    }
+    Ok(stored)
+}
+
+/// Removes stored photo files whose rows were never written (best effort: an orphan file
+/// is invisible, only wasted space).
+pub async fn discard_photos(state: &Context, photos: &[StoredPhoto]) {
+    for p in photos {
+        for key in [&p.object_key, &p.thumb_key] {
+            if let Err(e) = state.files.delete(key).await {
+                tracing::warn!(key = %key, error = %e, "could not remove an unrecorded photo");
+            }
+        }
+    }
 }

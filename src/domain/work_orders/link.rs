@@ -178,27 +178,40 @@ pub async fn report(
         return Err(AppError::invalid("photo", "error.too_many_photos"));
     }
     // Every photo is checked before anything is recorded: a bad one rejects the report whole.
-    let mut stored = Vec::new();
-    for bytes in photos {
-        stored.push(crate::domain::reports::write::store_photo(state, &wo.report_id, bytes).await?);
+    let stored = crate::domain::reports::write::store_photos(state, &wo.report_id, photos).await?;
+    let recorded = record_report(state, &wo, &body, done, &stored).await;
+    if recorded.is_err() {
+        crate::domain::reports::write::discard_photos(state, &stored).await;
     }
+    recorded?;
+    state.jobs_notify.notify_one();
+    open(state, token).await
+}
+
+async fn record_report(
+    state: &Context,
+    wo: &WorkOrder,
+    body: &str,
+    done: bool,
+    stored: &[crate::domain::reports::write::StoredPhoto],
+) -> AppResult<()> {
     let now = state.clock.now_ms();
     let outcome = if done { "done" } else { "another_visit" };
     let mut tx = state.db.begin().await?;
-    wdb::insert_provider_report(&mut *tx, &wo.id, &body, outcome, now).await?;
-    for (id, object_key, thumb_key, width, height) in &stored {
+    wdb::insert_provider_report(&mut *tx, &wo.id, body, outcome, now).await?;
+    for p in stored {
         // Providers have no account: their photos are filed under the manager who sent them.
         items::insert_photo(
             &mut *tx,
             items::NewPhoto {
-                id,
+                id: &p.id,
                 report_id: &wo.report_id,
                 comment_id: None,
                 uploader_id: &wo.created_by,
-                object_key,
-                thumb_key,
-                width: *width,
-                height: *height,
+                object_key: &p.object_key,
+                thumb_key: &p.thumb_key,
+                width: p.width,
+                height: p.height,
                 now,
             },
         )
@@ -206,10 +219,9 @@ pub async fn report(
     }
     wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
     let detail = format!("{} — {body}", Lang::Fr.t(&format!("wo.outcome.{outcome}")));
-    record(&wo, "visit_reported", &detail, now, &mut tx).await?;
+    record(wo, "visit_reported", &detail, now, &mut tx).await?;
     tx.commit().await?;
-    state.jobs_notify.notify_one();
-    open(state, token).await
+    Ok(())
 }
 
 fn ics_time(ms: i64) -> String {

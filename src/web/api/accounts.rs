@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::domain::accounts::{self, Registration};
 use crate::web::context::Ctx;
 use crate::web::error::WebResult;
-use crate::web::extract::{ApiJson, User};
+use crate::web::extract::{ApiJson, ClientAddr, User};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,9 +41,10 @@ pub struct TokenResponse {
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn create_token(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> WebResult<Json<TokenResponse>> {
-    let person_id = accounts::authenticate(&state, &req.email, &req.password).await?;
+    let person_id = accounts::authenticate(&state, &req.email, &req.password, client).await?;
     let token =
         accounts::create_api_token(&state, &person_id, req.name.as_deref().unwrap_or("api"))
             .await?;
@@ -88,10 +89,12 @@ pub struct Created {
 /// Register in a building with its code.
 #[utoipa::path(post, path = "/api/v1/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = Created), (status = 404, description = "Unknown building code", body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, description = "Too many wrong codes from this address; see Retry-After", body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
     let reg = Registration::parse(
@@ -104,7 +107,7 @@ async fn register(
         req.accept_charter,
         ctx.lang,
     )?;
-    let (id, _) = accounts::register(&state, reg).await?;
+    let (id, _) = accounts::register(&state, reg, client).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 

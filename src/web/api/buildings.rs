@@ -169,7 +169,7 @@ async fn create(
     User(actor, _): User,
     ApiJson(b): ApiJson<NewBuildingIn>,
 ) -> WebResult<(axum::http::StatusCode, Json<BuildingOut>)> {
-    let building = crate::domain::lots::create_building(
+    let (building, permit) = crate::domain::lots::create_building(
         &state,
         &actor,
         b.agency_id.as_deref(),
@@ -179,7 +179,7 @@ async fn create(
     .await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(building_out(building, BuildingRole::Manager)),
+        Json(building_out(building, permit.role)),
     ))
 }
 

@@ -48,8 +48,115 @@ pub struct ErrorBody {
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = routes().split_for_parts();
+    let (_, mut doc) = routes().split_for_parts();
+    declare_common_errors(&mut doc);
+    declare_enums(&mut doc);
     doc
+}
+
+/// Request fields the server checks against a closed list (the domain parsers' values):
+/// declared as enums so clients and contract tests know them.
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
+    ("RegisterRequest", "occupancy", &["owner", "tenant"]),
+    (
+        "CommentRequest",
+        "audience",
+        &["all", "council", "person", "landlord"],
+    ),
+    ("RoleRequest", "role", &["occupant", "referent"]),
+    ("RoleRequest", "kind", &["council", "caretaker"]),
+    ("SettingsBody", "mode", &["immediate", "digest"]),
+    ("WorkOrderIn", "priority", &["", "low", "normal", "urgent"]),
+];
+
+fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (schema, field, values) in ENUM_FIELDS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Object(prop))) = object.properties.get_mut(field) else {
+            continue;
+        };
+        let mut listed: Vec<serde_json::Value> = values.iter().map(|v| (*v).into()).collect();
+        if matches!(&prop.schema_type, SchemaType::Array(t) if t.contains(&Type::Null)) {
+            listed.push(serde_json::Value::Null);
+        }
+        prop.enum_values = Some(listed);
+    }
+}
+
+/// Declares the error answers every handler can give through the shared extractors and
+/// error mapping, so the document lists every status the server may send: 400 (unreadable
+/// body or query), 401 (no or bad token), 403 (role), 404 (unknown id in the path),
+/// 409 (state conflict), 413 (body too large), 422 (invalid field), 503 (busy, with
+/// Retry-After). A status a handler declares itself is left as it is.
+fn declare_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let in_path = path.contains('{');
+        let ops = [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
+        ];
+        for (op, mutating) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = op.request_body.is_some();
+            let has_query = op.parameters.as_ref().is_some_and(|p| {
+                p.iter().any(|p| {
+                    matches!(p, utoipa::openapi::RefOr::T(p)
+                        if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+                })
+            });
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(description).into());
+            };
+            if has_body || has_query {
+                add("400", "Unreadable request");
+                add("422", "Invalid field");
+            }
+            if has_body {
+                add("413", "Request body too large");
+            }
+            if secured {
+                add("401", "Missing, unknown or revoked token");
+                add("403", "Not allowed for this role");
+            }
+            if in_path {
+                add("404", "Not found, or not visible to the caller");
+            }
+            if mutating {
+                add("409", "Conflicts with the current state");
+                add("422", "Invalid field");
+            }
+            add(
+                "503",
+                "Busy for a moment: retry after the Retry-After delay",
+            );
+        }
+    }
 }
 
 fn routes() -> OpenApiRouter<AppState> {
@@ -66,7 +173,9 @@ fn routes() -> OpenApiRouter<AppState> {
 }
 
 pub fn router() -> Router<AppState> {
-    let (router, doc) = routes().split_for_parts();
+    let (router, mut doc) = routes().split_for_parts();
+    declare_common_errors(&mut doc);
+    declare_enums(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",

@@ -1,7 +1,7 @@
 //! Report photos over JSON: upload, and serving to the report's readers only.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::domain::AppError;
 use crate::domain::reports::{read, write};
 use crate::web::error::WebResult;
-use crate::web::extract::User;
+use crate::web::extract::{ApiMultipart, User};
 
 use super::report_out::PhotoOut;
 use crate::web::multipart::read_files;
@@ -40,15 +40,14 @@ async fn upload_photos(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> WebResult<(StatusCode, Json<PhotosCreated>)> {
     let (files, _) = read_files(&mut multipart).await?;
     if files.is_empty() {
         return Err(AppError::invalid("photo", "error.photo_missing").into());
     }
     let mut photos = Vec::new();
-    for bytes in files {
-        let photo_id = write::add_photo(&state, &actor, &id, None, bytes).await?;
+    for photo_id in write::add_photos(&state, &actor, &id, None, files).await? {
         photos.push(PhotoOut::from(
             &read::photo(&state, &actor, &photo_id).await?,
         ));

@@ -1,7 +1,7 @@
 //! The provider's link over JSON (W5): no account, one work order, the token in the path.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::domain::work_orders::WorkOrder;
 use crate::domain::work_orders::link;
 use crate::web::error::WebResult;
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiMultipart};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -120,7 +120,7 @@ async fn provider_report(
 async fn provider_report_photos(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> WebResult<Json<ProviderView>> {
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
     let get = |k: &str| fields.text(k);

@@ -1,7 +1,7 @@
 //! Reports over JSON: the same services as the pages (R1–R13).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +17,7 @@ use crate::domain::reports::categories::{self, Category};
 use crate::domain::reports::{Audience, ReportDraft, read, write};
 use crate::domain::{AppError, buildings};
 use crate::web::error::WebResult;
-use crate::web::extract::{ApiJson, User};
+use crate::web::extract::{ApiJson, ApiQuery, User};
 pub use crate::web::multipart::{FormFields, read_files};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -130,7 +130,7 @@ async fn list_reports(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> WebResult<Json<ReportPage>> {
     let page = read::board(
         &state,
@@ -165,7 +165,7 @@ async fn similar_reports(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(q): Query<SimilarQuery>,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> WebResult<Json<Vec<ReportOut>>> {
     let rows = read::similar(&state, &actor, &id, &q.title, &q.category, &q.location).await?;
     Ok(Json(rows.into_iter().map(ReportOut::from).collect()))
@@ -278,9 +278,9 @@ async fn remove(
     Ok(Json(detail(&state, &actor, &id).await?))
 }
 
-/// The agency's reply templates for a building.
+/// The agency's reply templates for a building: staff (managers and referents) only.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/reply-templates", tag = "reports", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = [ReplyTemplate]), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = [ReplyTemplate]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_templates(
     State(state): State<AppState>,
     User(actor, _): User,

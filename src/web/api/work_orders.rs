@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use crate::domain::work_orders::stats::{self, Reactivity};
 use crate::domain::work_orders::{self as service, WorkOrderInput};
 use crate::domain::work_orders::{Provider, WorkOrder};
 use crate::web::error::WebResult;
-use crate::web::extract::{ApiJson, User};
+use crate::web::extract::{ApiJson, ApiMultipart, ApiQuery, User};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -60,7 +60,7 @@ pub struct AgencyQuery {
 async fn list_providers(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
 ) -> WebResult<Json<Vec<ProviderOut>>> {
     let list = providers::list(&state, &actor, a.agency_id.as_deref()).await?;
     Ok(Json(
@@ -91,7 +91,7 @@ pub struct ProviderIn {
 async fn create_provider(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
     ApiJson(p): ApiJson<ProviderIn>,
 ) -> WebResult<(StatusCode, Json<Vec<ProviderOut>>)> {
     let agency = authz::check_agency(
@@ -127,7 +127,7 @@ async fn create_provider(
 async fn import_providers(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
     body: Bytes,
 ) -> WebResult<Json<ImportReport>> {
     let agency = authz::check_agency(
@@ -148,7 +148,7 @@ async fn favorite(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
 ) -> WebResult<StatusCode> {
     providers::favorite(&state, &actor, a.agency_id.as_deref(), &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -161,7 +161,7 @@ async fn unfavorite(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
 ) -> WebResult<StatusCode> {
     providers::favorite(&state, &actor, a.agency_id.as_deref(), &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -174,7 +174,7 @@ async fn provider_stats(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
 ) -> WebResult<Json<Reactivity>> {
     Ok(Json(
         stats::for_provider(&state, &actor, a.agency_id.as_deref(), &id).await?,
@@ -280,7 +280,7 @@ async fn attach_work_order(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> WebResult<(StatusCode, Json<WorkOrderOut>)> {
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
     let get = |k: &str| fields.text(k);
@@ -370,7 +370,7 @@ pub struct WoQuery {
 async fn portfolio_work_orders(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(q): Query<WoQuery>,
+    ApiQuery(q): ApiQuery<WoQuery>,
 ) -> WebResult<Json<Vec<WorkOrderOut>>> {
     let rows = service::list(
         &state,
@@ -396,7 +396,7 @@ async fn building_work_orders(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
-    Query(q): Query<WoQuery>,
+    ApiQuery(q): ApiQuery<WoQuery>,
 ) -> WebResult<Json<Vec<WorkOrderOut>>> {
     let rows = service::list(
         &state,
@@ -422,7 +422,7 @@ async fn building_work_orders(
 async fn trade_stats(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
 ) -> WebResult<Json<Vec<stats::TradeReactivity>>> {
     Ok(Json(
         stats::by_trade(&state, &actor, a.agency_id.as_deref()).await?,
@@ -444,7 +444,7 @@ pub struct ReminderSettings {
 async fn reminder_settings(
     State(state): State<AppState>,
     User(actor, _): User,
-    Query(a): Query<AgencyQuery>,
+    ApiQuery(a): ApiQuery<AgencyQuery>,
     ApiJson(r): ApiJson<ReminderSettings>,
 ) -> WebResult<Json<ReminderSettings>> {
     service::set_reminder_settings(

@@ -14,6 +14,7 @@ use crate::domain::AppError;
 use crate::domain::accounts::{self, Registration};
 use crate::web::context::{self, Ctx, SESSION_COOKIE};
 use crate::web::error::{WebError, WebResult};
+use crate::web::extract::ClientAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +23,13 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(register_form).post(register))
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset/{token}", get(reset_form).post(reset))
+        .route("/login/unlock/{token}", get(unlock))
+}
+
+/// The e-mailed link that lifts a login lock.
+async fn unlock(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<Response> {
+    accounts::unlock_login(&state, &token).await?;
+    Ok(Redirect::to("/login?notice=login_unlocked").into_response())
 }
 
 fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
@@ -69,10 +77,11 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> WebResult<Response> {
     let next = safe_next(form.next.as_deref());
-    match accounts::authenticate(&state, &form.email, &form.password).await {
+    match accounts::authenticate(&state, &form.email, &form.password, client).await {
         Ok(person_id) => {
             let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
             let mut response = Redirect::to(&next).into_response();
@@ -81,11 +90,14 @@ async fn login(
                 .append(header::SET_COOKIE, session_cookie(&state, &token));
             Ok(response)
         }
-        Err(e @ (AppError::Unauthorized(_) | AppError::TooManyRequests)) => {
+        Err(
+            e
+            @ (AppError::Unauthorized(_) | AppError::TooManyRequests | AppError::Throttled { .. }),
+        ) => {
             let (status, key) = WebError(e).status_and_key();
             let page = Page::new(&ctx);
             let error = Some(page.t(key));
-            render_status(
+            let mut response = render_status(
                 status,
                 &LoginTpl {
                     page,
@@ -93,7 +105,15 @@ async fn login(
                     next,
                     error,
                 },
-            )
+            )?;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // A rough hint for the form: the window of the account limit.
+                let wait = accounts::THROTTLE_WINDOW_MS / 1000;
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+            }
+            Ok(response)
         }
         Err(e) => Err(e.into()),
     }
@@ -159,6 +179,7 @@ async fn register_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> WebResult<Respon
 async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(client): ClientAddr,
     Form(mut form): Form<RegisterForm>,
 ) -> WebResult<Response> {
     let parsed = Registration::parse(
@@ -172,7 +193,7 @@ async fn register(
         ctx.lang,
     );
     let result = match parsed {
-        Ok(reg) => accounts::register(&state, reg).await,
+        Ok(reg) => accounts::register(&state, reg, client).await,
         Err(e) => Err(e),
     };
     let errors = match result {

@@ -91,6 +91,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
     Some(match code {
         "password_changed" => "notice.password_changed",
         "password_reset" => "notice.password_reset",
+        "login_unlocked" => "notice.login_unlocked",
         "profile_saved" => "notice.profile_saved",
         "role_changed" => "notice.role_changed",
         "settings_saved" => "notice.settings_saved",
@@ -174,12 +175,24 @@ pub fn render_status(status: StatusCode, t: &impl Template) -> WebResult<Respons
     Ok((status, Html(html)).into_response())
 }
 
-/// Only same-site paths are followed after login, never another host.
+/// Only same-site paths are followed after login, never another host; anything doubtful
+/// goes to the home page.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/buildings".to_string(),
     }
+}
+
+/// A path-absolute reference that stays one after a browser's clean-up: browsers drop tabs
+/// and newlines anywhere and read `\` as `/`, so `/\t/evil.example` would become
+/// `//evil.example`, another host. Printable ASCII only (which also keeps the value a
+/// valid `Location` header), starting with a single `/`.
+fn is_local_path(n: &str) -> bool {
+    n.starts_with('/')
+        && !n.starts_with("//")
+        && n.bytes().all(|b| b.is_ascii_graphic())
+        && !n.contains('\\')
 }
 
 #[derive(Template)]

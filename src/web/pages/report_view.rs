@@ -218,17 +218,11 @@ async fn comment(
         get("person_id"),
         get("private_landlord").is_some(),
     ) {
-        Ok(audience) => write::comment(&state, &actor, &id, &body, audience).await,
+        Ok(audience) => {
+            write::comment_with_photos(&state, &actor, &id, &body, audience, files).await
+        }
         Err(e) => Err(e),
     };
-    if let Ok(comment_id) = &outcome {
-        for bytes in files
-            .into_iter()
-            .take(crate::domain::reports::MAX_PHOTOS as usize)
-        {
-            write::add_photo(&state, &actor, &id, Some(comment_id), bytes).await?;
-        }
-    }
     form_outcome(
         ctx.lang,
         outcome,
