@@ -189,7 +189,12 @@ pub async fn board(
         let sql = board_sql(&q, backend, BoardPlan::Ordered);
         return sql.query_as().fetch_all(pool).await;
     }
-    for window in SEARCH_WINDOWS {
+    for (i, window) in SEARCH_WINDOWS.into_iter().enumerate() {
+        if i > 0 && !common_words(pool, backend, q.terms).await? {
+            // Rare words: their matches, from the full-text index, cost less than a
+            // wider window.
+            break;
+        }
         // Where the window ends: the window-th report after the cursor, read from the
         // index alone. None: the rest of the board is smaller than the window.
         let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
@@ -211,6 +216,40 @@ pub async fn board(
         .fetch_all(pool)
         .await
 }
+
+/// Whether the words, taken whole, are in at least [`COMMON_MATCHES`] reports (of any
+/// building). Whole words, not prefixes: both full-text indexes then stop counting at the
+/// cap instead of gathering every match of a prefix first.
+async fn common_words(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    terms: &[String],
+) -> sqlx::Result<bool> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            let query: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+            let mut sql = Sql::new(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM reports_fts WHERE reports_fts MATCH ",
+            );
+            sql.text(&query.join(" "));
+            sql
+        }
+        Backend::Postgres => {
+            let mut sql = Sql::new(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE r.search @@ to_tsquery('french', ",
+            );
+            sql.text(&terms.join(" & ")).push(")");
+            sql
+        }
+    };
+    let mut sql = sql;
+    sql.push(" LIMIT ").int(COMMON_MATCHES).push(") m");
+    let n: i64 = sql.query_scalar().fetch_one(pool).await?;
+    Ok(n >= COMMON_MATCHES)
+}
+
+/// From this many whole-word matches on, a search widens its window along the board.
+const COMMON_MATCHES: i64 = 2_000;
 
 const BOARD_ORDER: &str = " ORDER BY r.updated_at DESC, r.id DESC LIMIT ";
 

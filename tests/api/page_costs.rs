@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// Inserts `count` reports in `building` straight into the database, newest last, with
-/// "immeuble" in every one and "zinguerie" in the ones whose number is a multiple of 10,000.
+/// "immeuble" in every one, "zinguerie" in the ones whose number is a multiple of 10,000
+/// and "ancien" in all but the newest 2,500.
 async fn bulk_reports(app: &TestApp, building: &str, author: &str, count: i64) {
     let now = app.state.clock.now_ms();
     sqlx::query(
@@ -16,7 +17,8 @@ async fn bulk_reports(app: &TestApp, building: &str, author: &str, count: i64) {
          WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $3) \
          SELECT 'bulk' || i, $1, $2, $2, 'autre', \
                 'Volet ' || i || CASE WHEN i % 10000 = 0 THEN ' zinguerie' ELSE '' END, \
-                'volet ' || i || CASE WHEN i % 10000 = 0 THEN ' zinguerie' ELSE '' END || ' immeuble', \
+                'volet ' || i || CASE WHEN i % 10000 = 0 THEN ' zinguerie' ELSE '' END || ' immeuble' \
+                || CASE WHEN i <= $3 - 2500 THEN ' ancien' ELSE '' END, \
                 $4 - ($3 - i) * 1000, $4 - ($3 - i) * 1000 FROM s",
     )
     .bind(building)
@@ -65,6 +67,16 @@ async fn searches_find_the_same_pages_whether_matches_are_common_or_rare() {
         .map(|i| format!("bulk{i}"))
         .collect();
     assert_eq!(ids(&next), expected, "the next page follows on");
+
+    // A common word, but not among the newest reports: a wider window finds its page.
+    let (_, older) = app
+        .get_json(&format!("{base}?q=ancien"), Some(&tenant))
+        .await;
+    let expected: Vec<String> = (19_481..=19_500)
+        .rev()
+        .map(|i| format!("bulk{i}"))
+        .collect();
+    assert_eq!(ids(&older), expected);
 
     // Two matches, 2,000 and 12,000 reports down the board: past the windows checked one
     // by one.
