@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod lots;
 pub mod notifications;
 pub mod people;
+pub mod personal_data;
 pub mod report_items;
 pub mod reports;
 pub mod search;

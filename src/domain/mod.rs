@@ -8,6 +8,7 @@ pub mod context;
 pub mod inbox;
 pub mod lots;
 pub mod notifications;
+pub mod personal_data;
 pub mod reports;
 pub mod throttle;
 pub mod types;

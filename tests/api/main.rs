@@ -13,6 +13,7 @@ mod lots;
 mod notifications;
 mod page_costs;
 mod pages;
+mod personal_data;
 mod photos;
 mod report_pages;
 mod reports;

@@ -21,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_token, revoke_token))
         .routes(routes!(register))
         .routes(routes!(me))
+        .routes(routes!(export))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -153,4 +154,16 @@ async fn me(State(state): State<AppState>, User(actor, _): User) -> WebResult<Js
         lang: actor.lang.code().into(),
         memberships,
     }))
+}
+
+/// Everything Palier stores about the caller (GDPR right of access), as one JSON document.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = crate::domain::personal_data::Export), (status = 401, body = ErrorBody)))]
+async fn export(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<crate::domain::personal_data::Export>> {
+    Ok(Json(
+        crate::domain::personal_data::export(&state, &actor).await?,
+    ))
 }

@@ -1,0 +1,182 @@
+//! A person's own data, downloadable by them (GDPR right of access, SPEC §5).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Actor;
+use crate::db::{people as pdb, personal_data as pd};
+use crate::domain::{AppError, AppResult, Context, buildings};
+use crate::vocab::{MemberRole, Occupancy, ReferentKind};
+
+fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    pub exported_at: String,
+    pub profile: ExportProfile,
+    pub memberships: Vec<ExportMembership>,
+    /// Charter versions accepted, with when.
+    pub consents: Vec<ExportConsent>,
+    pub reports: Vec<ExportReport>,
+    pub comments: Vec<ExportComment>,
+    pub photos: Vec<ExportPhoto>,
+    pub notifications: Vec<ExportNotification>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportProfile {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub lang: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportMembership {
+    pub building_id: String,
+    pub building_name: String,
+    pub role: MemberRole,
+    pub occupancy: Option<Occupancy>,
+    pub referent_kind: Option<ReferentKind>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportConsent {
+    pub charter_version: String,
+    pub accepted_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportReport {
+    pub id: String,
+    pub building_id: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportComment {
+    pub id: String,
+    pub report_id: String,
+    pub body: String,
+    pub audience: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportPhoto {
+    pub id: String,
+    pub report_id: String,
+    /// Where to download it (with the same account).
+    pub url: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportNotification {
+    pub id: String,
+    pub kind: String,
+    pub report_id: Option<String>,
+    /// `immediate`, `digest` or `none`.
+    pub delivery: String,
+    pub read: bool,
+    pub created_at: String,
+}
+
+/// Everything Palier stores about the actor, as they may download it. Only their own data:
+/// the caller is the person, so no other permit is needed.
+pub async fn export(cx: &Context, actor: &Actor) -> AppResult<Export> {
+    let pool = &cx.db.pool;
+    let me = actor.person_id.as_str();
+    let person = pdb::by_id(pool, me).await?.ok_or(AppError::NotFound)?;
+    let names: std::collections::HashMap<String, String> = buildings::list_for(cx, actor)
+        .await?
+        .into_iter()
+        .map(|(b, _)| (b.id, b.name))
+        .collect();
+    Ok(Export {
+        exported_at: iso(cx.clock.now_ms()),
+        profile: ExportProfile {
+            id: person.id,
+            name: person.name,
+            email: person.email,
+            phone: person.phone,
+            lang: person.lang,
+            timezone: person.timezone,
+        },
+        memberships: actor
+            .memberships
+            .iter()
+            .map(|m| ExportMembership {
+                building_name: names.get(&m.building_id).cloned().unwrap_or_default(),
+                building_id: m.building_id.clone(),
+                role: m.role,
+                occupancy: m.occupancy,
+                referent_kind: m.referent_kind,
+            })
+            .collect(),
+        consents: pd::consents(pool, me)
+            .await?
+            .into_iter()
+            .map(|c| ExportConsent {
+                charter_version: c.version,
+                accepted_at: iso(c.accepted_at),
+            })
+            .collect(),
+        reports: pd::reports(pool, me)
+            .await?
+            .into_iter()
+            .map(|r| ExportReport {
+                id: r.id,
+                building_id: r.building_id,
+                category: r.category,
+                title: r.title,
+                description: r.description,
+                status: r.status,
+                created_at: iso(r.created_at),
+            })
+            .collect(),
+        comments: pd::comments(pool, me)
+            .await?
+            .into_iter()
+            .map(|c| ExportComment {
+                id: c.id,
+                report_id: c.report_id,
+                body: c.body,
+                audience: c.audience,
+                created_at: iso(c.created_at),
+            })
+            .collect(),
+        photos: pd::photos(pool, me)
+            .await?
+            .into_iter()
+            .map(|p| ExportPhoto {
+                url: format!("{}/api/v1/photos/{}", cx.config.base_url, p.id),
+                id: p.id,
+                report_id: p.report_id,
+                uploaded_at: iso(p.created_at),
+            })
+            .collect(),
+        notifications: pd::notifications(pool, me)
+            .await?
+            .into_iter()
+            .map(|n| ExportNotification {
+                id: n.id,
+                kind: n.kind,
+                report_id: n.report_id,
+                delivery: n.delivery,
+                read: n.read_at.is_some(),
+                created_at: iso(n.created_at),
+            })
+            .collect(),
+    })
+}
