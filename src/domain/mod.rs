@@ -7,6 +7,7 @@ pub mod buildings;
 pub mod context;
 pub mod inbox;
 pub mod lots;
+pub mod memberships;
 pub mod notifications;
 pub mod personal_data;
 pub mod reports;

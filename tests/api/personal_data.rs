@@ -67,3 +67,46 @@ async fn a_person_exports_their_own_data_only() {
     let (status, _) = app.get_json("/api/v1/me/export", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// An existing account joins another building with its code instead of failing with
+/// "e-mail taken".
+#[tokio::test]
+async fn an_existing_account_joins_another_building_with_its_code() {
+    let app = spawn_app().await;
+    let owner = app.token(OWNER).await;
+    let code = app.building_code(&app.vignes).await;
+    let join = |code: &str| json!({"building_code": code, "lot": "7", "occupancy": "owner"});
+
+    let (status, _) = app
+        .post_json("/api/v1/me/memberships", Some(&owner), &join("NOPE1234"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app
+        .post_json("/api/v1/me/memberships", Some(&owner), &join(&code))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["building_id"], app.vignes.as_str());
+    let (_, buildings) = app.get_json("/api/v1/buildings", Some(&owner)).await;
+    assert!(
+        buildings
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["id"] == app.vignes.as_str())),
+        "{buildings}"
+    );
+    let (status, _) = app
+        .post_json("/api/v1/me/memberships", Some(&owner), &join(&code))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "joining twice");
+    let (status, _) = app
+        .post_json(
+            "/api/v1/me/memberships",
+            Some(&owner),
+            &json!({"building_code": code, "lot": " ", "occupancy": "owner"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post_json("/api/v1/me/memberships", None, &join(&code))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(register))
         .routes(routes!(me))
         .routes(routes!(export))
+        .routes(routes!(join))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -166,4 +167,40 @@ async fn export(
     Ok(Json(
         crate::domain::personal_data::export(&state, &actor).await?,
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct JoinRequest {
+    building_code: String,
+    /// The lot's label as the person knows it ("12", "A-103").
+    lot: String,
+    occupancy: crate::vocab::Occupancy,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Joined {
+    building_id: String,
+}
+
+/// Join another building with its code, with the account one already has.
+#[utoipa::path(post, path = "/api/v1/me/memberships", tag = "auth", security(("bearer" = [])), request_body = JoinRequest,
+    responses((status = 201, body = Joined), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+async fn join(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    ClientAddr(client): ClientAddr,
+    ApiJson(req): ApiJson<JoinRequest>,
+) -> WebResult<(StatusCode, Json<Joined>)> {
+    let building_id = crate::domain::memberships::join(
+        &state,
+        &actor,
+        &req.building_code,
+        &req.lot,
+        req.occupancy.as_str(),
+        client,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Joined { building_id })))
 }
