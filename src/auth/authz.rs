@@ -401,6 +401,17 @@ pub fn audience_allows(
     }
 }
 
+/// A message for one person (R5) may only be addressed to someone who can see the report,
+/// and not to its writer.
+pub fn may_be_addressed(
+    writer: &Actor,
+    person: &Actor,
+    building: &BuildingRef,
+    report: &ReportFacts,
+) -> bool {
+    person.person_id != writer.person_id && person.report_relation(building, report).is_some()
+}
+
 #[cfg(test)]
 #[path = "authz_tests.rs"]
 mod tests;

@@ -122,6 +122,12 @@ async fn recipients(
     ) {
         candidates.extend(ndb::staff(&state.db.pool, &report.building_id).await?);
     }
+    // A message for one person reaches them even if they do not follow the report (R5).
+    if event.audience == "person"
+        && let Some(person) = &event.audience_person_id
+    {
+        candidates.insert(person.clone());
+    }
     if let Some(actor) = &event.actor_id {
         candidates.remove(actor);
     }

@@ -12,6 +12,7 @@ mod notifications;
 mod page_costs;
 mod pages;
 mod photos;
+mod report_loop;
 mod report_pages;
 mod reports;
 mod smtp;

@@ -39,16 +39,29 @@ pub struct ReportView {
     pub following: bool,
 }
 
-/// The people a reply can be addressed to (R5): the building's members, for those who may
-/// choose an audience; empty for everyone else.
+/// The people a reply can be addressed to (R5): the building's members who can see the
+/// report, once each, for those who may choose an audience; empty for everyone else.
 pub async fn audience_people(
     state: &Context,
+    actor: &Actor,
     view: &ReportView,
 ) -> AppResult<Vec<buildings::Member>> {
     if !authz::report_allowed(view.relation, ReportAction::ChooseAudience) {
         return Ok(Vec::new());
     }
-    buildings::audience_people(state, &view.report.building_id).await
+    let (_, building) = super::building_of(state, &view.report.building_id).await?;
+    let facts = view.report.facts();
+    let readers: Vec<String> =
+        crate::domain::accounts::members_as_actors(state, &view.report.building_id)
+            .await?
+            .into_iter()
+            .filter(|p| authz::may_be_addressed(actor, p, &building, &facts))
+            .map(|p| p.person_id)
+            .collect();
+    let mut members = buildings::audience_people(state, &view.report.building_id).await?;
+    let mut seen = std::collections::HashSet::new();
+    members.retain(|m| readers.contains(&m.person_id) && seen.insert(m.person_id.clone()));
+    Ok(members)
 }
 
 pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {

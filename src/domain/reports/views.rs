@@ -37,6 +37,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// What authorization needs to know about this report.
+    pub fn facts(&self) -> crate::auth::authz::ReportFacts {
+        crate::auth::authz::ReportFacts {
+            author_id: self.author_id.clone(),
+            concerned_id: self.concerned_id.clone(),
+            lot_id: self.lot_id.clone(),
+            removed: self.removed,
+            manager_visible: self.manager_visible,
+        }
+    }
+
     /// Staircase, floor and free text, joined.
     pub fn location(&self) -> String {
         super::join_location(

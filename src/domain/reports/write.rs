@@ -160,6 +160,14 @@ pub async fn comment(
         if !members.iter().any(|m| m.building_id == report.building_id) {
             return Err(AppError::invalid("person_id", "error.person_not_resident"));
         }
+        // The person must be able to open what they are told about (R5).
+        let (_, building) = super::building_of(state, &report.building_id).await?;
+        let reader = crate::domain::accounts::actor_by_id(state, person)
+            .await?
+            .ok_or(AppError::invalid("person_id", "error.person_not_resident"))?;
+        if !authz::may_be_addressed(actor, &reader, &building, &report.facts()) {
+            return Err(AppError::invalid("person_id", "error.person_cannot_see"));
+        }
     }
     let id = db::new_id();
     let now = state.clock.now_ms();

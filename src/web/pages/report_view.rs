@@ -65,6 +65,9 @@ struct ReportTpl {
     can: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     body: String,
+    /// The reply's audience as chosen (kept when the form comes back with an error).
+    audience: String,
+    person_id: String,
     members: Vec<Member>,
     errors: FormErrors,
     /// Managers: providers (favorites first) and the report's work orders.
@@ -76,6 +79,25 @@ impl ReportTpl {
     fn can(&self, what: &str) -> bool {
         self.can.contains(&what)
     }
+
+    /// "Envoyer à Paul Lefèvre" for the person chosen, "la personne choisie" before.
+    fn send_to_person(&self) -> String {
+        match self.members.iter().find(|m| m.person_id == self.person_id) {
+            Some(m) => self
+                .page
+                .lang
+                .tf("report.send_to_person", &[("name", &m.name)]),
+            None => self.page.t("report.send_to_chosen").to_string(),
+        }
+    }
+}
+
+/// What the reply form held, to show it again after an error.
+#[derive(Default)]
+struct Reply {
+    body: String,
+    audience: String,
+    person_id: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,7 +111,7 @@ async fn report_page(
     actor: &Actor,
     page: Page,
     id: &str,
-    body: String,
+    reply: Reply,
     errors: FormErrors,
 ) -> WebResult<ReportTpl> {
     let view = read::view(state, actor, id).await?;
@@ -137,7 +159,7 @@ async fn report_page(
         .collect();
     let can = crate::web::api::reports::abilities(view.relation);
     let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
-    let members = read::audience_people(state, &view).await?;
+    let members = read::audience_people(state, actor, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
     } else {
@@ -170,7 +192,13 @@ async fn report_page(
         following: view.following,
         can,
         templates,
-        body,
+        body: reply.body,
+        audience: if reply.audience.is_empty() {
+            "all".to_string()
+        } else {
+            reply.audience
+        },
+        person_id: reply.person_id,
         members,
         errors,
     })
@@ -188,7 +216,7 @@ async fn show(
         &actor,
         page,
         &id,
-        String::new(),
+        Reply::default(),
         FormErrors::default(),
     )
     .await?;
@@ -212,6 +240,14 @@ async fn comment(
     let (files, fields) = read_files(&mut multipart).await?;
     let get = |k: &str| fields.get(k);
     let body = get("body").unwrap_or_default().to_string();
+    let reply = Reply {
+        body: body.clone(),
+        audience: match get("private_landlord") {
+            Some(_) => "landlord".to_string(),
+            None => get("audience").unwrap_or_default().to_string(),
+        },
+        person_id: get("person_id").unwrap_or_default().to_string(),
+    };
     let outcome = match Audience::parse(
         get("audience"),
         get("person_id"),
@@ -232,7 +268,7 @@ async fn comment(
         ctx.lang,
         outcome,
         |_| Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response()),
-        |errors| report_page(&state, &actor, Page::new(&ctx), &id, body, errors),
+        |errors| report_page(&state, &actor, Page::new(&ctx), &id, reply, errors),
     )
     .await
 }
@@ -289,7 +325,16 @@ async fn remove(
         ctx.lang,
         write::remove(&state, &actor, &id, &form.reason).await,
         |()| Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
-        |errors| report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors),
+        |errors| {
+            report_page(
+                &state,
+                &actor,
+                Page::new(&ctx),
+                &id,
+                Reply::default(),
+                errors,
+            )
+        },
     )
     .await
 }
