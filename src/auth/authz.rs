@@ -294,6 +294,8 @@ pub enum ReportRelation {
     Author,
     /// The landlord of the report's lot.
     Landlord,
+    /// An occupant who follows the report ("me too"): may add a detail or a photo.
+    Follower,
     Occupant,
 }
 
@@ -337,8 +339,8 @@ pub fn report_allowed(relation: ReportRelation, action: ReportAction) -> bool {
     use ReportRelation::*;
     match action {
         View | Follow => true,
-        Comment => matches!(relation, Manager | Referent | Author | Landlord),
-        AddPhoto => matches!(relation, Manager | Referent | Author),
+        Comment => matches!(relation, Manager | Referent | Author | Landlord | Follower),
+        AddPhoto => matches!(relation, Manager | Referent | Author | Follower),
         ChooseAudience | Remove => matches!(relation, Manager | Referent),
         PrivateThread => matches!(relation, Manager | Landlord),
         Close => matches!(relation, Manager | Referent | Author),
@@ -358,15 +360,42 @@ pub struct ReportPermit {
     _granted: (),
 }
 
+/// An occupant who follows a report is a follower of it; other relations stay as they are.
+pub fn with_following(relation: ReportRelation, following: bool) -> ReportRelation {
+    match relation {
+        ReportRelation::Occupant if following => ReportRelation::Follower,
+        other => other,
+    }
+}
+
+/// Whether the report page offers to follow, and with which words: neighbours say "me
+/// too"; staff and the author simply follow; managers hear of reports through their agency.
+pub fn follow_offer(relation: ReportRelation) -> Option<FollowOffer> {
+    match relation {
+        ReportRelation::Manager => None,
+        ReportRelation::Occupant | ReportRelation::Follower => Some(FollowOffer::MeToo),
+        _ => Some(FollowOffer::Follow),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowOffer {
+    MeToo,
+    Follow,
+}
+
+/// `following`: whether the actor follows this report (it makes an occupant a follower).
 pub fn check_report(
     actor: &Actor,
     action: ReportAction,
     building: &BuildingRef,
     report_id: &str,
     report: &ReportFacts,
+    following: bool,
 ) -> Result<ReportPermit, Denied> {
     let relation = actor
         .report_relation(building, report)
+        .map(|r| with_following(r, following))
         .ok_or(Denied::NotFound)?;
     if !report_allowed(relation, action) {
         return Err(Denied::Forbidden);

@@ -419,6 +419,20 @@ pub async fn follow<'c>(
     Ok(done.rows_affected() > 0)
 }
 
+/// Stops following; true when the person was following.
+pub async fn unfollow<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+    person_id: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM report_followers WHERE report_id = $1 AND person_id = $2")
+        .bind(report_id)
+        .bind(person_id)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub async fn is_following<'c>(
     ex: impl Executor<'c, Database = Any>,
     report_id: &str,

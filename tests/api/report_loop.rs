@@ -162,3 +162,93 @@ async fn a_message_for_one_person_never_reaches_the_whole_building() {
         "choosing a person selects that audience"
     );
 }
+
+#[tokio::test]
+async fn followers_add_a_detail_and_can_stop_following() {
+    let app = spawn_app().await;
+    let owner = app.token(OWNER).await;
+    let report = create_report(
+        &app,
+        &owner,
+        &app.tilleuls,
+        json!({"category": "electricite", "title": "Ampoule grillée sur le palier", "location_part": "Escalier B"}),
+    )
+    .await;
+    let id = report["id"].as_str().expect("id").to_string();
+    let tenant = app.token(TENANT).await;
+    let report_path = format!("/api/v1/reports/{id}");
+    let comments = format!("{report_path}/comments");
+    let follow = format!("{report_path}/follow");
+    let detail = json!({"body": "Pareil au 4e étage"});
+
+    // A neighbour who does not follow only reads.
+    assert_eq!(
+        app.post_json(&comments, Some(&tenant), &detail).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, followed) = app.post_json(&follow, Some(&tenant), &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(followed["following"], true);
+    assert!(
+        followed["can"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("comment")) && c.contains(&json!("add_photo"))),
+        "{followed}"
+    );
+
+    // A follower adds a short note and a photo through the same endpoints.
+    let (status, c) = app.post_json(&comments, Some(&tenant), &detail).await;
+    assert_eq!(
+        (status, c["audience"].as_str()),
+        (StatusCode::CREATED, Some("all")),
+        "{c}"
+    );
+    let png = crate::fixtures::small_png(32, 32);
+    let (status, body) = crate::photos::upload(&app, &tenant, &id, "palier.png", png).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, seen) = app.get_json(&report_path, Some(&owner)).await;
+    assert_eq!(comment_count(&seen), 1, "the author sees the detail");
+    assert_eq!(seen["photo_count"], 1);
+
+    // The page: one "you follow" line, "Ne plus suivre", and a box to add a detail.
+    let browser = app.browser(Some(TENANT)).await;
+    let (_, page) = browser
+        .get_text(&format!("/reports/{id}?notice=following"))
+        .await;
+    assert_eq!(
+        page.matches("Vous suivez ce signalement").count(),
+        1,
+        "said once"
+    );
+    assert!(page.contains("Ne plus suivre") && page.contains("Ajouter une précision"));
+    let resp = browser
+        .submit(
+            &format!("/reports/{id}"),
+            &format!("/reports/{id}/unfollow"),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).ends_with("?notice=unfollowed"));
+    let (_, page) = browser.get_text(&format!("/reports/{id}")).await;
+    assert!(page.contains("Suivre (moi aussi)") && !page.contains("Ne plus suivre"));
+
+    // Following again, then stopping through the API.
+    app.post_json(&follow, Some(&tenant), &json!({})).await;
+    let (status, after) = app
+        .send_json(reqwest::Method::DELETE, &follow, Some(&tenant), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["following"], false);
+    assert_eq!(after["follower_count"], 1, "only the author is left");
+    assert_eq!(
+        app.post_json(&comments, Some(&tenant), &detail).await.0,
+        StatusCode::FORBIDDEN,
+        "no longer a follower"
+    );
+
+    // Managers are not offered "me too".
+    let manager = app.browser(Some(MANAGER)).await;
+    let (_, page) = manager.get_text(&format!("/reports/{id}")).await;
+    assert!(!page.contains("Suivre (moi aussi)") && !page.contains("/follow\""));
+}

@@ -25,7 +25,15 @@ pub async fn authorize(
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, building) = super::building_of(state, &report.building_id).await?;
-    let permit = authz::check_report(actor, action, &building, &report.id, &report.facts())?;
+    let following = rdb::is_following(&state.db.pool, report_id, &actor.person_id).await?;
+    let permit = authz::check_report(
+        actor,
+        action,
+        &building,
+        &report.id,
+        &report.facts(),
+        following,
+    )?;
     Ok((report, permit))
 }
 

@@ -341,6 +341,13 @@ pub async fn follow(state: &Context, actor: &Actor, report_id: &str) -> AppResul
     Ok(())
 }
 
+/// Stops following a report: no more news of it (issue 15).
+pub async fn unfollow(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
+    authorize(state, actor, report_id, ReportAction::Follow).await?;
+    rdb::unfollow(&state.db.pool, report_id, &actor.person_id).await?;
+    Ok(())
+}
+
 /// Stores a photo on a report or one of its comments; returns the photo's id.
 pub async fn add_photo(
     state: &Context,

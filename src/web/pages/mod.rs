@@ -98,6 +98,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "report_created" => "notice.report_created",
         "photo_rejected" => "notice.photo_rejected",
         "following" => "notice.following",
+        "unfollowed" => "notice.unfollowed",
         "report_closed" => "notice.report_closed",
         "report_reopened" => "notice.report_reopened",
         "report_shared" => "notice.report_shared",

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::auth::authz::{ReportAction, report_allowed};
+use crate::auth::authz::{self, ReportAction, report_allowed};
 use crate::domain::buildings::Building;
 use crate::domain::buildings::Member;
 use crate::domain::reports::ReplyTemplate;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}", get(show))
         .route("/reports/{id}/comments", post(comment))
         .route("/reports/{id}/follow", post(follow))
+        .route("/reports/{id}/unfollow", post(unfollow))
         .route("/reports/{id}/close", post(close))
         .route("/reports/{id}/reopen", post(reopen))
         .route("/reports/{id}/share", post(share))
@@ -62,6 +63,10 @@ struct ReportTpl {
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
+    /// "Suivre (moi aussi)", "Suivre", or nothing (managers).
+    follow_label: Option<&'static str>,
+    /// A follower adds a detail rather than answering.
+    follower: bool,
     can: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     body: String,
@@ -190,6 +195,11 @@ async fn report_page(
         comments,
         history,
         following: view.following,
+        follow_label: authz::follow_offer(view.relation).map(|o| match o {
+            authz::FollowOffer::MeToo => lang.t("report.follow"),
+            authz::FollowOffer::Follow => lang.t("report.follow_plain"),
+        }),
+        follower: view.relation == authz::ReportRelation::Follower,
         can,
         templates,
         body: reply.body,
@@ -280,6 +290,15 @@ async fn follow(
 ) -> WebResult<Response> {
     write::follow(&state, &actor, &id).await?;
     Ok(Redirect::to(&format!("/reports/{id}?notice=following")).into_response())
+}
+
+async fn unfollow(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    write::unfollow(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=unfollowed")).into_response())
 }
 
 async fn close(
