@@ -297,6 +297,7 @@ pub async fn similar_candidates<'c>(
     terms: &[String],
     category: &str,
     scope: &Scope,
+    exclude_person: &str,
 ) -> sqlx::Result<Vec<(ReportRow, String)>> {
     #[derive(sqlx::FromRow)]
     struct WithText {
@@ -308,7 +309,10 @@ pub async fn similar_candidates<'c>(
     let mut sql = Sql::new(&select);
     sql.push(" WHERE r.building_id = ")
         .text(building_id)
-        .push(" AND r.status <> 'closed'");
+        .push(" AND r.status <> 'closed' AND r.author_id <> ")
+        .text(exclude_person)
+        .push(" AND r.concerned_id <> ")
+        .text(exclude_person);
     push_scope(&mut sql, scope);
     sql.push(" AND (r.category = ").text(category);
     if !terms.is_empty() {

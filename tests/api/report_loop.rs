@@ -252,3 +252,103 @@ async fn followers_add_a_detail_and_can_stop_following() {
     let (_, page) = manager.get_text(&format!("/reports/{id}")).await;
     assert!(!page.contains("Suivre (moi aussi)") && !page.contains("/follow\""));
 }
+
+#[tokio::test]
+async fn the_duplicate_check_weighs_category_and_place_and_keeps_the_draft() {
+    let app = spawn_app().await;
+    let owner = app.token(OWNER).await;
+    let leak = create_report(
+        &app,
+        &owner,
+        &app.tilleuls,
+        json!({"category": "plomberie", "title": "Fuite au plafond", "location": "escalier A",
+               "description": "De l'eau coule du plafond du palier."}),
+    )
+    .await;
+    let leak_id = leak["id"].as_str().expect("id").to_string();
+    let similar = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let (status, list) = app
+                .get_json(
+                    &format!("/api/v1/buildings/{}/reports/similar?{query}", app.tilleuls),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            list.as_array()
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|r| r["id"].as_str().map(str::to_string))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    let tenant = app.token(TENANT).await;
+    let lamp = "title=Ampoule%20grill%C3%A9e%20sur%20le%20palier&category=electricite&location=Escalier%20B";
+    assert!(
+        similar(tenant.clone(), lamp).await.is_empty(),
+        "another category and another staircase: not a duplicate"
+    );
+    let same = "title=fuite%20plafond&category=plomberie&location=escalier%20A";
+    assert_eq!(similar(tenant.clone(), same).await, vec![leak_id.clone()]);
+    assert!(
+        similar(owner.clone(), same).await.is_empty(),
+        "never the person's own report"
+    );
+
+    // The page: "Moi aussi" is not the primary button and belongs to the draft's form.
+    let browser = app.browser(Some(TENANT)).await;
+    let (_, step2) = browser
+        .get_text(&format!(
+            "/buildings/{}/reports/new?category=plomberie&title=fuite+plafond&location_part=Escalier+A",
+            app.tilleuls
+        ))
+        .await;
+    let button = step2
+        .split(&format!("/reports/{leak_id}/follow?csrf="))
+        .next()
+        .and_then(|before| before.rsplit("<button").next())
+        .unwrap_or_default();
+    assert!(
+        button.contains("form=\"report-form\"") && !button.contains("primary"),
+        "{button}"
+    );
+    assert!(step2.contains("id=\"report-form\""));
+
+    // Pressing it follows and keeps what was typed, ready to add as a detail.
+    let csrf = browser.csrf(&format!("/reports/{leak_id}")).await;
+    let form = Form::new()
+        .text("category", "plomberie")
+        .text("title", "fuite plafond")
+        .text("description", "Pareil au 4e, ça goutte sur l’interrupteur.");
+    let resp = browser
+        .client
+        .post(format!(
+            "{}/reports/{leak_id}/follow?csrf={csrf}",
+            app.address
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = location(&resp);
+    assert!(
+        to.starts_with(&format!("/reports/{leak_id}?notice=following")),
+        "{to}"
+    );
+    let (_, page) = browser.get_text(&to).await;
+    assert!(
+        page.contains("Pareil au 4e, ça goutte sur l’interrupteur.</textarea>"),
+        "the draft waits in the detail box"
+    );
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{leak_id}"), Some(&tenant))
+        .await;
+    assert_eq!(
+        (seen["following"].as_bool(), comment_count(&seen)),
+        (Some(true), 0)
+    );
+}

@@ -12,6 +12,7 @@ use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::authz::{self, ReportAction, report_allowed};
+use crate::domain::AppError;
 use crate::domain::buildings::Building;
 use crate::domain::buildings::Member;
 use crate::domain::reports::ReplyTemplate;
@@ -109,6 +110,8 @@ struct Reply {
 struct ShowQuery {
     notice: Option<String>,
     template: Option<String>,
+    /// A draft kept from the new-report form ("Moi aussi"), offered as a detail.
+    detail: Option<String>,
 }
 
 async fn report_page(
@@ -237,6 +240,11 @@ async fn show(
         .and_then(|t| tpl.templates.iter().find(|x| x.id == t))
     {
         tpl.body = chosen.body.clone();
+    } else if let Some(detail) = q.detail.filter(|_| tpl.can("comment")) {
+        tpl.body = detail
+            .chars()
+            .take(crate::domain::reports::MAX_COMMENT)
+            .collect();
     }
     render(&tpl)
 }
@@ -283,13 +291,49 @@ async fn comment(
     .await
 }
 
+/// The longest part of a draft carried to the report followed instead (in its URL).
+const KEPT_DRAFT: usize = 1_000;
+
+/// Follows a report. "Moi aussi" on the new-report form posts the draft here too (the
+/// button belongs to that form): what was written then waits in the report's "add a detail"
+/// box, sent only if the person chooses to.
 async fn follow(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
+    request: axum::extract::Request,
 ) -> WebResult<Response> {
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let draft: String = if multipart {
+        use axum::extract::FromRequest;
+        let mut parts = Multipart::from_request(request, &state)
+            .await
+            .map_err(|_| AppError::BadRequest("error.multipart"))?;
+        let (_, fields) = read_files(&mut parts).await?;
+        fields
+            .get("description")
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(KEPT_DRAFT)
+            .collect()
+    } else {
+        String::new()
+    };
     write::follow(&state, &actor, &id).await?;
-    Ok(Redirect::to(&format!("/reports/{id}?notice=following")).into_response())
+    let mut to = format!("/reports/{id}?notice=following");
+    if !draft.is_empty() {
+        let query = serde_urlencoded::to_string([("detail", draft.as_str())])
+            .map_err(|e| AppError::Internal(format!("draft: {e}")))?;
+        to.push('&');
+        to.push_str(&query);
+        to.push_str("#reply");
+    }
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn unfollow(
