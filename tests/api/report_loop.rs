@@ -352,3 +352,74 @@ async fn the_duplicate_check_weighs_category_and_place_and_keeps_the_draft() {
         (Some(true), 0)
     );
 }
+
+/// The card of one report in a page of cards (search results, board).
+fn card_of<'a>(html: &'a str, title: &str) -> &'a str {
+    html.split("<li class=\"report-card")
+        .find(|c| c.contains(title))
+        .and_then(|c| c.split("</li>").next())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_status_is_in_words_and_a_closed_report_is_no_longer_urgent() {
+    let app = spawn_app().await;
+    let owner = app.token(OWNER).await;
+    let manager = app.token(MANAGER).await;
+    let closed = create_report(
+        &app,
+        &owner,
+        &app.tilleuls,
+        json!({"category": "plomberie", "title": "Fuite urgente réparée", "urgent": true}),
+    )
+    .await;
+    create_report(
+        &app,
+        &owner,
+        &app.tilleuls,
+        json!({"category": "plomberie", "title": "Fuite urgente ouverte", "urgent": true}),
+    )
+    .await;
+    let closed_id = closed["id"].as_str().expect("id");
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/reports/{closed_id}/comments"),
+            Some(&manager),
+            &json!({"body": "Le plombier passe."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.post_json(
+        &format!("/api/v1/reports/{closed_id}/close"),
+        Some(&manager),
+        &json!({}),
+    )
+    .await;
+
+    let browser = app.browser(Some(OWNER)).await;
+    let (_, found) = browser
+        .get_text(&format!("/buildings/{}?q=fuite+urgente", app.tilleuls))
+        .await;
+    let done = card_of(&found, "Fuite urgente réparée");
+    assert!(done.contains(">Clôturé</span>"), "status in words: {done}");
+    assert!(!done.contains("Urgent"), "urgent only while open: {done}");
+    assert!(
+        done.contains("signalé aujourd’hui à") && done.contains("dernière activité aujourd’hui à")
+    );
+    let open = card_of(&found, "Fuite urgente ouverte");
+    assert!(
+        open.contains(">À traiter</span>") && open.contains(">Urgent</span>"),
+        "{open}"
+    );
+    assert!(
+        !open.contains("dernière activité"),
+        "nothing happened since: {open}"
+    );
+
+    let (_, board) = browser
+        .get_text(&format!("/buildings/{}", app.tilleuls))
+        .await;
+    assert!(card_of(&board, "Fuite urgente ouverte").contains(">À traiter</span>"));
+    let (_, page) = browser.get_text(&format!("/reports/{closed_id}")).await;
+    assert!(!page.contains("badge urgent") && page.contains("dernière activité"));
+}

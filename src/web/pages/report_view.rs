@@ -60,6 +60,8 @@ struct ReportTpl {
     category: String,
     building: Building,
     created: String,
+    /// "Dernière activité …", when something happened since the report was filed.
+    activity: Option<String>,
     photos: Vec<String>,
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
@@ -192,6 +194,12 @@ async fn report_page(
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),
+        activity: (view.report.updated_at > view.report.created_at).then(|| {
+            lang.tf(
+                "card.activity",
+                &[("when", &human_time(lang, view.report.updated_at, now))],
+            )
+        }),
         report: view.report,
         building,
         photos,
