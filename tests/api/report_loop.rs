@@ -423,3 +423,95 @@ async fn every_status_is_in_words_and_a_closed_report_is_no_longer_urgent() {
     let (_, page) = browser.get_text(&format!("/reports/{closed_id}")).await;
     assert!(!page.contains("badge urgent") && page.contains("dernière activité"));
 }
+
+#[tokio::test]
+async fn the_providers_outcome_and_dates_are_in_the_readers_language() {
+    use crate::work_orders::{add_provider, provider_token, ts};
+    let clock = palier::clock::Clock::fixed(ts("2026-11-23T09:00:00Z"));
+    let app = spawn_app_with(clock.clone()).await;
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur bloqué"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let provider = add_provider(&app, &manager, "Ascenseurs Test", "test@ascenseurs.test").await;
+    let (status, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{wo}");
+    let reference = wo["reference"].as_str().expect("reference");
+    let token = provider_token(&app, "test@ascenseurs.test", reference).await;
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/p/{token}/schedule"),
+            None,
+            &json!({"date": "2026-11-26T09:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    clock.set(ts("2026-11-26T14:00:00Z"));
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/p/{token}/report"),
+            None,
+            &json!({"body": "Câble remplacé", "done": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // French readers: as before.
+    let french = app.browser(Some(TENANT)).await;
+    let (_, page) = french.get_text(&format!("/reports/{rid}")).await;
+    assert!(
+        page.contains("Intervention prévue le 26/11/2026 09:00"),
+        "{page}"
+    );
+    assert!(page.contains("Compte rendu du prestataire : Intervention terminée — Câble remplacé"));
+
+    // An English reader: the outcome in English, the date in an English format.
+    let english = app.browser(Some(TENANT)).await;
+    let resp = english.get(&format!("/lang/en?next=/reports/{rid}")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, page) = english.get_text(&format!("/reports/{rid}")).await;
+    assert!(
+        page.contains("Visit planned on 26 Nov 2026 09:00"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Provider&#39;s report: Work finished — Câble remplacé")
+            || page.contains("Provider's report: Work finished — Câble remplacé"),
+        "{page}"
+    );
+    assert!(!page.contains("Intervention terminée") && !page.contains("26/11/2026"));
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant))
+        .await;
+    let details: Vec<&str> = seen["history"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["detail"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        details.contains(&"Work finished — Câble remplacé"),
+        "{details:?}"
+    );
+    assert!(details.contains(&"26 Nov 2026 09:00"), "{details:?}");
+
+    let stored: String =
+        sqlx::query_scalar("SELECT detail FROM events WHERE kind = 'visit_reported'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .expect("event");
+    assert_eq!(
+        stored, "done\nCâble remplacé",
+        "stored as a code, not as French text"
+    );
+}

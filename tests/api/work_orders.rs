@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::reports::create_report;
 
-fn ts(s: &str) -> i64 {
+pub fn ts(s: &str) -> i64 {
     s.parse::<jiff::Timestamp>()
         .expect("timestamp")
         .as_millisecond()
@@ -31,7 +31,7 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn add_provider(app: &TestApp, token: &str, company: &str, email: &str) -> String {
+pub async fn add_provider(app: &TestApp, token: &str, company: &str, email: &str) -> String {
     let (status, list) = app.post_json("/api/v1/providers", Some(token), &json!({"company": company, "trades": "Ascenseur", "email": email, "phone": "04 00 00 00 00"})).await;
     assert_eq!(status, StatusCode::CREATED, "{list}");
     list.as_array()
@@ -42,7 +42,7 @@ async fn add_provider(app: &TestApp, token: &str, company: &str, email: &str) ->
 }
 
 /// The provider's private link, read from the e-mail they received.
-async fn provider_token(app: &TestApp, email: &str, reference: &str) -> String {
+pub async fn provider_token(app: &TestApp, email: &str, reference: &str) -> String {
     let text = app.wait_for_mail(email, reference).await;
     let link = text
         .split_whitespace()

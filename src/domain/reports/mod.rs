@@ -7,7 +7,7 @@ pub mod templates;
 pub mod views;
 pub mod write;
 
-pub use views::{Comment, HistoryEntry, Photo, ReplyTemplate, Report};
+pub use views::{Comment, HistoryEntry, Photo, ReplyTemplate, Report, event_detail};
 
 use crate::auth::authz::{BuildingRef, ReportFacts};
 use crate::db::reports::ReportRow;

@@ -120,7 +120,7 @@ pub async fn create(
                 manager: lang.t("wo.pdf.manager"),
                 photos: lang.t("wo.pdf.photos"),
             };
-            let issued = crate::i18n::local_datetime(now);
+            let issued = crate::i18n::local_datetime_in(lang, now);
             let mut contact = format!("{} {}", building.contact_name, building.contact_phone);
             for (name, phone) in wdb::caretakers(&state.db.pool, &building.id).await? {
                 contact.push_str(&format!("\n{} {name} {phone}", lang.t("wo.pdf.caretaker")));

@@ -161,7 +161,10 @@ async fn report_page(
                 &format!("event.{}", e.kind),
                 &[
                     ("who", e.actor_name.as_deref().unwrap_or("—")),
-                    ("detail", &e.detail),
+                    (
+                        "detail",
+                        &crate::domain::reports::event_detail(lang, e.kind.as_str(), &e.detail),
+                    ),
                 ],
             ),
             when: human_time(lang, e.created_at, now),
@@ -182,7 +185,7 @@ async fn report_page(
         let w = crate::domain::work_orders::for_report(state, actor, &building.agency_id, id)
             .await?
             .into_iter()
-            .map(super::work_orders::line)
+            .map(|w| super::work_orders::line(lang, w))
             .collect();
         (p, w)
     } else {
