@@ -515,3 +515,61 @@ async fn the_providers_outcome_and_dates_are_in_the_readers_language() {
         "stored as a code, not as French text"
     );
 }
+
+#[tokio::test]
+async fn a_sent_reply_is_confirmed_and_the_bell_says_what_it_shows() {
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur à l'arrêt"}),
+    )
+    .await;
+    let id = report["id"].as_str().expect("id").to_string();
+    let referent = app.browser(Some(REFERENT)).await;
+    let csrf = referent.csrf(&format!("/reports/{id}")).await;
+    let resp = referent
+        .client
+        .post(format!("{}/reports/{id}/comments?csrf={csrf}", app.address))
+        .multipart(
+            Form::new()
+                .text("body", "Le technicien passe demain.")
+                .text("audience", "all"),
+        )
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = location(&resp);
+    assert!(to.ends_with("?notice=reply_sent#comments"), "{to}");
+    let (_, page) = referent.get_text(&to).await;
+    assert!(page.contains("Message envoyé."));
+
+    app.dispatched().await;
+    let nadia = app.browser(Some(TENANT)).await;
+    let (_, html) = nadia.get_text("/buildings").await;
+    let bell = html
+        .split("class=\"bell\"")
+        .nth(1)
+        .and_then(|b| b.split("</a>").next())
+        .unwrap_or_default();
+    assert!(
+        !bell.contains("aria-label") && !bell.contains('🔔'),
+        "{bell}"
+    );
+    assert!(
+        bell.contains("<svg") && bell.contains("aria-hidden=\"true\""),
+        "{bell}"
+    );
+    assert!(
+        bell.contains("Notifications </span><span class=\"unread\">1</span><span class=\"sr-only\"> non lue</span>"),
+        "the name holds the visible figure, in the singular: {bell}"
+    );
+    let (_, account) = nadia.get_text("/account").await;
+    assert!(
+        account.contains("href=\"/account/notifications\""),
+        "settings reachable from Mon compte"
+    );
+}

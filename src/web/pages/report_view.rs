@@ -296,7 +296,7 @@ async fn comment(
     form_outcome(
         ctx.lang,
         outcome,
-        |_| Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response()),
+        |_| Ok(Redirect::to(&format!("/reports/{id}?notice=reply_sent#comments")).into_response()),
         |errors| report_page(&state, &actor, Page::new(&ctx), &id, reply, errors),
     )
     .await
