@@ -573,3 +573,50 @@ async fn a_sent_reply_is_confirmed_and_the_bell_says_what_it_shows() {
         "settings reachable from Mon compte"
     );
 }
+
+#[tokio::test]
+async fn closing_asks_for_an_optional_note_and_cards_say_photos_in_words() {
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "electricite", "title": "Ampoule grillée au hall"}),
+    )
+    .await;
+    let id = report["id"].as_str().expect("id").to_string();
+    let png = crate::fixtures::small_png(32, 32);
+    let (status, _) = crate::photos::upload(&app, &tenant, &id, "hall.png", png).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let browser = app.browser(Some(REFERENT)).await;
+    let (_, board) = browser
+        .get_text(&format!("/buildings/{}", app.tilleuls))
+        .await;
+    let card = card_of(&board, "Ampoule grillée au hall");
+    assert!(
+        !card.contains('📷') && card.contains("Photos :</span> 1"),
+        "{card}"
+    );
+
+    let (_, page) = browser.get_text(&format!("/reports/{id}")).await;
+    assert!(page.contains("Note de clôture (facultatif)"));
+    let resp = browser
+        .submit(
+            &format!("/reports/{id}"),
+            &format!("/reports/{id}/close"),
+            &[("note", "Ampoule changée ce matin.")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).ends_with("?notice=report_closed"));
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{id}"), Some(&tenant))
+        .await;
+    assert_eq!(seen["status"], "closed");
+    assert_eq!(
+        seen["comments"][0]["body"], "Ampoule changée ce matin.",
+        "{seen}"
+    );
+}

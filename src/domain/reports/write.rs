@@ -251,6 +251,23 @@ pub async fn close(state: &Context, actor: &Actor, report_id: &str) -> AppResult
     change_status(state, actor, &report, "closed", "report_closed").await
 }
 
+/// Closes a report with an optional closing note, posted to everyone first (issue 15).
+pub async fn close_with_note(
+    state: &Context,
+    actor: &Actor,
+    report_id: &str,
+    note: &str,
+) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Close).await?;
+    if report.status == ReportStatus::Closed.as_str() {
+        return Err(AppError::Conflict("error.report_already_closed"));
+    }
+    if !note.trim().is_empty() {
+        comment(state, actor, report_id, note, Audience::All).await?;
+    }
+    change_status(state, actor, &report, "closed", "report_closed").await
+}
+
 /// Reopens a closed report: managers only.
 pub async fn reopen(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Reopen).await?;

@@ -356,12 +356,39 @@ async fn unfollow(
     Ok(Redirect::to(&format!("/reports/{id}?notice=unfollowed")).into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct CloseForm {
+    /// An optional closing note, posted to everyone before the report closes.
+    #[serde(default)]
+    note: String,
+}
+
 async fn close(
     State(state): State<AppState>,
-    User(actor, _): User,
+    User(actor, ctx): User,
     Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
 ) -> WebResult<Response> {
-    write::close(&state, &actor, &id).await?;
+    let outcome = write::close_with_note(&state, &actor, &id, &form.note).await;
+    if let Err(crate::domain::AppError::Invalid(_)) = &outcome {
+        return form_outcome(
+            ctx.lang,
+            outcome,
+            |()| Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
+            |errors| {
+                report_page(
+                    &state,
+                    &actor,
+                    Page::new(&ctx),
+                    &id,
+                    Reply::default(),
+                    errors,
+                )
+            },
+        )
+        .await;
+    }
+    outcome?;
     Ok(Redirect::to(&format!("/reports/{id}?notice=report_closed")).into_response())
 }
 
