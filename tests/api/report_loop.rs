@@ -620,3 +620,52 @@ async fn closing_asks_for_an_optional_note_and_cards_say_photos_in_words() {
         "{seen}"
     );
 }
+
+#[tokio::test]
+async fn every_email_has_a_message_id_and_the_settings_link_no_stray_colon() {
+    let app = spawn_app().await;
+    let email =
+        palier::mail::messages::plain("occupant@example.test", "Sujet".into(), "Corps".into())
+            .expect("render");
+    assert!(email.message_id.is_none());
+    let message = app.state.mailer.build(&email, &[]).expect("build");
+    let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
+    assert!(
+        raw.lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("message-id: <")
+                && l.ends_with("@palier.test>")),
+        "{raw}"
+    );
+
+    // The HTML link reads "Régler mes notifications", the text keeps "… : URL".
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur à l'arrêt"}),
+    )
+    .await;
+    let id = report["id"].as_str().expect("id");
+    let manager = app.token(MANAGER).await;
+    app.post_json(
+        &format!("/api/v1/reports/{id}/comments"),
+        Some(&manager),
+        &json!({"body": "Technicien demain."}),
+    )
+    .await;
+    app.dispatched().await;
+    app.drained().await;
+    let raw = std::fs::read_dir(app.mail_dir())
+        .expect("mail dir")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .map(|r| String::from_utf8_lossy(&r).into_owned())
+        .find(|r| r.contains(TENANT))
+        .expect("an e-mail to the tenant");
+    let msg = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("parse");
+    let html = msg.body_html(0).map(|h| h.to_string()).unwrap_or_default();
+    assert!(html.contains(">Régler mes notifications</a>"), "{html}");
+}
