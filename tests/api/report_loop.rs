@@ -669,3 +669,52 @@ async fn every_email_has_a_message_id_and_the_settings_link_no_stray_colon() {
     let html = msg.body_html(0).map(|h| h.to_string()).unwrap_or_default();
     assert!(html.contains(">Régler mes notifications</a>"), "{html}");
 }
+
+#[tokio::test]
+async fn an_urgent_reports_work_order_defaults_to_urgent_and_the_pdf_ends_cleanly() {
+    use crate::work_orders::{add_provider, pdf_text};
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur bloqué", "urgent": true}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let browser = app.browser(Some(MANAGER)).await;
+    let (_, page) = browser.get_text(&format!("/reports/{rid}")).await;
+    assert!(
+        page.contains("<option value=\"urgent\" selected>"),
+        "priority from the report"
+    );
+
+    let provider = add_provider(&app, &manager, "Ascenseurs PDF", "pdf@ascenseurs.test").await;
+    let (status, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider, "priority": "urgent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{wo}");
+    let wid = wo["id"].as_str().expect("id");
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/work-orders/{wid}/pdf")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("pdf");
+    let text = pdf_text(&resp.bytes().await.expect("bytes"));
+    assert!(
+        text.contains("Marc Lambert") && text.contains("gestionnaire@demo.palier.test"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.trim_end().ends_with('—')),
+        "no dangling dash: {text}"
+    );
+}

@@ -18,7 +18,7 @@ pub fn ts(s: &str) -> i64 {
 }
 
 /// Text of a PDF, through poppler's pdftotext.
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, bytes).expect("write");

@@ -129,7 +129,12 @@ pub async fn create(
                 "{} {} {}",
                 provider.contact_name, provider.email, provider.phone
             );
-            let manager_contact = format!("{} — {} {}", manager.name, manager.email, manager.phone);
+            // Name, then the ways to reach them: no separator left dangling at a line's end.
+            let reach: Vec<&str> = [manager.email.as_str(), manager.phone.as_str()]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+            let manager_contact = format!("{}\n{}", manager.name, reach.join(" · "));
             let doc = crate::pdf::WorkOrderDoc {
                 agency_name: &agency_name,
                 reference: &reference,
