@@ -378,6 +378,11 @@ pub fn follow_offer(relation: ReportRelation) -> Option<FollowOffer> {
     }
 }
 
+/// A follower's words on a report are a detail added ("pareil au 4e"), not an answer.
+pub fn writes_details(relation: ReportRelation) -> bool {
+    relation == ReportRelation::Follower
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowOffer {
     MeToo,

@@ -213,7 +213,7 @@ async fn report_page(
             authz::FollowOffer::MeToo => lang.t("report.follow"),
             authz::FollowOffer::Follow => lang.t("report.follow_plain"),
         }),
-        follower: view.relation == authz::ReportRelation::Follower,
+        follower: authz::writes_details(view.relation),
         can,
         templates,
         body: reply.body,
