@@ -114,12 +114,40 @@ pub fn keys(lang: Lang) -> Vec<&'static str> {
 
 /// Dates shown to people: Europe/Paris, "23/11/2026 18:42".
 pub fn local_datetime(ms: i64) -> String {
+    local_datetime_in(Lang::Fr, ms)
+}
+
+impl Lang {
+    /// How this language writes a day: "26/11/2026", "26 Nov 2026".
+    fn date_format(self) -> &'static str {
+        match self {
+            Lang::Fr => "%d/%m/%Y",
+            Lang::En => "%-d %b %Y",
+        }
+    }
+}
+
+/// A day in the reader's language, Europe/Paris: "26/11/2026", "26 Nov 2026".
+pub fn local_date_in(lang: Lang, ms: i64) -> String {
     let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
         return String::new();
     };
     match ts.in_tz("Europe/Paris") {
-        Ok(zoned) => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
-        Err(_) => ts.strftime("%d/%m/%Y %H:%M UTC").to_string(),
+        Ok(zoned) => zoned.strftime(lang.date_format()).to_string(),
+        Err(_) => ts.strftime(lang.date_format()).to_string(),
+    }
+}
+
+/// A date and time in the reader's language, Europe/Paris: "26/11/2026 09:00" in French,
+/// "26 Nov 2026 09:00" in English.
+pub fn local_datetime_in(lang: Lang, ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let format = format!("{} %H:%M", lang.date_format());
+    match ts.in_tz("Europe/Paris") {
+        Ok(zoned) => zoned.strftime(&format).to_string(),
+        Err(_) => format!("{} UTC", ts.strftime(&format)),
     }
 }
 
@@ -141,7 +169,7 @@ pub fn human_time(lang: Lang, ms: i64, now_ms: i64) -> String {
         _ => lang.tf(
             "time.date",
             &[
-                ("date", &at.strftime("%d/%m/%Y").to_string()),
+                ("date", &at.strftime(lang.date_format()).to_string()),
                 ("time", &time),
             ],
         ),
@@ -151,6 +179,14 @@ pub fn human_time(lang: Lang, ms: i64, now_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_follow_the_readers_language() {
+        // 2026-11-26 08:00 UTC is 09:00 in Paris.
+        let ms = 1_795_680_000_000;
+        assert_eq!(local_datetime_in(Lang::Fr, ms), "26/11/2026 09:00");
+        assert_eq!(local_datetime_in(Lang::En, ms), "26 Nov 2026 09:00");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

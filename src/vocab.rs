@@ -69,6 +69,11 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What the provider says after a visit; stored as the code, shown in the reader's words.
+    VisitOutcome { Done = "done", AnotherVisit = "another_visit" }
+}
+
+vocabulary! {
     /// Who reads a comment or a history entry (R5, R10).
     AudienceKind { All = "all", Council = "council", Person = "person", Landlord = "landlord" }
 }

@@ -300,6 +300,8 @@ pub enum ReportRelation {
     Author,
     /// The landlord of the report's lot.
     Landlord,
+    /// An occupant who follows the report ("me too"): may add a detail or a photo.
+    Follower,
     Occupant,
 }
 
@@ -343,8 +345,8 @@ pub fn report_allowed(relation: ReportRelation, action: ReportAction) -> bool {
     use ReportRelation::*;
     match action {
         View | Follow => true,
-        Comment => matches!(relation, Manager | Referent | Author | Landlord),
-        AddPhoto => matches!(relation, Manager | Referent | Author),
+        Comment => matches!(relation, Manager | Referent | Author | Landlord | Follower),
+        AddPhoto => matches!(relation, Manager | Referent | Author | Follower),
         ChooseAudience | Remove => matches!(relation, Manager | Referent),
         PrivateThread => matches!(relation, Manager | Landlord),
         Close => matches!(relation, Manager | Referent | Author),
@@ -364,15 +366,47 @@ pub struct ReportPermit {
     _granted: (),
 }
 
+/// An occupant who follows a report is a follower of it; other relations stay as they are.
+pub fn with_following(relation: ReportRelation, following: bool) -> ReportRelation {
+    match relation {
+        ReportRelation::Occupant if following => ReportRelation::Follower,
+        other => other,
+    }
+}
+
+/// Whether the report page offers to follow, and with which words: neighbours say "me
+/// too"; staff and the author simply follow; managers hear of reports through their agency.
+pub fn follow_offer(relation: ReportRelation) -> Option<FollowOffer> {
+    match relation {
+        ReportRelation::Manager => None,
+        ReportRelation::Occupant | ReportRelation::Follower => Some(FollowOffer::MeToo),
+        _ => Some(FollowOffer::Follow),
+    }
+}
+
+/// A follower's words on a report are a detail added ("pareil au 4e"), not an answer.
+pub fn writes_details(relation: ReportRelation) -> bool {
+    relation == ReportRelation::Follower
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowOffer {
+    MeToo,
+    Follow,
+}
+
+/// `following`: whether the actor follows this report (it makes an occupant a follower).
 pub fn check_report(
     actor: &Actor,
     action: ReportAction,
     building: &BuildingRef,
     report_id: &str,
     report: &ReportFacts,
+    following: bool,
 ) -> Result<ReportPermit, Denied> {
     let relation = actor
         .report_relation(building, report)
+        .map(|r| with_following(r, following))
         .ok_or(Denied::NotFound)?;
     if !report_allowed(relation, action) {
         return Err(Denied::Forbidden);
@@ -405,6 +439,17 @@ pub fn audience_allows(
         "landlord" => matches!(relation, Manager | Landlord),
         _ => false,
     }
+}
+
+/// A message for one person (R5) may only be addressed to someone who can see the report,
+/// and not to its writer.
+pub fn may_be_addressed(
+    writer: &Actor,
+    person: &Actor,
+    building: &BuildingRef,
+    report: &ReportFacts,
+) -> bool {
+    person.person_id != writer.person_id && person.report_relation(building, report).is_some()
 }
 
 #[cfg(test)]

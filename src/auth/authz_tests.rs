@@ -97,6 +97,12 @@ fn report_table_relation_by_action() {
             ],
         ),
         (
+            Follower,
+            [
+                true, true, false, false, true, false, false, false, false, true, false,
+            ],
+        ),
+        (
             Occupant,
             [
                 true, false, false, false, false, false, false, false, false, true, false,

@@ -93,6 +93,28 @@ pub async fn memberships<'c>(
     .await
 }
 
+/// A membership in a building with the person who holds it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonMembershipRow {
+    pub person_id: String,
+    #[sqlx(flatten)]
+    pub membership: MembershipRow,
+}
+
+/// Every membership in one building, to apply a rule to each of its members at once.
+pub async fn memberships_in<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<Vec<PersonMembershipRow>> {
+    sqlx::query_as(
+        "SELECT person_id, building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+         WHERE building_id = $1 ORDER BY person_id, created_at",
+    )
+    .bind(building_id)
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn agencies<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,

@@ -336,6 +336,7 @@ pub async fn similar_candidates<'c>(
     terms: &[String],
     category: &str,
     scope: &Scope,
+    exclude_person: &str,
 ) -> sqlx::Result<Vec<(ReportRow, String)>> {
     #[derive(sqlx::FromRow)]
     struct WithText {
@@ -347,7 +348,10 @@ pub async fn similar_candidates<'c>(
     let mut sql = Sql::new(&select);
     sql.push(" WHERE r.building_id = ")
         .text(building_id)
-        .push(" AND r.status <> 'closed'");
+        .push(" AND r.status <> 'closed' AND r.author_id <> ")
+        .text(exclude_person)
+        .push(" AND r.concerned_id <> ")
+        .text(exclude_person);
     push_scope(&mut sql, scope);
     sql.push(" AND (r.category = ").text(category);
     if !terms.is_empty() {
@@ -455,6 +459,20 @@ pub async fn follow<'c>(
     .bind(now)
     .execute(ex)
     .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Stops following; true when the person was following.
+pub async fn unfollow<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+    person_id: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM report_followers WHERE report_id = $1 AND person_id = $2")
+        .bind(report_id)
+        .bind(person_id)
+        .execute(ex)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -340,19 +340,43 @@ pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Ac
         agencies,
         // The schema's CHECK constraints keep roles to known words; anything else is
         // ignored, so an unreadable membership grants nothing.
-        memberships: memberships
-            .into_iter()
-            .filter_map(|m| {
-                Some(crate::auth::Membership {
-                    role: MemberRole::parse(&m.role)?,
-                    occupancy: m.occupancy.as_deref().and_then(Occupancy::parse),
-                    referent_kind: m.referent_kind.as_deref().and_then(ReferentKind::parse),
-                    building_id: m.building_id,
-                    lot_id: m.lot_id,
-                })
-            })
-            .collect(),
+        memberships: memberships.into_iter().filter_map(membership).collect(),
     })
+}
+
+/// A stored membership for authorization; an unknown role grants nothing.
+pub(crate) fn membership(m: pdb::MembershipRow) -> Option<crate::auth::Membership> {
+    Some(crate::auth::Membership {
+        role: MemberRole::parse(&m.role)?,
+        occupancy: m.occupancy.as_deref().and_then(Occupancy::parse),
+        referent_kind: m.referent_kind.as_deref().and_then(ReferentKind::parse),
+        building_id: m.building_id,
+        lot_id: m.lot_id,
+    })
+}
+
+/// The members of one building as actors, with their memberships there only (enough for
+/// rules about that building's reports; agency staff are not members).
+pub(crate) async fn members_as_actors(state: &Context, building_id: &str) -> AppResult<Vec<Actor>> {
+    let mut out: Vec<Actor> = Vec::new();
+    for row in pdb::memberships_in(&state.db.pool, building_id).await? {
+        let Some(m) = membership(row.membership) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some(a) if a.person_id == row.person_id => a.memberships.push(m),
+            _ => out.push(Actor {
+                person_id: row.person_id,
+                name: String::new(),
+                email: String::new(),
+                lang: Lang::default(),
+                is_admin: false,
+                agencies: Vec::new(),
+                memberships: vec![m],
+            }),
+        }
+    }
+    Ok(out)
 }
 
 pub async fn change_password(

@@ -122,6 +122,12 @@ async fn recipients(
     ) {
         candidates.extend(ndb::staff(&state.db.pool, &report.building_id).await?);
     }
+    // A message for one person reaches them even if they do not follow the report (R5).
+    if event.audience == "person"
+        && let Some(person) = &event.audience_person_id
+    {
+        candidates.insert(person.clone());
+    }
     if let Some(actor) = &event.actor_id {
         candidates.remove(actor);
     }
@@ -174,9 +180,10 @@ async fn recipients(
 }
 
 fn headline(lang: Lang, kind: &str, who: &str, detail: &str) -> String {
+    let detail = crate::domain::reports::event_detail(lang, kind, detail);
     lang.tf(
         &format!("event.{kind}"),
-        &[("who", who), ("detail", detail)],
+        &[("who", who), ("detail", &detail)],
     )
 }
 
@@ -327,15 +334,15 @@ pub async fn run_digest(state: &Context, payload: &str) -> AppResult<()> {
                 n.actor_name.as_deref().unwrap_or("—"),
                 &n.detail,
             ),
-            when: crate::i18n::local_datetime(n.created_at),
+            when: crate::i18n::local_datetime_in(lang, n.created_at),
             link: format!(
                 "{base}/reports/{}",
                 n.report_id.as_deref().unwrap_or_default()
             ),
         })
         .collect();
-    let date = crate::i18n::local_datetime(p.until);
-    let date = date.split(' ').next().unwrap_or_default();
+    let date = crate::i18n::local_date_in(lang, p.until);
+    let date = date.as_str();
     let domain = host(base);
     let email = messages::digest(
         lang,

@@ -64,9 +64,17 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone());
-        if let Some(id) = &email.message_id {
-            builder = builder.message_id(Some(format!("<{id}>")));
-        }
+        // Every e-mail has a Message-ID: the one given (threads, idempotent retries) or a
+        // fresh one at the sender's domain.
+        let id = match &email.message_id {
+            Some(id) => id.clone(),
+            None => format!(
+                "{}@{}",
+                uuid::Uuid::new_v4().simple(),
+                self.from.email.domain()
+            ),
+        };
+        builder = builder.message_id(Some(format!("<{id}>")));
         if let Some(thread) = &email.thread_id {
             builder = builder
                 .in_reply_to(format!("<{thread}>"))

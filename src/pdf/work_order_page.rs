@@ -39,6 +39,11 @@ pub(super) fn render(doc: &WorkOrderDoc) -> Result<Vec<u8>, PdfError> {
     let l = doc.labels;
     header(&mut c, doc);
 
+    let manager_lines: Vec<(&str, Style)> = doc
+        .manager_contact
+        .split('\n')
+        .map(|line| (line, VALUE))
+        .collect();
     section(
         &mut c,
         vec![
@@ -64,7 +69,7 @@ pub(super) fn render(doc: &WorkOrderDoc) -> Result<Vec<u8>, PdfError> {
         vec![
             field(l.desired_date, &[(doc.desired_date, STRONG)]),
             field(l.priority, &[(doc.priority, STRONG)]),
-            field(l.manager, &[(doc.manager_contact, VALUE)]),
+            field(l.manager, &manager_lines),
         ],
     );
     section(

@@ -33,7 +33,8 @@ pub fn router(state: AppState) -> Router {
             context::layer,
         ))
         .route("/healthz", get(healthz))
-        .route("/static/style.css", get(stylesheet));
+        .route("/static/style.css", get(stylesheet))
+        .route("/static/reply.js", get(reply_script));
     let headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -78,5 +79,15 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/style.css"),
+    )
+}
+
+async fn reply_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/reply.js"),
     )
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::reports::create_report;
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     report: &str,

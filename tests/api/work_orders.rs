@@ -11,14 +11,14 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::reports::create_report;
 
-fn ts(s: &str) -> i64 {
+pub fn ts(s: &str) -> i64 {
     s.parse::<jiff::Timestamp>()
         .expect("timestamp")
         .as_millisecond()
 }
 
 /// Text of a PDF, through poppler's pdftotext.
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, bytes).expect("write");

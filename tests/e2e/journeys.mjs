@@ -539,7 +539,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     const body = page.getByLabel('Votre réponse');
     const text = await body.inputValue();
     assert.match(text, /bien pris en compte/);
-    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('button', { name: 'Envoyer à tout l’immeuble', exact: true }).click();
 
     // The reply posts, then lands back on the report at its exchanges (no notice shown).
     await page.waitForURL((u) => !u.search.includes('template=') && u.hash === '#comments');
@@ -549,6 +549,25 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await comments.getByText('Pas encore de réponse.').waitFor({ state: 'detached' });
     assert.equal(await comments.locator('.comment').count(), 1);
     await shot(page, 'report-referent-desktop.png');
+    assertNoProblems(page);
+  });
+
+  journey('c2. choosing one person selects that audience and the send button names them', async () => {
+    needReport();
+    const page = await newSession(PHONE);
+    await login(page, 'gestionnaire@demo.palier.test');
+    await openReportFromBoard(page, TILLEULS);
+    const form = page.locator('form#reply');
+    const send = form.locator('button[type="submit"]');
+    assert.equal((await send.innerText()).trim(), 'Envoyer à tout l’immeuble');
+    await form.getByLabel('Personne', { exact: true }).selectOption({ label: 'Paul Lefèvre' });
+    assert.ok(await form.getByRole('radio', { name: 'Une seule personne' }).isChecked(), 'choosing Paul selects "one person"');
+    assert.equal((await send.innerText()).trim(), 'Envoyer à Paul Lefèvre');
+    await form.getByRole('radio', { name: 'Tout l’immeuble' }).check();
+    assert.equal(await form.getByLabel('Personne', { exact: true }).inputValue(), '', 'the person is cleared');
+    assert.equal((await send.innerText()).trim(), 'Envoyer à tout l’immeuble');
+    await form.getByRole('radio', { name: 'Conseil et gestionnaire' }).check();
+    assert.equal((await send.innerText()).trim(), 'Envoyer au conseil et au gestionnaire');
     assertNoProblems(page);
   });
 

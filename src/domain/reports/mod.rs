@@ -7,7 +7,7 @@ pub mod templates;
 pub mod views;
 pub mod write;
 
-pub use views::{Comment, HistoryEntry, Photo, ReplyTemplate, Report};
+pub use views::{Comment, HistoryEntry, Photo, ReplyTemplate, Report, event_detail};
 
 use crate::auth::authz::{BuildingRef, ReportFacts};
 use crate::db::reports::ReportRow;
@@ -102,23 +102,30 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// Reads the reply form or the API request. Choosing a person is choosing that
+    /// audience; a person given with another audience is a mismatch, refused rather than
+    /// guessed (it would send a private message to the whole building).
     pub fn parse(
         audience: Option<&str>,
         person_id: Option<&str>,
         private_landlord: bool,
     ) -> AppResult<Audience> {
+        let person = person_id.map(str::trim).filter(|p| !p.is_empty());
+        let audience = audience.map(str::trim).filter(|a| !a.is_empty());
+        let mismatch = || AppError::invalid("audience", "error.audience_mismatch");
         if private_landlord {
-            return Ok(Audience::Landlord);
+            return match (audience, person) {
+                (None | Some("all") | Some("landlord"), None) => Ok(Audience::Landlord),
+                _ => Err(mismatch()),
+            };
         }
-        match (
-            audience.unwrap_or("all"),
-            person_id.filter(|p| !p.is_empty()),
-        ) {
-            ("all", _) => Ok(Audience::All),
-            ("council", _) => Ok(Audience::Council),
-            ("person", Some(p)) => Ok(Audience::Person(p.to_string())),
-            ("person", None) => Err(AppError::invalid("person_id", "error.person_required")),
-            ("landlord", _) => Ok(Audience::Landlord),
+        match (audience, person) {
+            (None | Some("person"), Some(p)) => Ok(Audience::Person(p.to_string())),
+            (Some("person"), None) => Err(AppError::invalid("person_id", "error.person_required")),
+            (Some("all" | "council" | "landlord"), Some(_)) => Err(mismatch()),
+            (None | Some("all"), None) => Ok(Audience::All),
+            (Some("council"), None) => Ok(Audience::Council),
+            (Some("landlord"), None) => Ok(Audience::Landlord),
             _ => Err(AppError::invalid("audience", "error.audience_invalid")),
         }
     }

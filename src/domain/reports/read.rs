@@ -25,7 +25,15 @@ pub async fn authorize(
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, building) = super::building_of(state, &report.building_id).await?;
-    let permit = authz::check_report(actor, action, &building, &report.id, &report.facts())?;
+    let following = rdb::is_following(&state.db.pool, report_id, &actor.person_id).await?;
+    let permit = authz::check_report(
+        actor,
+        action,
+        &building,
+        &report.id,
+        &report.facts(),
+        following,
+    )?;
     Ok((report, permit))
 }
 
@@ -39,16 +47,29 @@ pub struct ReportView {
     pub following: bool,
 }
 
-/// The people a reply can be addressed to (R5): the building's members, for those who may
-/// choose an audience; empty for everyone else.
+/// The people a reply can be addressed to (R5): the building's members who can see the
+/// report, once each, for those who may choose an audience; empty for everyone else.
 pub async fn audience_people(
     state: &Context,
+    actor: &Actor,
     view: &ReportView,
 ) -> AppResult<Vec<buildings::Member>> {
     if !authz::report_allowed(view.relation, ReportAction::ChooseAudience) {
         return Ok(Vec::new());
     }
-    buildings::audience_people(state, &view.report.building_id).await
+    let (_, building) = super::building_of(state, &view.report.building_id).await?;
+    let facts = view.report.facts();
+    let readers: Vec<String> =
+        crate::domain::accounts::members_as_actors(state, &view.report.building_id)
+            .await?
+            .into_iter()
+            .filter(|p| authz::may_be_addressed(actor, p, &building, &facts))
+            .map(|p| p.person_id)
+            .collect();
+    let mut members = buildings::audience_people(state, &view.report.building_id).await?;
+    let mut seen = std::collections::HashSet::new();
+    members.retain(|m| readers.contains(&m.person_id) && seen.insert(m.person_id.clone()));
+    Ok(members)
 }
 
 pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
@@ -182,7 +203,10 @@ pub async fn board(
     })
 }
 
-/// Open reports that look like a draft (R2): shared words, same category, same place.
+/// Open reports that look like a draft (R2), never the person's own: words of the title
+/// shared, the same category, the same place. A different category or another staircase
+/// counts against, so "Ampoule grillée" (electricity, staircase B) does not meet "Fuite au
+/// plafond" (plumbing, staircase A) through the word "palier".
 pub async fn similar(
     state: &Context,
     actor: &Actor,
@@ -192,7 +216,7 @@ pub async fn similar(
     location: &str,
 ) -> AppResult<Vec<Report>> {
     let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
-    let terms = search::terms(&format!("{title} {location}"));
+    let terms = search::terms(title);
     if terms.is_empty() && category.is_empty() {
         return Ok(Vec::new());
     }
@@ -204,23 +228,34 @@ pub async fn similar(
         &terms,
         category,
         &scope,
+        &actor.person_id,
     )
     .await?;
-    let place = search::fold(location);
+    let place = search::place_marks(location);
     let mut scored: Vec<(i64, ReportRow)> = candidates
         .into_iter()
-        .map(|(row, text)| {
+        .filter_map(|(row, text)| {
             let words: Vec<&str> = text.split(' ').collect();
             let shared = terms
                 .iter()
                 .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
                 .count() as i64;
-            let same_category = i64::from(row.category == category);
-            let same_place =
-                i64::from(!place.is_empty() && search::fold(&row.location()).contains(&place));
-            (shared * 2 + same_category * 2 + same_place, row)
+            let category_score = match (category.is_empty(), row.category == category) {
+                (true, _) => 0,
+                (false, true) => 3,
+                (false, false) => -3,
+            };
+            let theirs = search::place_marks(&row.location());
+            let same_place = !place.is_empty() && place.iter().any(|p| theirs.contains(p));
+            let place_score = match (place.is_empty() || theirs.is_empty(), same_place) {
+                (true, _) => 0,
+                (false, true) => 2,
+                (false, false) => -2,
+            };
+            let score = shared * 2 + category_score + place_score;
+            let related = shared > 0 || (category_score > 0 && same_place);
+            (related && score >= 4).then_some((score, row))
         })
-        .filter(|(score, _)| *score >= 3)
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.updated_at.cmp(&a.1.updated_at)));
     Ok(scored

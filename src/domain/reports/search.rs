@@ -51,6 +51,63 @@ pub fn terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// Words that say what kind of place it is, not which one ("escalier", "étage"…).
+const PLACE_WORDS: &[&str] = &[
+    "escalier",
+    "esc",
+    "bat",
+    "batiment",
+    "bloc",
+    "etage",
+    "palier",
+    "hall",
+    "cage",
+    "entree",
+    "niveau",
+    "cote",
+    "pres",
+    "porte",
+    "staircase",
+    "stairs",
+    "floor",
+    "building",
+    "near",
+];
+
+/// Places named by a letter: "escalier B", "bât. A".
+const LETTERED: &[&str] = &[
+    "escalier",
+    "esc",
+    "bat",
+    "batiment",
+    "bloc",
+    "cage",
+    "entree",
+    "staircase",
+    "building",
+];
+
+/// What tells one place from another in a location: "Escalier B, 3e étage" gives
+/// ["b", "3e"]. A single letter counts only after a word like "escalier" (French uses "à"
+/// as a word: "à côté").
+pub fn place_marks(location: &str) -> Vec<String> {
+    let folded = fold(location);
+    let mut marks: Vec<String> = Vec::new();
+    let mut previous = "";
+    for word in folded.split(' ') {
+        let keep = match word.chars().count() {
+            0 => false,
+            1 => LETTERED.contains(&previous),
+            _ => !STOPWORDS.contains(&word) && !PLACE_WORDS.contains(&word),
+        };
+        if keep && !marks.iter().any(|m| m == word) {
+            marks.push(word.to_string());
+        }
+        previous = word;
+    }
+    marks
+}
+
 /// The document indexed for a report.
 pub fn document(title: &str, description: &str, location: &str) -> String {
     fold(&format!("{title} {description} {location}"))
@@ -69,6 +126,14 @@ mod tests {
         assert_eq!(terms("fuite d'eau au 3ème"), vec!["fuite", "eau", "3eme"]);
         assert_eq!(terms("Cœur, cœur"), vec!["coeur"]);
         assert!(terms("   ").is_empty());
+    }
+
+    #[test]
+    fn places_are_told_apart_by_letter_and_floor() {
+        assert_eq!(place_marks("Escalier B, 3e étage"), vec!["b", "3e"]);
+        assert_eq!(place_marks("escalier A"), vec!["a"]);
+        assert!(place_marks("à côté de l’ascenseur").contains(&"ascenseur".to_string()));
+        assert!(!place_marks("à côté").contains(&"a".to_string()));
     }
 
     #[test]

@@ -37,6 +37,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// What authorization needs to know about this report.
+    pub fn facts(&self) -> crate::auth::authz::ReportFacts {
+        crate::auth::authz::ReportFacts {
+            author_id: self.author_id.clone(),
+            concerned_id: self.concerned_id.clone(),
+            lot_id: self.lot_id.clone(),
+            removed: self.removed,
+            manager_visible: self.manager_visible,
+        }
+    }
+
     /// Staircase, floor and free text, joined.
     pub fn location(&self) -> String {
         super::join_location(
@@ -169,5 +180,39 @@ impl From<TemplateRow> for ReplyTemplate {
             title: t.title,
             body: t.body,
         }
+    }
+}
+
+/// A visit's date as a history detail: the instant, shown later in the reader's format.
+pub fn visit_scheduled_detail(at_ms: i64) -> String {
+    at_ms.to_string()
+}
+
+/// The provider's report as a history detail: the outcome's code, then their words.
+pub fn visit_reported_detail(outcome: crate::vocab::VisitOutcome, body: &str) -> String {
+    format!("{}\n{body}", outcome.as_str())
+}
+
+/// An event's detail for one reader: codes translated and dates in their language's format.
+/// Details stored as text by earlier versions are shown as they are.
+pub fn event_detail(lang: crate::i18n::Lang, kind: &str, detail: &str) -> String {
+    match EventKind::parse(kind) {
+        Some(EventKind::VisitScheduled) => match detail.parse::<i64>() {
+            Ok(ms) => crate::i18n::local_datetime_in(lang, ms),
+            Err(_) => detail.to_string(),
+        },
+        Some(EventKind::VisitReported) => {
+            match detail
+                .split_once('\n')
+                .and_then(|(code, body)| Some((crate::vocab::VisitOutcome::parse(code)?, body)))
+            {
+                Some((outcome, body)) => format!(
+                    "{} — {body}",
+                    lang.t(&format!("wo.outcome.{}", outcome.as_str()))
+                ),
+                None => detail.to_string(),
+            }
+        }
+        _ => detail.to_string(),
     }
 }

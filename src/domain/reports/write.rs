@@ -172,6 +172,14 @@ pub async fn comment_with_photos(
         if !members.iter().any(|m| m.building_id == report.building_id) {
             return Err(AppError::invalid("person_id", "error.person_not_resident"));
         }
+        // The person must be able to open what they are told about (R5).
+        let (_, building) = super::building_of(state, &report.building_id).await?;
+        let reader = crate::domain::accounts::actor_by_id(state, person)
+            .await?
+            .ok_or(AppError::invalid("person_id", "error.person_not_resident"))?;
+        if !authz::may_be_addressed(actor, &reader, &building, &report.facts()) {
+            return Err(AppError::invalid("person_id", "error.person_cannot_see"));
+        }
     }
     if photos.len() > MAX_PHOTOS as usize {
         return Err(AppError::invalid("photo", "error.too_many_photos"));
@@ -282,6 +290,23 @@ pub async fn close(state: &Context, actor: &Actor, report_id: &str) -> AppResult
     change_status(state, actor, &report, "closed", "report_closed").await
 }
 
+/// Closes a report with an optional closing note, posted to everyone first (issue 15).
+pub async fn close_with_note(
+    state: &Context,
+    actor: &Actor,
+    report_id: &str,
+    note: &str,
+) -> AppResult<()> {
+    let (report, _) = authorize(state, actor, report_id, ReportAction::Close).await?;
+    if report.status == ReportStatus::Closed.as_str() {
+        return Err(AppError::Conflict("error.report_already_closed"));
+    }
+    if !note.trim().is_empty() {
+        comment(state, actor, report_id, note, Audience::All).await?;
+    }
+    change_status(state, actor, &report, "closed", "report_closed").await
+}
+
 /// Reopens a closed report: managers only.
 pub async fn reopen(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
     let (report, _) = authorize(state, actor, report_id, ReportAction::Reopen).await?;
@@ -372,6 +397,14 @@ pub async fn follow(state: &Context, actor: &Actor, report_id: &str) -> AppResul
     Ok(())
 }
 
+/// Stops following a report: no more news of it (issue 15).
+pub async fn unfollow(state: &Context, actor: &Actor, report_id: &str) -> AppResult<()> {
+    authorize(state, actor, report_id, ReportAction::Follow).await?;
+    rdb::unfollow(&state.db.pool, report_id, &actor.person_id).await?;
+    Ok(())
+}
+
+/// Stores a photo on a report or one of its comments; returns the photo's id.
 pub async fn add_photo(
     state: &Context,
     actor: &Actor,

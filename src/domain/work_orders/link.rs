@@ -13,9 +13,8 @@ use crate::db::{buildings as bdb, reports as rdb};
 use crate::domain::Context;
 use crate::domain::types::text;
 use crate::domain::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::mail::{self, Attachment, OutgoingEmail};
-use crate::vocab::WorkOrderStatus;
+use crate::vocab::{VisitOutcome, WorkOrderStatus};
 
 /// The work order behind a link, if the link is genuine, live and not revoked.
 pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrder> {
@@ -115,7 +114,8 @@ pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<Wor
     let building = bdb::by_id(&state.db.pool, &wo.building_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let when = crate::i18n::local_datetime(at);
+    let lang = crate::domain::buildings::agency_lang(state, &wo.agency_id).await?;
+    let when = crate::i18n::local_datetime_in(lang, at);
     let ics = ics(
         &wo,
         &building.name,
@@ -123,7 +123,6 @@ pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<Wor
         at,
         &state.config.base_url,
     );
-    let lang = crate::domain::buildings::agency_lang(state, &wo.agency_id).await?;
     let body = lang.tf(
         "wo.mail.confirmed_body",
         &[
@@ -149,7 +148,8 @@ pub async fn schedule(state: &Context, token: &str, date: &str) -> AppResult<Wor
     };
     let mut tx = state.db.begin().await?;
     wdb::schedule(&mut *tx, &wo.id, at, now).await?;
-    record(&wo, "visit_scheduled", &when, now, &mut tx).await?;
+    let detail = crate::domain::reports::views::visit_scheduled_detail(at);
+    record(&wo, "visit_scheduled", &detail, now, &mut tx).await?;
     mail::enqueue(&mut *tx, &email, now).await?;
     super::reminders::schedule_visit_jobs(&mut tx, &wo.id, at, now).await?;
     tx.commit().await?;
@@ -196,9 +196,13 @@ async fn record_report(
     stored: &[crate::domain::reports::write::StoredPhoto],
 ) -> AppResult<()> {
     let now = state.clock.now_ms();
-    let outcome = if done { "done" } else { "another_visit" };
+    let outcome = if done {
+        VisitOutcome::Done
+    } else {
+        VisitOutcome::AnotherVisit
+    };
     let mut tx = state.db.begin().await?;
-    wdb::insert_provider_report(&mut *tx, &wo.id, body, outcome, now).await?;
+    wdb::insert_provider_report(&mut *tx, &wo.id, body, outcome.as_str(), now).await?;
     for p in stored {
         // Providers have no account: their photos are filed under the manager who sent them.
         items::insert_photo(
@@ -218,7 +222,8 @@ async fn record_report(
         .await?;
     }
     wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
-    let detail = format!("{} — {body}", Lang::Fr.t(&format!("wo.outcome.{outcome}")));
+    // Stored as a code: each reader sees the outcome in their own language.
+    let detail = crate::domain::reports::views::visit_reported_detail(outcome, body);
     record(wo, "visit_reported", &detail, now, &mut tx).await?;
     tx.commit().await?;
     Ok(())

@@ -120,7 +120,7 @@ pub async fn create(
                 manager: lang.t("wo.pdf.manager"),
                 photos: lang.t("wo.pdf.photos"),
             };
-            let issued = crate::i18n::local_datetime(now);
+            let issued = crate::i18n::local_datetime_in(lang, now);
             let mut contact = format!("{} {}", building.contact_name, building.contact_phone);
             for (name, phone) in wdb::caretakers(&state.db.pool, &building.id).await? {
                 contact.push_str(&format!("\n{} {name} {phone}", lang.t("wo.pdf.caretaker")));
@@ -129,7 +129,12 @@ pub async fn create(
                 "{} {} {}",
                 provider.contact_name, provider.email, provider.phone
             );
-            let manager_contact = format!("{} — {} {}", manager.name, manager.email, manager.phone);
+            // Name, then the ways to reach them: no separator left dangling at a line's end.
+            let reach: Vec<&str> = [manager.email.as_str(), manager.phone.as_str()]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+            let manager_contact = format!("{}\n{}", manager.name, reach.join(" · "));
             let doc = crate::pdf::WorkOrderDoc {
                 agency_name: &agency_name,
                 reference: &reference,

@@ -193,7 +193,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             if wo.status != WorkOrderStatus::Scheduled.as_str() || wo.scheduled_for != Some(at) {
                 return Ok(());
             }
-            let when = crate::i18n::local_datetime(at);
+            let when = crate::i18n::local_datetime_in(lang, at);
             let subject = lang.tf(
                 "wo.mail.visit_subject",
                 &[("reference", &wo.reference), ("date", &when)],

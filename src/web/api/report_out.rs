@@ -206,7 +206,16 @@ pub(crate) async fn detail(
             .into_iter()
             .map(|c| comment_out(c, &photos))
             .collect(),
-        history: view.history.into_iter().map(HistoryOut::from).collect(),
+        history: view
+            .history
+            .into_iter()
+            .map(|mut e| {
+                // Codes and dates in the caller's language, as the pages show them.
+                e.detail =
+                    crate::domain::reports::event_detail(actor.lang, e.kind.as_str(), &e.detail);
+                HistoryOut::from(e)
+            })
+            .collect(),
         photos: photos
             .iter()
             .filter(|p| p.comment_id.is_none())

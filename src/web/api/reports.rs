@@ -27,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(similar_reports))
         .routes(routes!(get_report))
         .routes(routes!(add_comment))
-        .routes(routes!(follow))
+        .routes(routes!(follow, unfollow))
         .routes(routes!(close))
         .routes(routes!(reopen))
         .routes(routes!(remove))
@@ -240,6 +240,18 @@ report_action!(
     "Follow a report (\"me too\").",
     write::follow
 );
+/// Stop following a report: no more news of it.
+#[utoipa::path(delete, path = "/api/v1/reports/{id}/follow", tag = "reports", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody)))]
+async fn unfollow(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<Json<ReportDetail>> {
+    write::unfollow(&state, &actor, &id).await?;
+    Ok(Json(detail(&state, &actor, &id).await?))
+}
+
 report_action!(
     close,
     "/api/v1/reports/{id}/close",

@@ -77,6 +77,14 @@ impl Page {
             self.unread.to_string()
         }
     }
+    /// "non lue" for one, "non lues" for more.
+    pub fn unread_word(&self) -> &'static str {
+        if self.unread == 1 {
+            self.t("notifications.unread_one")
+        } else {
+            self.t("notifications.unread")
+        }
+    }
     /// The other language, for the switch in the footer.
     pub fn other_lang(&self) -> Lang {
         match self.lang {
@@ -101,6 +109,8 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "report_created" => "notice.report_created",
         "photo_rejected" => "notice.photo_rejected",
         "following" => "notice.following",
+        "reply_sent" => "notice.reply_sent",
+        "unfollowed" => "notice.unfollowed",
         "report_closed" => "notice.report_closed",
         "report_reopened" => "notice.report_reopened",
         "report_shared" => "notice.report_shared",

@@ -54,7 +54,10 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
                 &format!("event.{}", n.kind),
                 &[
                     ("who", n.actor_name.as_deref().unwrap_or("—")),
-                    ("detail", &n.detail),
+                    (
+                        "detail",
+                        &crate::domain::reports::event_detail(page.lang, &n.kind, &n.detail),
+                    ),
                 ],
             ),
             title: n.report_title.unwrap_or_default(),

@@ -14,7 +14,7 @@ use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::domain::AppError;
 use crate::domain::work_orders::link;
-use crate::i18n::local_datetime;
+use crate::i18n::local_datetime_in;
 use crate::web::api::provider_link::{ProviderView, provider_view_of};
 use crate::web::api::reports::read_files;
 use crate::web::context::Ctx;
@@ -49,7 +49,7 @@ async fn provider_render(
     notice: Option<&str>,
 ) -> WebResult<ProviderTpl> {
     let wo = link::open(state, token).await?;
-    let scheduled = wo.scheduled_for.map(local_datetime);
+    let scheduled = wo.scheduled_for.map(|ms| local_datetime_in(ctx.lang, ms));
     let scheduled_input = wo
         .scheduled_for
         .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::auth::authz::{ReportAction, report_allowed};
+use crate::auth::authz::{self, ReportAction, report_allowed};
+use crate::domain::AppError;
 use crate::domain::buildings::Building;
 use crate::domain::buildings::Member;
 use crate::domain::reports::ReplyTemplate;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}", get(show))
         .route("/reports/{id}/comments", post(comment))
         .route("/reports/{id}/follow", post(follow))
+        .route("/reports/{id}/unfollow", post(unfollow))
         .route("/reports/{id}/close", post(close))
         .route("/reports/{id}/reopen", post(reopen))
         .route("/reports/{id}/share", post(share))
@@ -58,13 +60,22 @@ struct ReportTpl {
     category: String,
     building: Building,
     created: String,
+    /// "Dernière activité …", when something happened since the report was filed.
+    activity: Option<String>,
     photos: Vec<String>,
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
+    /// "Suivre (moi aussi)", "Suivre", or nothing (managers).
+    follow_label: Option<&'static str>,
+    /// A follower adds a detail rather than answering.
+    follower: bool,
     can: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     body: String,
+    /// The reply's audience as chosen (kept when the form comes back with an error).
+    audience: String,
+    person_id: String,
     members: Vec<Member>,
     errors: FormErrors,
     /// Managers: providers (favorites first) and the report's work orders.
@@ -76,12 +87,33 @@ impl ReportTpl {
     fn can(&self, what: &str) -> bool {
         self.can.contains(&what)
     }
+
+    /// "Envoyer à Paul Lefèvre" for the person chosen, "la personne choisie" before.
+    fn send_to_person(&self) -> String {
+        match self.members.iter().find(|m| m.person_id == self.person_id) {
+            Some(m) => self
+                .page
+                .lang
+                .tf("report.send_to_person", &[("name", &m.name)]),
+            None => self.page.t("report.send_to_chosen").to_string(),
+        }
+    }
+}
+
+/// What the reply form held, to show it again after an error.
+#[derive(Default)]
+struct Reply {
+    body: String,
+    audience: String,
+    person_id: String,
 }
 
 #[derive(Deserialize, Default)]
 struct ShowQuery {
     notice: Option<String>,
     template: Option<String>,
+    /// A draft kept from the new-report form ("Moi aussi"), offered as a detail.
+    detail: Option<String>,
 }
 
 async fn report_page(
@@ -89,7 +121,7 @@ async fn report_page(
     actor: &Actor,
     page: Page,
     id: &str,
-    body: String,
+    reply: Reply,
     errors: FormErrors,
 ) -> WebResult<ReportTpl> {
     let view = read::view(state, actor, id).await?;
@@ -129,7 +161,10 @@ async fn report_page(
                 &format!("event.{}", e.kind),
                 &[
                     ("who", e.actor_name.as_deref().unwrap_or("—")),
-                    ("detail", &e.detail),
+                    (
+                        "detail",
+                        &crate::domain::reports::event_detail(lang, e.kind.as_str(), &e.detail),
+                    ),
                 ],
             ),
             when: human_time(lang, e.created_at, now),
@@ -137,7 +172,7 @@ async fn report_page(
         .collect();
     let can = crate::web::api::reports::abilities(view.relation);
     let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
-    let members = read::audience_people(state, &view).await?;
+    let members = read::audience_people(state, actor, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
     } else {
@@ -151,7 +186,7 @@ async fn report_page(
         let w = crate::domain::work_orders::for_report(state, actor, &building.agency_id, id)
             .await?
             .into_iter()
-            .map(super::work_orders::line)
+            .map(|w| super::work_orders::line(lang, w))
             .collect();
         (p, w)
     } else {
@@ -163,15 +198,32 @@ async fn report_page(
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),
+        activity: (view.report.updated_at > view.report.created_at).then(|| {
+            lang.tf(
+                "card.activity",
+                &[("when", &human_time(lang, view.report.updated_at, now))],
+            )
+        }),
         report: view.report,
         building,
         photos,
         comments,
         history,
         following: view.following,
+        follow_label: authz::follow_offer(view.relation).map(|o| match o {
+            authz::FollowOffer::MeToo => lang.t("report.follow"),
+            authz::FollowOffer::Follow => lang.t("report.follow_plain"),
+        }),
+        follower: authz::writes_details(view.relation),
         can,
         templates,
-        body,
+        body: reply.body,
+        audience: if reply.audience.is_empty() {
+            "all".to_string()
+        } else {
+            reply.audience
+        },
+        person_id: reply.person_id,
         members,
         errors,
     })
@@ -189,7 +241,7 @@ async fn show(
         &actor,
         page,
         &id,
-        String::new(),
+        Reply::default(),
         FormErrors::default(),
     )
     .await?;
@@ -200,6 +252,11 @@ async fn show(
         .and_then(|t| tpl.templates.iter().find(|x| x.id == t))
     {
         tpl.body = chosen.body.clone();
+    } else if let Some(detail) = q.detail.filter(|_| tpl.can("comment")) {
+        tpl.body = detail
+            .chars()
+            .take(crate::domain::reports::MAX_COMMENT)
+            .collect();
     }
     render(&tpl)
 }
@@ -213,6 +270,14 @@ async fn comment(
     let (files, fields) = read_files(&mut multipart).await?;
     let get = |k: &str| fields.get(k);
     let body = get("body").unwrap_or_default().to_string();
+    let reply = Reply {
+        body: body.clone(),
+        audience: match get("private_landlord") {
+            Some(_) => "landlord".to_string(),
+            None => get("audience").unwrap_or_default().to_string(),
+        },
+        person_id: get("person_id").unwrap_or_default().to_string(),
+    };
     let outcome = match Audience::parse(
         get("audience"),
         get("person_id"),
@@ -226,27 +291,99 @@ async fn comment(
     form_outcome(
         ctx.lang,
         outcome,
-        |_| Ok(Redirect::to(&format!("/reports/{id}#comments")).into_response()),
-        |errors| report_page(&state, &actor, Page::new(&ctx), &id, body, errors),
+        |_| Ok(Redirect::to(&format!("/reports/{id}?notice=reply_sent#comments")).into_response()),
+        |errors| report_page(&state, &actor, Page::new(&ctx), &id, reply, errors),
     )
     .await
 }
 
+/// The longest part of a draft carried to the report followed instead (in its URL).
+const KEPT_DRAFT: usize = 1_000;
+
+/// Follows a report. "Moi aussi" on the new-report form posts the draft here too (the
+/// button belongs to that form): what was written then waits in the report's "add a detail"
+/// box, sent only if the person chooses to.
 async fn follow(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
+    request: axum::extract::Request,
 ) -> WebResult<Response> {
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let draft: String = if multipart {
+        use axum::extract::FromRequest;
+        let mut parts = Multipart::from_request(request, &state)
+            .await
+            .map_err(|_| AppError::BadRequest("error.multipart"))?;
+        let (_, fields) = read_files(&mut parts).await?;
+        fields
+            .get("description")
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(KEPT_DRAFT)
+            .collect()
+    } else {
+        String::new()
+    };
     write::follow(&state, &actor, &id).await?;
-    Ok(Redirect::to(&format!("/reports/{id}?notice=following")).into_response())
+    let mut to = format!("/reports/{id}?notice=following");
+    if !draft.is_empty() {
+        let query = serde_urlencoded::to_string([("detail", draft.as_str())])
+            .map_err(|e| AppError::Internal(format!("draft: {e}")))?;
+        to.push('&');
+        to.push_str(&query);
+        to.push_str("#reply");
+    }
+    Ok(Redirect::to(&to).into_response())
 }
 
-async fn close(
+async fn unfollow(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    write::close(&state, &actor, &id).await?;
+    write::unfollow(&state, &actor, &id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=unfollowed")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct CloseForm {
+    /// An optional closing note, posted to everyone before the report closes.
+    #[serde(default)]
+    note: String,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> WebResult<Response> {
+    let outcome = write::close_with_note(&state, &actor, &id, &form.note).await;
+    if let Err(crate::domain::AppError::Invalid(_)) = &outcome {
+        return form_outcome(
+            ctx.lang,
+            outcome,
+            |()| Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
+            |errors| {
+                report_page(
+                    &state,
+                    &actor,
+                    Page::new(&ctx),
+                    &id,
+                    Reply::default(),
+                    errors,
+                )
+            },
+        )
+        .await;
+    }
+    outcome?;
     Ok(Redirect::to(&format!("/reports/{id}?notice=report_closed")).into_response())
 }
 
@@ -284,7 +421,16 @@ async fn remove(
         ctx.lang,
         write::remove(&state, &actor, &id, &form.reason).await,
         |()| Ok(Redirect::to(&format!("/reports/{id}?notice=report_removed")).into_response()),
-        |errors| report_page(&state, &actor, Page::new(&ctx), &id, String::new(), errors),
+        |errors| {
+            report_page(
+                &state,
+                &actor,
+                Page::new(&ctx),
+                &id,
+                Reply::default(),
+                errors,
+            )
+        },
     )
     .await
 }

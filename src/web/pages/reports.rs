@@ -36,9 +36,13 @@ pub struct Card {
     pub category: String,
     pub location: String,
     pub status: crate::vocab::ReportStatus,
+    /// Urgent and still open: a closed report is no longer urgent.
     pub urgent: bool,
     pub removed: bool,
-    pub when: String,
+    /// "Signalé aujourd’hui à 09:12": the creation, labelled.
+    pub created: String,
+    /// "Dernière activité hier à 18:40", when something happened since.
+    pub activity: Option<String>,
     pub author: String,
     pub followers: i64,
     pub photos: i64,
@@ -48,9 +52,18 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
     Card {
         category: categories::label_of(cats, &r.category).to_string(),
         location: r.location(),
-        urgent: r.urgent,
+        urgent: r.urgent && r.status != crate::vocab::ReportStatus::Closed,
         removed: r.removed,
-        when: human_time(page.lang, r.updated_at, now),
+        created: page.lang.tf(
+            "card.created",
+            &[("when", &human_time(page.lang, r.created_at, now))],
+        ),
+        activity: (r.updated_at > r.created_at).then(|| {
+            page.lang.tf(
+                "card.activity",
+                &[("when", &human_time(page.lang, r.updated_at, now))],
+            )
+        }),
         author: r.concerned_name,
         followers: r.follower_count,
         photos: r.photo_count,

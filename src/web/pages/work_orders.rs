@@ -16,7 +16,7 @@ use crate::domain::AppError;
 use crate::domain::work_orders::stats::Reactivity;
 use crate::domain::work_orders::{self as service, WorkOrderInput, providers, stats};
 use crate::domain::work_orders::{Provider, WorkOrder};
-use crate::i18n::local_datetime;
+use crate::i18n::local_datetime_in;
 use crate::web::api::reports::read_files;
 use crate::web::api::work_orders::pdf_response;
 use crate::web::context::Ctx;
@@ -62,10 +62,10 @@ pub struct WoLine {
     pub scheduled: Option<String>,
 }
 
-pub fn line(w: WorkOrder) -> WoLine {
+pub fn line(lang: crate::i18n::Lang, w: WorkOrder) -> WoLine {
     WoLine {
-        created: local_datetime(w.created_at),
-        scheduled: w.scheduled_for.map(local_datetime),
+        created: local_datetime_in(lang, w.created_at),
+        scheduled: w.scheduled_for.map(|ms| local_datetime_in(lang, ms)),
         id: w.id,
         reference: w.reference,
         provider: w.provider_company,
@@ -110,7 +110,7 @@ async fn list(
     .await?;
     render(&ListTpl {
         page: Page::new(&ctx),
-        lines: rows.into_iter().map(line).collect(),
+        lines: rows.into_iter().map(|w| line(ctx.lang, w)).collect(),
         status: status.unwrap_or_default(),
     })
 }
