@@ -32,6 +32,13 @@ impl Clock {
     }
 }
 
+/// A UTC instant as RFC 3339 text ("2026-11-24T15:00:00Z"), for the API and exports.
+pub fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 pub const MINUTE_MS: i64 = 60_000;
 pub const HOUR_MS: i64 = 60 * MINUTE_MS;
 pub const DAY_MS: i64 = 24 * HOUR_MS;

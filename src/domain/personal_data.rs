@@ -4,15 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
+use crate::clock::iso;
 use crate::db::{people as pdb, personal_data as pd};
 use crate::domain::{AppError, AppResult, Context, buildings};
 use crate::vocab::{MemberRole, Occupancy, ReferentKind};
-
-fn iso(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Export {

@@ -74,18 +74,24 @@ struct PlainHtml<'a> {
 pub fn plain(to: &str, subject: String, text: String) -> Result<OutgoingEmail, MailError> {
     let lines = text.split('\n').map(|l| l.split(' ').collect()).collect();
     let html = render(&PlainHtml { lines })?;
-    Ok(OutgoingEmail {
+    let text = render(&PlainText { text: &text })?
+        .trim_end_matches('\n')
+        .to_string();
+    Ok(message(to, subject, text, html))
+}
+
+/// A one-off message (no thread, no unsubscribe, no attachment).
+fn message(to: &str, subject: String, text: String, html: String) -> OutgoingEmail {
+    OutgoingEmail {
         to: to.to_string(),
         subject,
+        text,
         html,
-        text: render(&PlainText { text: &text })?
-            .trim_end_matches('\n')
-            .to_string(),
         message_id: None,
         thread_id: None,
         unsubscribe: None,
         attachments: Vec::new(),
-    })
+    }
 }
 
 fn render(t: &impl Template) -> Result<String, MailError> {
@@ -99,16 +105,12 @@ pub fn password_reset(
     name: &str,
     link: &str,
 ) -> Result<OutgoingEmail, MailError> {
-    Ok(OutgoingEmail {
-        to: to.to_string(),
-        subject: lang.t("mail.reset.subject").to_string(),
-        text: render(&ResetText { lang, name, link })?,
-        html: render(&ResetHtml { lang, name, link })?,
-        message_id: None,
-        thread_id: None,
-        unsubscribe: None,
-        attachments: Vec::new(),
-    })
+    Ok(message(
+        to,
+        lang.t("mail.reset.subject").to_string(),
+        render(&ResetText { lang, name, link })?,
+        render(&ResetHtml { lang, name, link })?,
+    ))
 }
 
 /// After repeated failed logins: a link that lets the owner back in.
@@ -118,16 +120,12 @@ pub fn login_unlock(
     name: &str,
     link: &str,
 ) -> Result<OutgoingEmail, MailError> {
-    Ok(OutgoingEmail {
-        to: to.to_string(),
-        subject: lang.t("mail.unlock.subject").to_string(),
-        text: render(&UnlockText { lang, name, link })?,
-        html: render(&UnlockHtml { lang, name, link })?,
-        message_id: None,
-        thread_id: None,
-        unsubscribe: None,
-        attachments: Vec::new(),
-    })
+    Ok(message(
+        to,
+        lang.t("mail.unlock.subject").to_string(),
+        render(&UnlockText { lang, name, link })?,
+        render(&UnlockHtml { lang, name, link })?,
+    ))
 }
 
 pub fn welcome(
@@ -139,26 +137,22 @@ pub fn welcome(
 ) -> Result<OutgoingEmail, MailError> {
     let intro = lang.tf("mail.welcome.intro", &[("building", building)]);
     let intro = intro.as_str();
-    Ok(OutgoingEmail {
-        to: to.to_string(),
-        subject: lang.tf("mail.welcome.subject", &[("building", building)]),
-        text: render(&WelcomeText {
+    Ok(message(
+        to,
+        lang.tf("mail.welcome.subject", &[("building", building)]),
+        render(&WelcomeText {
             lang,
             name,
             intro,
             link,
         })?,
-        html: render(&WelcomeHtml {
+        render(&WelcomeHtml {
             lang,
             name,
             intro,
             link,
         })?,
-        message_id: None,
-        thread_id: None,
-        unsubscribe: None,
-        attachments: Vec::new(),
-    })
+    ))
 }
 
 #[derive(Template)]

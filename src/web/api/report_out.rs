@@ -9,11 +9,7 @@ use crate::domain::reports::{Comment, HistoryEntry, Photo, Report, read};
 use crate::vocab::{AudienceKind, EventKind, ReportStatus};
 use crate::web::error::WebResult;
 
-pub fn iso(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
+pub use crate::clock::iso;
 
 #[derive(Serialize, ToSchema)]
 pub struct PersonRef {
