@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command. On a Debian machine where only Rust is installed, it installs what the
-# tests use (an SMTP server, PDF and QR tools, PostgreSQL when none answers, Chromium and
+# tests use (an SMTP server, PDF and QR tools, a metrics parser, systemd-analyze, PostgreSQL
+# when none answers, Chromium and
 # Node.js for the browser journeys), then runs the whole suite on SQLite, on PostgreSQL and
 # in the browser. A tool that is still missing makes its tests fail, never pass silently.
 #
@@ -35,6 +36,9 @@ command -v cc >/dev/null || apt_install build-essential
 # Real PDF text extraction and rendering, and QR decoding.
 { command -v pdftotext && command -v pdftoppm && command -v pdfimages; } >/dev/null || apt_install poppler-utils
 command -v zbarimg >/dev/null || apt_install zbar-tools
+# The reference Prometheus text parser, and systemd's own check of the shipped units.
+/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || apt_install python3-prometheus-client
+command -v systemd-analyze >/dev/null || apt_install systemd
 
 if wants postgres; then
   log "PostgreSQL"

@@ -17,6 +17,21 @@ use crate::domain::types::{Email, NewPassword, PersonName, text};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines as text for people, or one JSON object per line for log collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,7 +153,7 @@ impl From<sqlx::Error> for CliError {
     }
 }
 
-async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
+async fn serve(args: ServeArgs, demo: bool, log_format: LogFormat) -> Result<(), CliError> {
     let stop = app::shutdown_signal();
     let config = Config::from_args(&args.common, !args.no_worker);
     let app = Application::build(config, Clock::system(), &args.listen).await?;
@@ -146,6 +161,9 @@ async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
         let state = app.state();
         crate::demo::seed(&state).await?;
         println!("{}", crate::demo::summary(&state).await?);
+    } else if log_format == LogFormat::Json {
+        // Log collectors read stdout: every line there must be a JSON object.
+        tracing::info!(address = %app.address(), "listening");
     } else {
         println!("Palier listening on http://{}", app.address());
     }
@@ -173,8 +191,8 @@ fn usage(e: crate::domain::Invalid) -> CliError {
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(args, false).await,
-        Command::Demo(args) => serve(args, true).await,
+        Command::Serve(args) => serve(args, false, cli.log_format).await,
+        Command::Demo(args) => serve(args, true, cli.log_format).await,
         Command::Migrate(common) => {
             app::state(Config::from_args(&common, false), Clock::system()).await?;
             println!("migrations applied");

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod pdf;
 pub mod photos;
 pub mod storage;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod buildings;
 pub mod context;
+pub mod health;
 pub mod inbox;
 pub mod lots;
 pub mod memberships;

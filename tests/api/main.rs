@@ -11,6 +11,7 @@ mod buildings;
 mod helpers;
 mod lots;
 mod notifications;
+mod operations;
 mod page_costs;
 mod pages;
 mod personal_data;
