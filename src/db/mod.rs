@@ -6,6 +6,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod buildings;
+pub mod idempotency;
 pub mod jobs;
 pub mod lots;
 pub mod notifications;

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod buildings;
 pub mod context;
 pub mod health;
+pub mod idempotency;
 pub mod inbox;
 pub mod lots;
 pub mod memberships;

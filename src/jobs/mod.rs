@@ -155,6 +155,9 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 Ok(n) => tracing::info!(count = n, "sent e-mails summarized"),
                 Err(e) => tracing::error!(error = %e, "summarizing sent e-mails failed"),
             }
+            if let Err(e) = crate::domain::idempotency::purge_expired(&state).await {
+                tracing::error!(error = %e, "purging idempotency keys failed");
+            }
         }
         // Events first: they turn into the jobs below.
         if let Err(e) = crate::domain::notifications::dispatch_pending(&state, 100).await {

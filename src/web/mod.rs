@@ -4,6 +4,7 @@ pub mod api;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod multipart;
 pub mod pages;
 
@@ -30,6 +31,11 @@ pub fn router(state: AppState) -> Router {
         // After routing, so that requests are counted by route template, not raw path.
         .route_layer(axum::middleware::from_fn(count_request))
         .fallback(pages::not_found)
+        // Inside the context layer: keys belong to the person asking.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::layer,

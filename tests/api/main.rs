@@ -9,6 +9,7 @@ mod agencies;
 mod authorization;
 mod buildings;
 mod helpers;
+mod idempotency;
 mod lots;
 mod notifications;
 mod operations;

@@ -52,6 +52,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// A fresh key for a create form's `idempotency_key`: a double tap or a resubmitted
+    /// page then creates one item (see `web::idempotency`).
+    pub fn form_key(&self) -> String {
+        crate::auth::secret::new_token()
+    }
+
     pub fn new(ctx: &Ctx) -> Page {
         Page {
             lang: ctx.lang,
