@@ -58,6 +58,23 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Online backup of a SQLite deployment (database and files) into one archive, while
+    /// the server runs. For PostgreSQL use pg_dump (README).
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive to write (tar), replaced only once complete.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup archive into an empty data directory.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive written by `palier backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Inspect and retry queued jobs.
     Jobs {
         #[command(flatten)]
@@ -145,6 +162,8 @@ pub enum CliError {
     App(#[from] crate::domain::AppError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl From<sqlx::Error> for CliError {
@@ -193,6 +212,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args, false, cli.log_format).await,
         Command::Demo(args) => serve(args, true, cli.log_format).await,
+        Command::Backup { common, to } => {
+            let summary = crate::backup::backup(&Config::from_args(&common, false), &to).await?;
+            println!(
+                "backup written to {}: {} bytes, {} files",
+                to.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
+        Command::Restore { common, from } => {
+            let summary = crate::backup::restore(&common.data_dir, &from).await?;
+            println!(
+                "restored into {}: database {} bytes (integrity ok), {} files",
+                common.data_dir.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
         Command::Migrate(common) => {
             app::state(Config::from_args(&common, false), Clock::system()).await?;
             println!("migrations applied");

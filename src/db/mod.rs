@@ -176,6 +176,24 @@ impl Db {
         }
     }
 
+    /// A consistent copy of a SQLite database at `path`, taken while others write (SQLite's
+    /// `VACUUM INTO` reads one snapshot and writes a compact new file).
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> sqlx::Result<()> {
+        let target = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of a database file: "ok" when sound.
+    pub async fn integrity_check(&self) -> sqlx::Result<String> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.join("; "))
+    }
+
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

@@ -7,6 +7,7 @@ mod fixtures;
 mod accounts;
 mod agencies;
 mod authorization;
+mod backup;
 mod buildings;
 mod helpers;
 mod idempotency;
