@@ -48,6 +48,8 @@ struct ListTpl {
     buildings: Vec<BuildingLine>,
     /// The agencies the person manages, for their settings.
     agencies: Vec<crate::domain::agencies::AgencySummary>,
+    /// Buildings the person waits to join (approval): (id, name).
+    waiting: Vec<(String, String)>,
 }
 
 fn role_label(page: &Page, role: BuildingRole) -> &'static str {
@@ -67,10 +69,12 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
         })
         .collect();
     let agencies = crate::domain::agencies::managed(&state, &actor).await?;
+    let waiting = crate::domain::approval::waiting_for(&state, &actor).await?;
     render(&ListTpl {
         page,
         buildings,
         agencies,
+        waiting,
     })
 }
 
@@ -182,6 +186,8 @@ struct MembersTpl {
     building: Building,
     members: Vec<Member>,
     can_change_roles: bool,
+    /// Moving out and residence edits (managers).
+    can_manage_memberships: bool,
 }
 
 async fn members(
@@ -197,6 +203,7 @@ async fn members(
         building,
         members,
         can_change_roles: authz::allowed(permit.role, Action::ChangeRole),
+        can_manage_memberships: authz::allowed(permit.role, Action::ManageMemberships),
     };
     render(&tpl)
 }
