@@ -50,7 +50,7 @@ impl Lang {
         }
     }
     /// A person's name as shown: an erased account's blank name reads "Ancien occupant".
-    pub fn person<'a>(self, name: &'a str) -> &'a str {
+    pub fn person(self, name: &str) -> &str {
         if name.is_empty() {
             self.t("person.former_resident")
         } else {

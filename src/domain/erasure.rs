@@ -63,8 +63,13 @@ fn stored_forms(text: &str) -> Vec<String> {
         html.replace('\'', "&#39;"),
     ];
     for f in forms.clone() {
-        if let Ok(json) = serde_json::to_string(&f) {
-            forms.push(json.trim_matches('"').to_string());
+        // The quotes serde adds, once at each end (an escaped `\"` may end the text).
+        if let Some(inner) = serde_json::to_string(&f).ok().and_then(|j| {
+            j.strip_prefix('"')
+                .and_then(|j| j.strip_suffix('"'))
+                .map(str::to_string)
+        }) {
+            forms.push(inner);
         }
     }
     forms.sort();

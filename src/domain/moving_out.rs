@@ -25,7 +25,7 @@ pub async fn end_residence(
     let own = authz::check_end_residence(actor, &reference, person_id)?;
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
-    let ended = ldb::end_residence(&mut *tx, building_id, person_id, &actor.person_id, now).await?;
+    let ended = ldb::end_residence(&mut tx, building_id, person_id, &actor.person_id, now).await?;
     if ended == 0 {
         return Err(AppError::NotFound);
     }

@@ -9,6 +9,7 @@ mod agencies;
 mod authorization;
 mod buildings;
 mod helpers;
+mod lifecycle;
 mod lots;
 mod notifications;
 mod page_costs;
