@@ -56,8 +56,13 @@ fn role_label(page: &Page, role: BuildingRole) -> &'static str {
     page.t(&format!("role.{}", role.as_str()))
 }
 
-async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResult<Response> {
-    let page = Page::new(&ctx);
+async fn list(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    // Notices land here too: waiting for approval, moved out.
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
     let buildings = service::list_for(&state, &actor)
         .await?
         .into_iter()
