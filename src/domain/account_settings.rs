@@ -98,7 +98,15 @@ pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
 /// A time zone of the IANA database ("Europe/Paris", "America/Montreal").
 pub async fn set_timezone(cx: &Context, actor: &Actor, zone: &str) -> AppResult<String> {
     let zone = zone.trim();
-    if zone.is_empty() || zone.len() > 64 || jiff::tz::TimeZone::get(zone).is_err() {
+    let plausible = zone
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
+    if zone.is_empty()
+        || zone.len() > 64
+        || !plausible
+        || zone.contains("..")
+        || jiff::tz::TimeZone::get(zone).is_err()
+    {
         return Err(AppError::invalid("timezone", "error.timezone_invalid"));
     }
     ldb::set_timezone(&cx.db.pool, &actor.person_id, zone).await?;

@@ -517,3 +517,52 @@ async fn the_registration_form_names_the_building_and_preselects_nothing() {
         "owner/tenant is an explicit choice"
     );
 }
+
+#[tokio::test]
+async fn the_pages_end_a_residence_and_erase_an_account() {
+    let app = spawn_app().await;
+    let nadia = app.person_id(TENANT).await;
+    let manager = app.browser(Some(MANAGER)).await;
+    let members = format!("/buildings/{}/members", app.tilleuls);
+    let (_, html) = manager.get_text(&members).await;
+    assert!(
+        html.contains(&format!("/members/{nadia}/end")),
+        "an end form per resident"
+    );
+    let resp = manager
+        .submit(&members, &format!("{members}/{nadia}/end"), &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).ends_with("notice=residence_ended"));
+    let (status, html) = manager
+        .get_text(&format!("/buildings/{}/former", app.tilleuls))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Nadia Benali"));
+
+    // The owner erases his account from "Mon compte": a wrong password is said next to
+    // the field, the right one erases and logs out.
+    let owner = app.browser(Some(OWNER)).await;
+    let resp = owner
+        .submit("/account", "/account/erase", &[("password", "wrong")])
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap_or_default();
+    assert!(html.contains("Le mot de passe actuel est incorrect."));
+    let resp = owner
+        .submit("/account", "/account/erase", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/?notice=account_erased");
+    let (status, _) = owner.get_text("/account").await;
+    assert_ne!(status, StatusCode::OK, "logged out");
+
+    // The only manager of an agency is told why not, on the page.
+    let other = app.browser(Some(OTHER_MANAGER)).await;
+    let resp = other
+        .submit("/account", "/account/erase", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap_or_default();
+    assert!(html.contains("dernier gestionnaire"));
+}

@@ -330,9 +330,13 @@ async fn erase_me(
     User(actor, ctx): User,
     Form(form): Form<EraseForm>,
 ) -> WebResult<Response> {
+    // Refusals (wrong password, last manager of an agency) are shown next to the form.
     let result = erasure::erase_self(&state, &actor, &form.password)
         .await
-        .map_err(|e| renamed(e, "erase_password"));
+        .map_err(|e| match e {
+            AppError::Conflict(key) => AppError::invalid("erase_password", key),
+            e => renamed(e, "erase_password"),
+        });
     let secure = state.config.secure_cookies;
     form_outcome(
         ctx.lang,
