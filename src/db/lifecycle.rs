@@ -134,6 +134,32 @@ pub async fn pending_of_person<'c>(
     .await
 }
 
+/// How many people wait to join a building (on `membership_requests_building`).
+pub async fn count_requests<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM membership_requests WHERE building_id = $1")
+        .bind(building_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// A person's ended residences, for their export: (building id, building name, started,
+/// ended), on `past_memberships_person`.
+pub async fn past_of_person<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<(String, String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT f.building_id, b.name, f.started_at, f.ended_at FROM past_memberships f \
+         JOIN buildings b ON b.id = f.building_id WHERE f.person_id = $1 ORDER BY f.ended_at",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await
+}
+
 /// Moves a person's resident memberships in a building (occupant, referent) to the past;
 /// returns how many there were. Landlord links are not a residence and stay.
 pub async fn end_residence(

@@ -103,6 +103,14 @@ pub async fn list(cx: &Context, permit: &Permit, cursor: Option<&str>) -> AppRes
     })
 }
 
+/// How many wait in the building, for the staff's link to the list (0 for others).
+pub async fn waiting_count(cx: &Context, permit: &Permit) -> AppResult<i64> {
+    if !crate::auth::authz::allowed(permit.role, Action::ApproveMembers) {
+        return Ok(0);
+    }
+    Ok(ldb::count_requests(&cx.db.pool, &permit.building_id).await?)
+}
+
 /// Whether the building asks for approval.
 pub async fn needs_approval(cx: &Context, building_id: &str) -> AppResult<bool> {
     Ok(ldb::needs_approval(&cx.db.pool, building_id).await?)

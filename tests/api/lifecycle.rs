@@ -63,6 +63,20 @@ async fn a_new_member_waits_for_approval_and_sees_nothing_until_approved() {
     let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
     assert_eq!(me["memberships"], json!([]));
 
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&token)).await;
+    assert_eq!(
+        export["pending_memberships"][0]["building_id"],
+        app.tilleuls.as_str()
+    );
+    let staff = app.browser(Some(REFERENT)).await;
+    let (_, html) = staff
+        .get_text(&format!("/buildings/{}", app.tilleuls))
+        .await;
+    assert!(
+        html.contains("Demandes d’inscription (1)"),
+        "staff see who waits"
+    );
+
     // The referent sees the request; occupants and other agencies do not.
     let requests = format!("{building}/membership-requests");
     let (status, list) = app.get_json(&requests, Some(&referent)).await;
@@ -229,6 +243,12 @@ async fn moving_out_ends_access_at_once_and_keeps_the_reports() {
     assert_eq!(former["items"][0]["person_id"], nadia.as_str());
     let (status, _) = delete(&app, &member, &manager, &json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&tenant)).await;
+    assert_eq!(
+        export["past_memberships"][0]["building_id"],
+        app.tilleuls.as_str(),
+        "{export}"
+    );
 
     // The person ends their own residence too.
     let owner = app.token(OWNER).await;

@@ -97,6 +97,8 @@ struct BuildingTpl {
     role: &'static str,
     can_list_members: bool,
     can_manage: bool,
+    /// People waiting for approval, shown to the staff who decide.
+    waiting: i64,
     columns: Vec<Column>,
     query: String,
     results: Option<Vec<Card>>,
@@ -171,7 +173,9 @@ async fn show(
                 .collect(),
         );
     }
+    let waiting = crate::domain::approval::waiting_count(&state, &permit).await?;
     let tpl = BuildingTpl {
+        waiting,
         role: role_label(&page, permit.role),
         can_list_members: authz::allowed(permit.role, Action::ListMembers),
         can_manage: authz::allowed(permit.role, Action::ManageBuilding),
