@@ -586,3 +586,48 @@ async fn the_pages_end_a_residence_and_erase_an_account() {
     let html = resp.text().await.unwrap_or_default();
     assert!(html.contains("dernier gestionnaire"));
 }
+
+/// Measures an erasure against a large outbox (run by hand:
+/// `cargo test --test api lifecycle::erasure_cost -- --ignored --nocapture`).
+#[tokio::test]
+#[ignore]
+async fn erasure_cost_with_a_large_outbox() {
+    let app = spawn_app().await;
+    let (_, _) = register(&app, NAME, EMAIL).await;
+    let token = app.token(EMAIL).await;
+    let filler = "x".repeat(2000);
+    let pool = &app.state.db.pool;
+    let total = 50_000;
+    for chunk in 0..(total / 1000) {
+        let mut tx = pool.begin().await.expect("tx");
+        for i in 0..1000 {
+            let n = chunk * 1000 + i;
+            // One e-mail in a hundred names her.
+            let who = if n % 100 == 0 { NAME } else { "Paul Lefèvre" };
+            let payload = json!({"to": "someone@example.test", "subject": "Nouveau message",
+                "text": format!("Bonjour, {who} a commenté. {filler}"), "html": ""})
+            .to_string();
+            sqlx::query("INSERT INTO jobs (id, kind, payload, status, run_at, created_at) VALUES ($1, 'email', $2, 'done', 0, 0)")
+                .bind(format!("bulk{n}"))
+                .bind(payload)
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+        }
+        tx.commit().await.expect("commit");
+    }
+    let started = std::time::Instant::now();
+    let (status, _) = delete(&app, "/api/v1/me", &token, &json!({"password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    eprintln!(
+        "erasure with {total} sent e-mails ({} scrubbed): {:?}",
+        total / 100,
+        started.elapsed()
+    );
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%Quintavalle%'")
+            .fetch_one(pool)
+            .await
+            .expect("count");
+    assert_eq!(left, 0);
+}
