@@ -48,16 +48,22 @@ pub enum Action {
     CreateReport,
     /// Read the agency's reply templates (R4): staff material, like replying as staff.
     UseReplyTemplates,
+    /// See who waits to join and approve or refuse them (seed 001).
+    ApproveMembers,
+    /// End someone's residence, change their lot or occupancy, erase a former resident.
+    ManageMemberships,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
         Action::ManageBuilding,
         Action::CreateReport,
         Action::UseReplyTemplates,
+        Action::ApproveMembers,
+        Action::ManageMemberships,
     ];
 }
 
@@ -95,8 +101,8 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     use BuildingRole::*;
     match action {
         ViewBuilding | CreateReport => true,
-        ListMembers | UseReplyTemplates => matches!(role, Referent | Manager),
-        ChangeRole | ManageBuilding => role == Manager,
+        ListMembers | UseReplyTemplates | ApproveMembers => matches!(role, Referent | Manager),
+        ChangeRole | ManageBuilding | ManageMemberships => role == Manager,
     }
 }
 
@@ -111,6 +117,24 @@ pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Pe
         action,
         _granted: (),
     })
+}
+
+/// Ending a residence (moving out): the person themself, or the building's manager.
+/// Returns whether it is the person's own.
+pub fn check_end_residence(
+    actor: &Actor,
+    building: &BuildingRef,
+    person_id: &str,
+) -> Result<bool, Denied> {
+    let own = person_id == actor.person_id
+        && actor
+            .memberships
+            .iter()
+            .any(|m| m.building_id == building.id && is_resident(m.role));
+    if own {
+        return Ok(true);
+    }
+    check(actor, Action::ManageMemberships, building).map(|_| false)
 }
 
 /// Details of a building that not every member sees (SPEC §4, B1).

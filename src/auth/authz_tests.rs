@@ -326,3 +326,77 @@ fn reply_templates_are_for_staff_only() {
     assert!(!allowed(Occupant, Action::UseReplyTemplates));
     assert!(!allowed(Landlord, Action::UseReplyTemplates));
 }
+
+#[test]
+fn lifecycle_actions_by_role_with_foreign_buildings() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    // ApproveMembers, ManageMemberships
+    let cases = [
+        (actor(&["a1"], &[]), [true, true]),
+        (actor(&[], &[("b1", "referent")]), [true, false]),
+        (actor(&[], &[("b1", "occupant")]), [false, false]),
+        (actor(&[], &[("b1", "landlord")]), [false, false]),
+    ];
+    for (who, expected) in cases {
+        for (action, allowed) in [Action::ApproveMembers, Action::ManageMemberships]
+            .iter()
+            .zip(expected)
+        {
+            let result = check(&who, *action, &home);
+            assert_eq!(result.is_ok(), allowed, "{action:?} {:?}", who.memberships);
+            if !allowed {
+                assert!(matches!(result, Err(Denied::Forbidden)), "{action:?}");
+            }
+            assert!(
+                matches!(check(&who, *action, &foreign), Err(Denied::NotFound)),
+                "foreign {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_residence_ends_by_its_resident_or_the_manager() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    let occupant = actor(&[], &[("b1", "occupant")]);
+    assert_eq!(check_end_residence(&occupant, &home, "p"), Ok(true));
+    assert_eq!(
+        check_end_residence(&occupant, &home, "someone else"),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        check_end_residence(&occupant, &foreign, "p"),
+        Err(Denied::NotFound)
+    );
+    // A landlord link is not a residence to end.
+    let landlord = actor(&[], &[("b1", "landlord")]);
+    assert_eq!(
+        check_end_residence(&landlord, &home, "p"),
+        Err(Denied::Forbidden)
+    );
+    let manager = actor(&["a1"], &[]);
+    assert_eq!(check_end_residence(&manager, &home, "other"), Ok(false));
+    assert_eq!(
+        check_end_residence(&manager, &foreign, "other"),
+        Err(Denied::NotFound)
+    );
+    let referent = actor(&[], &[("b1", "referent")]);
+    assert_eq!(
+        check_end_residence(&referent, &home, "other"),
+        Err(Denied::Forbidden)
+    );
+}

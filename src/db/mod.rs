@@ -8,6 +8,7 @@ pub mod audit;
 pub mod buildings;
 pub mod idempotency;
 pub mod jobs;
+pub mod lifecycle;
 pub mod lots;
 pub mod notifications;
 pub mod people;
@@ -89,9 +90,11 @@ impl Db {
                         Box::pin(async move {
                             // The busy timeout comes first so that the other pragmas, and
                             // every later write, wait for a lock (boundedly) instead of failing.
+                            // secure_delete zeroes deleted content, so an erased person's data
+                            // does not survive in free space (GDPR erasure).
                             conn.execute(
                                 format!(
-                                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
                                     LOCK_WAIT.as_millis()
                                 )
                                 .as_str(),

@@ -107,6 +107,32 @@ pub async fn register(
         other => other?,
     }
     let lot_id = bdb::find_or_create_lot(&mut tx, &building.id, reg.lot.as_str()).await?;
+    pdb::accept_charter(&mut *tx, &id, CHARTER_VERSION, now).await?;
+    if crate::db::lifecycle::needs_approval(&mut *tx, &building.id).await? {
+        // Seed 001: the person waits, member of nothing, until someone approves them; the
+        // approval e-mail is their welcome.
+        super::approval::request(
+            &mut tx,
+            &id,
+            &building.id,
+            &lot_id,
+            reg.occupancy.as_str(),
+            now,
+        )
+        .await?;
+        crate::db::audit::record(
+            &mut *tx,
+            Some(&id),
+            "register_pending",
+            "building",
+            &building.id,
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok((id, building.id));
+    }
     pdb::insert_membership(
         &mut *tx,
         pdb::NewMembership {
@@ -120,7 +146,6 @@ pub async fn register(
         },
     )
     .await?;
-    pdb::accept_charter(&mut *tx, &id, CHARTER_VERSION, now).await?;
     let link = format!("{}/buildings/{}", state.config.base_url, building.id);
     let email = crate::mail::messages::welcome(
         reg.lang,

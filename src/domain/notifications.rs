@@ -183,7 +183,7 @@ fn headline(lang: Lang, kind: &str, who: &str, detail: &str) -> String {
     let detail = crate::domain::reports::event_detail(lang, kind, detail);
     lang.tf(
         &format!("event.{kind}"),
-        &[("who", who), ("detail", &detail)],
+        &[("who", lang.person(who)), ("detail", &detail)],
     )
 }
 

@@ -252,3 +252,53 @@ async fn every_role_gets_exactly_its_rights_on_a_report() {
         );
     }
 }
+
+/// The lifecycle's rights (approval list, approval setting, former residents), role by
+/// role, with other buildings and agencies answering 404.
+#[tokio::test]
+async fn lifecycle_rights_by_role() {
+    let app = spawn_app().await;
+    // (who, building, [requests list, approval setting, former residents])
+    let table: Vec<(&str, &str, [u16; 3])> = vec![
+        (MANAGER, "tilleuls", [OK, OK, OK]),
+        (REFERENT, "tilleuls", [OK, FORBIDDEN, FORBIDDEN]),
+        (OWNER, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (LANDLORD, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (NEIGHBOUR, "tilleuls", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, "tilleuls", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (MANAGER, "other", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, "other", [OK, OK, OK]),
+    ];
+    for (who, building, expected) in table {
+        let token = app.token(who).await;
+        let id = match building {
+            "tilleuls" => app.tilleuls.clone(),
+            _ => app.other_building.clone(),
+        };
+        let (requests, _) = app
+            .get_json(
+                &format!("/api/v1/buildings/{id}/membership-requests"),
+                Some(&token),
+            )
+            .await;
+        let (approval, _) = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/buildings/{id}/approval"),
+                Some(&token),
+                &json!({"needs_approval": false}),
+            )
+            .await;
+        let (former, _) = app
+            .get_json(
+                &format!("/api/v1/buildings/{id}/former-members"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(
+            [requests.as_u16(), approval.as_u16(), former.as_u16()],
+            expected,
+            "{who} on {building}"
+        );
+    }
+}

@@ -11,6 +11,7 @@ mod backup;
 mod buildings;
 mod helpers;
 mod idempotency;
+mod lifecycle;
 mod lots;
 mod notifications;
 mod operations;

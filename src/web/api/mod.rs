@@ -3,6 +3,7 @@
 mod accounts;
 mod agencies;
 mod buildings;
+mod lifecycle;
 mod lots;
 mod notifications;
 mod photos;
@@ -169,6 +170,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(agencies::routes())
         .merge(buildings::routes())
+        .merge(lifecycle::routes())
         .merge(lots::routes())
         .merge(reports::routes())
         .merge(photos::routes())

@@ -4,6 +4,7 @@ mod account;
 pub mod agencies;
 mod auth;
 mod buildings;
+mod lifecycle;
 mod notifications;
 pub mod provider_link;
 mod reply_templates;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(work_orders::router())
         .merge(provider_link::router())
         .merge(agencies::router())
+        .merge(lifecycle::router())
 }
 
 /// What every page's layout needs.
@@ -129,7 +131,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
-        _ => return None,
+        other => return lifecycle::notice_key(other),
     })
 }
 
