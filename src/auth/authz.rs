@@ -48,16 +48,19 @@ pub enum Action {
     CreateReport,
     /// Read the agency's reply templates (R4): staff material, like replying as staff.
     UseReplyTemplates,
+    /// Invite members and link landlords to lots (B8, R10).
+    ManagePeople,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
         Action::ManageBuilding,
         Action::CreateReport,
         Action::UseReplyTemplates,
+        Action::ManagePeople,
     ];
 }
 
@@ -96,7 +99,7 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     match action {
         ViewBuilding | CreateReport => true,
         ListMembers | UseReplyTemplates => matches!(role, Referent | Manager),
-        ChangeRole | ManageBuilding => role == Manager,
+        ChangeRole | ManageBuilding | ManagePeople => role == Manager,
     }
 }
 
@@ -197,15 +200,18 @@ pub enum AgencyAction {
     ManageSettings,
     /// Add buildings to the agency's portfolio (B1).
     ManageBuildings,
+    /// Import buildings, lots and people from the agency's software (B7).
+    ImportPortfolio,
 }
 
 impl AgencyAction {
-    pub const ALL: [AgencyAction; 5] = [
+    pub const ALL: [AgencyAction; 6] = [
         AgencyAction::ManageProviders,
         AgencyAction::ManageWorkOrders,
         AgencyAction::ViewStatistics,
         AgencyAction::ManageSettings,
         AgencyAction::ManageBuildings,
+        AgencyAction::ImportPortfolio,
     ];
 }
 

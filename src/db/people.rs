@@ -85,7 +85,10 @@ pub async fn memberships<'c>(
     person_id: &str,
 ) -> sqlx::Result<Vec<MembershipRow>> {
     sqlx::query_as(
-        "SELECT building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+        // Each lot a landlord owns (lot_landlords) is one more landlord membership.
+        "SELECT building_id, role, occupancy, referent_kind, lot_id, created_at FROM memberships \
+         WHERE person_id = $1 \
+         UNION ALL SELECT building_id, 'landlord', NULL, NULL, lot_id, created_at FROM lot_landlords \
          WHERE person_id = $1 ORDER BY created_at",
     )
     .bind(person_id)
@@ -107,7 +110,9 @@ pub async fn memberships_in<'c>(
     building_id: &str,
 ) -> sqlx::Result<Vec<PersonMembershipRow>> {
     sqlx::query_as(
-        "SELECT person_id, building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+        "SELECT person_id, building_id, role, occupancy, referent_kind, lot_id, created_at FROM memberships \
+         WHERE building_id = $1 \
+         UNION ALL SELECT person_id, building_id, 'landlord', NULL, NULL, lot_id, created_at FROM lot_landlords \
          WHERE building_id = $1 ORDER BY person_id, created_at",
     )
     .bind(building_id)

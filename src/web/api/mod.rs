@@ -6,6 +6,7 @@ mod buildings;
 mod lots;
 mod notifications;
 mod photos;
+mod portfolio;
 pub mod provider_link;
 mod report_out;
 pub mod reports;
@@ -165,6 +166,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(agencies::routes())
         .merge(buildings::routes())
         .merge(lots::routes())
+        .merge(portfolio::routes())
         .merge(reports::routes())
         .merge(photos::routes())
         .merge(notifications::routes())
