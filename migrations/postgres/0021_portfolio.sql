@@ -10,7 +10,7 @@ CREATE TABLE lot_landlords (
     lot_id TEXT PRIMARY KEY REFERENCES lots(id),
     person_id TEXT NOT NULL REFERENCES people(id),
     building_id TEXT NOT NULL REFERENCES buildings(id),
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 CREATE INDEX lot_landlords_person ON lot_landlords(person_id, building_id);
 CREATE INDEX lot_landlords_building ON lot_landlords(building_id);

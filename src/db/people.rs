@@ -235,6 +235,8 @@ pub struct MemberRow {
     pub occupancy: Option<String>,
     pub referent_kind: Option<String>,
     pub lot: Option<String>,
+    /// 0 until the person has a password (imported, not yet through their invitation).
+    pub signed_up: i64,
 }
 
 pub async fn members_of<'c>(
@@ -242,7 +244,8 @@ pub async fn members_of<'c>(
     building_id: &str,
 ) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
-        "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot \
+        "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot, \
+         CAST(CASE WHEN p.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS signed_up \
          FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN lots l ON l.id = m.lot_id \
          WHERE m.building_id = $1 ORDER BY p.name, m.role",
     )

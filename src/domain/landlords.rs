@@ -125,3 +125,11 @@ pub async fn lots_with_landlords(
         })
         .collect())
 }
+
+/// The building a lot belongs to (404 for an unknown lot; the action then checks rights).
+pub async fn building_of_lot(cx: &Context, lot_id: &str) -> AppResult<String> {
+    Ok(ldb::by_id(&cx.db.pool, lot_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .building_id)
+}

@@ -272,10 +272,7 @@ mod tests {
     fn records_follow_quotes_separators_and_lines() {
         assert_eq!(separator("a;b;c\n1,2;3"), ';');
         assert_eq!(separator("a,b,\"c;d\"\n"), ',');
-        let recs = records(
-            "a;b\r\n\"x;\"\"y\"\"\";2\n\n\"multi\nline\";3\nlast;4",
-            ';',
-        );
+        let recs = records("a;b\r\n\"x;\"\"y\"\"\";2\n\n\"multi\nline\";3\nlast;4", ';');
         let lines: Vec<usize> = recs.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![1, 2, 4, 6]);
         assert_eq!(recs[1].fields, vec!["x;\"y\"", "2"]);
@@ -300,7 +297,11 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(h.get(&row, Column::Email), "a@x.fr", "first e-mail column wins");
+        assert_eq!(
+            h.get(&row, Column::Email),
+            "a@x.fr",
+            "first e-mail column wins"
+        );
         assert_eq!(h.label(Column::Shares), "Tantièmes");
     }
 }

@@ -154,7 +154,10 @@ fn parse_line(header: &Header, record: &csv::Record) -> Result<Line, Reason> {
     let f = &record.fields;
     let get = |c| header.get(f, c);
     let cell = |c, r: Result<String, Invalid>| r.map_err(|e| cell_error(header, c, e));
-    let building = cell(Column::Building, text("building", get(Column::Building), 120))?;
+    let building = cell(
+        Column::Building,
+        text("building", get(Column::Building), 120),
+    )?;
     let address = cell(Column::Address, text("address", get(Column::Address), 300))?;
     let lot = cell(
         Column::Lot,
@@ -179,7 +182,10 @@ fn parse_line(header: &Header, record: &csv::Record) -> Result<Line, Reason> {
         Column::Staircase,
         optional_text("staircase", get(Column::Staircase), 40),
     )?;
-    let floor = cell(Column::Floor, optional_text("floor", get(Column::Floor), 40))?;
+    let floor = cell(
+        Column::Floor,
+        optional_text("floor", get(Column::Floor), 40),
+    )?;
     let raw_email = get(Column::Email);
     let raw_name = get(Column::Name);
     let mut line = Line {
@@ -202,17 +208,17 @@ fn parse_line(header: &Header, record: &csv::Record) -> Result<Line, Reason> {
         Email::parse(raw_email).map(|e| e.as_str().to_string()),
     )?;
     let name = if raw_name.is_empty() {
-        return Err(Reason(
-            "import.reason.name_missing",
-            vec![("email", email)],
-        ));
+        return Err(Reason("import.reason.name_missing", vec![("email", email)]));
     } else {
         cell(
             Column::Name,
             PersonName::parse(raw_name).map(|n| n.as_str().to_string()),
         )?
     };
-    let phone = cell(Column::Phone, optional_text("phone", get(Column::Phone), 30))?;
+    let phone = cell(
+        Column::Phone,
+        optional_text("phone", get(Column::Phone), 30),
+    )?;
     let raw_relation = get(Column::Relation);
     let relation = relation(raw_relation).ok_or_else(|| match raw_relation {
         "" => Reason("import.reason.relation_missing", vec![]),
@@ -270,10 +276,7 @@ impl Claims {
                 if let Some((n, prev)) = self.residence.get(&(bkey, p.email.clone()))
                     && *prev != occ
                 {
-                    return Err(Reason(
-                        "import.reason.other_occupancy",
-                        vec![earlier(*n)],
-                    ));
+                    return Err(Reason("import.reason.other_occupancy", vec![earlier(*n)]));
                 }
             }
             Relation::Landlord => {
@@ -291,13 +294,14 @@ impl Claims {
         let bkey = line.building_key();
         let lot_key = (bkey.clone(), line.lot.clone());
         if let Some(s) = line.shares {
-            self.shares.entry(lot_key.clone()).or_insert((line.number, s));
+            self.shares
+                .entry(lot_key.clone())
+                .or_insert((line.number, s));
         }
         let Some(p) = &line.person else { return };
-        self.names.entry(p.email.clone()).or_insert((
-            line.number,
-            crate::domain::reports::search::fold(&p.name),
-        ));
+        self.names
+            .entry(p.email.clone())
+            .or_insert((line.number, crate::domain::reports::search::fold(&p.name)));
         match p.relation {
             Relation::Resident(occ) => {
                 self.residence

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Counts, ImportOptions, ImportSummary, Line, PeopleCounts, Relation};
 use crate::db::lots::{self as ldb, LotInput, LotRow};
-use crate::db::portfolio::{self as pdb, NewBuildingRow, NewLotRow, NewMembershipRow, NewPersonRow};
+use crate::db::portfolio::{
+    self as pdb, NewBuildingRow, NewLotRow, NewMembershipRow, NewPersonRow,
+};
 use crate::domain::{AppError, AppResult, Context, invitations, is_unique_violation};
 
 type BuildingKey = (String, String);
@@ -169,8 +171,7 @@ pub(super) async fn run(
         );
     }
     // (person, building) → (occupancy, lot) for residents; (person, building) for landlords.
-    let mut residents: HashMap<(String, String), (Option<String>, Option<String>)> =
-        HashMap::new();
+    let mut residents: HashMap<(String, String), (Option<String>, Option<String>)> = HashMap::new();
     let mut landlord_members: HashSet<(String, String)> = HashSet::new();
     let mut lot_landlord: HashMap<String, String> = HashMap::new();
     for m in pdb::memberships_of_agency(&mut *conn, agency_id).await? {
@@ -242,7 +243,8 @@ pub(super) async fn run(
                                 occupancy: Some(occ.as_str()),
                                 lot_id: Some(lot_id.clone()),
                             });
-                            residents.insert(key, (Some(occ.as_str().into()), Some(lot_id.clone())));
+                            residents
+                                .insert(key, (Some(occ.as_str().into()), Some(lot_id.clone())));
                             true
                         }
                         Some((o, l))
@@ -434,7 +436,9 @@ pub(super) async fn run(
     .await;
     match written {
         // Someone registered or linked the same person meanwhile: nothing is kept.
-        Err(e) if is_unique_violation(&e) => return Err(AppError::Conflict("error.import_conflict")),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict("error.import_conflict"));
+        }
         other => other?,
     }
     tx.commit().await?;

@@ -5,6 +5,7 @@ pub mod agencies;
 mod auth;
 mod buildings;
 mod notifications;
+mod portfolio;
 pub mod provider_link;
 mod reply_templates;
 mod report_view;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(work_orders::router())
         .merge(provider_link::router())
         .merge(agencies::router())
+        .merge(portfolio::router())
 }
 
 /// What every page's layout needs.
@@ -123,6 +125,8 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
+        "landlord_linked" => "notice.landlord_linked",
+        "invitation_sent" => "notice.invitation_sent",
         _ => return None,
     })
 }
