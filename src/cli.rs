@@ -124,6 +124,20 @@ pub enum ImportCommand {
         #[arg(long)]
         agency: String,
     },
+    /// Import buildings, lots and people (B7; keyed on building name + address, lot label
+    /// and e-mail: re-running changes nothing).
+    Portfolio {
+        file: std::path::PathBuf,
+        /// Agency name or id.
+        #[arg(long)]
+        agency: String,
+        /// Check and report without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// E-mail an invitation to the people who have no password yet.
+        #[arg(long)]
+        invite: bool,
+    },
 }
 
 /// A one-line progress bar on standard error.
@@ -355,6 +369,62 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     );
                     for (line, reason) in &report.rejected {
                         println!("  line {line}: {reason}");
+                    }
+                }
+                ImportCommand::Portfolio {
+                    file,
+                    agency,
+                    dry_run,
+                    invite,
+                } => {
+                    let agency = agency_id(&state, &agency).await?;
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+                    let started = std::time::Instant::now();
+                    let options = crate::domain::portfolio::ImportOptions { dry_run, invite };
+                    let s = crate::domain::portfolio::import_for_agency(
+                        &state,
+                        &agency,
+                        None,
+                        crate::i18n::Lang::En,
+                        &bytes,
+                        options,
+                        progress,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::domain::AppError::Invalid(i) => usage(i),
+                        crate::domain::AppError::TooLarge => {
+                            CliError::Usage(crate::i18n::Lang::En.t("error.too_large").into())
+                        }
+                        other => CliError::App(other),
+                    })?;
+                    if dry_run {
+                        println!("dry run: nothing written");
+                    }
+                    println!(
+                        "buildings: created {}, updated {}, unchanged {}",
+                        s.buildings.created, s.buildings.updated, s.buildings.unchanged
+                    );
+                    println!(
+                        "lots: created {}, updated {}, unchanged {}",
+                        s.lots.created, s.lots.updated, s.lots.unchanged
+                    );
+                    println!(
+                        "people: created {}, updated {}, unchanged {}, without e-mail {}",
+                        s.people.created,
+                        s.people.updated,
+                        s.people.unchanged,
+                        s.people.without_email
+                    );
+                    println!(
+                        "invited {}, rejected {} ({:.2} s)",
+                        s.invited,
+                        s.rejected.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    for r in &s.rejected {
+                        println!("  line {}: {}", r.line, r.reason);
                     }
                 }
             }

@@ -13,6 +13,7 @@ pub mod lots;
 pub mod notifications;
 pub mod people;
 pub mod personal_data;
+pub mod portfolio;
 pub mod report_items;
 pub mod reports;
 pub mod search;

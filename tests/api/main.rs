@@ -19,6 +19,7 @@ mod page_costs;
 mod pages;
 mod personal_data;
 mod photos;
+mod portfolio;
 mod report_loop;
 mod report_pages;
 mod reports;

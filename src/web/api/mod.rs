@@ -7,6 +7,7 @@ mod lifecycle;
 mod lots;
 mod notifications;
 mod photos;
+mod portfolio;
 pub mod provider_link;
 mod report_out;
 pub mod reports;
@@ -172,6 +173,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(buildings::routes())
         .merge(lifecycle::routes())
         .merge(lots::routes())
+        .merge(portfolio::routes())
         .merge(reports::routes())
         .merge(photos::routes())
         .merge(notifications::routes())
