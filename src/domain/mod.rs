@@ -3,13 +3,16 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod announcements;
 pub mod buildings;
 pub mod context;
 pub mod inbox;
 pub mod lots;
 pub mod memberships;
+pub mod news;
 pub mod notifications;
 pub mod personal_data;
+pub mod polls;
 pub mod reports;
 pub mod throttle;
 pub mod types;

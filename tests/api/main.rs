@@ -10,6 +10,7 @@ mod authorization;
 mod buildings;
 mod helpers;
 mod lots;
+mod news;
 mod notifications;
 mod page_costs;
 mod pages;
