@@ -214,30 +214,36 @@ pub async fn read(cx: &Context, actor: &Actor, id: &str) -> AppResult<Announceme
     let now = cx.clock.now_ms();
     let audience = NewsAudience::parse(&row.audience);
     let standing = actor.standing_in(&building.id);
-    if audience.is_some_and(|a| authz::announcement_reaches(a, standing)) {
+    // The author is not their own audience (neither notified nor counted).
+    if row.author_id != actor.person_id
+        && audience.is_some_and(|a| authz::announcement_reaches(a, standing))
+    {
         adb::mark_seen(&cx.db.pool, &row.id, &actor.person_id, now).await?;
     }
+    let author_id = row.author_id.clone();
     let mut a = view(row, role, now);
     a.attachments = files::list(cx, &a.id).await?;
     if authz::sees_all_news(role) {
-        let (seen, size) = seen_counts(cx, &building.id, &a.id, a.audience).await?;
+        let (seen, size) = seen_counts(cx, &building.id, &a.id, a.audience, &author_id).await?;
         a.seen_by = Some(seen);
         a.audience_size = Some(size);
     }
     Ok(a)
 }
 
-/// (seen by, audience size): members of the audience only, so staff opening it do not count.
+/// (seen by, audience size): members of the audience but its author, so staff opening it
+/// do not count.
 async fn seen_counts(
     cx: &Context,
     building_id: &str,
     id: &str,
     audience: NewsAudience,
+    author_id: &str,
 ) -> AppResult<(i64, i64)> {
     let members: Vec<news::Person> = news::members(cx, building_id)
         .await?
         .into_iter()
-        .filter(|p| authz::announcement_reaches(audience, p.standing))
+        .filter(|p| p.id != author_id && authz::announcement_reaches(audience, p.standing))
         .collect();
     let seen = adb::seen_by(&cx.db.pool, id).await?;
     let count = members.iter().filter(|p| seen.contains(&p.id)).count();

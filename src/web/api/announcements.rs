@@ -188,26 +188,6 @@ async fn withdraw(
     Ok(Json(service::read(&state, &actor, &id).await?))
 }
 
-/// Reads the `file` part of a multipart body with its name.
-pub async fn read_file(
-    multipart: &mut axum::extract::Multipart,
-) -> Result<Option<(String, Vec<u8>)>, AppError> {
-    let mut found = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.multipart"))?
-    {
-        let is_file = field.file_name().is_some() || field.name() == Some("file");
-        let name = field.file_name().unwrap_or_default().to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
-        if is_file && !bytes.is_empty() && found.is_none() {
-            found = Some((name, bytes.to_vec()));
-        }
-    }
-    Ok(found)
-}
-
 /// Attach a photo (re-encoded, location data removed) or a PDF (checked to be one), 10 MB at most.
 #[utoipa::path(post, path = "/api/v1/announcements/{id}/attachments", tag = "announcements", security(("bearer" = [])),
     params(("id" = String, Path)), request_body(content_type = "multipart/form-data", description = "a `file` field"),
@@ -218,8 +198,9 @@ async fn upload(
     Path(id): Path<String>,
     ApiMultipart(mut multipart): ApiMultipart,
 ) -> WebResult<(StatusCode, Json<Attachment>)> {
-    let (name, bytes) = read_file(&mut multipart)
+    let (name, bytes) = crate::web::multipart::read_named_file(&mut multipart)
         .await?
+        .0
         .ok_or(AppError::invalid("file", "error.news_file_missing"))?;
     let att = files::add(&state, &actor, &id, &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(att)))

@@ -2,9 +2,11 @@
 
 mod account;
 pub mod agencies;
+mod announcements;
 mod auth;
 mod buildings;
 mod notifications;
+mod polls;
 pub mod provider_link;
 mod reply_templates;
 mod report_view;
@@ -39,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .merge(work_orders::router())
         .merge(provider_link::router())
         .merge(agencies::router())
+        .merge(announcements::router())
+        .merge(polls::router())
 }
 
 /// What every page's layout needs.
@@ -123,6 +127,14 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
+        "announcement_published" => "news.notice.published",
+        "announcement_saved" => "news.notice.saved",
+        "announcement_withdrawn" => "news.notice.withdrawn",
+        "attachment_added" => "news.notice.attached",
+        "poll_created" => "poll.notice.created",
+        "poll_published" => "poll.notice.published",
+        "vote_saved" => "poll.notice.voted",
+        "poll_closed" => "poll.notice.closed",
         _ => return None,
     })
 }
