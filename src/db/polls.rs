@@ -214,3 +214,39 @@ pub async fn update_draft<'c>(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The votes of several polls (a page of the list) in one query: (poll id, vote).
+pub async fn votes_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    poll_ids: &[&str],
+) -> sqlx::Result<Vec<(String, VoteRow)>> {
+    if poll_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=poll_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT poll_id, person_id, options, voted_at, vote_seq FROM poll_votes \
+         WHERE poll_id IN ({}) ORDER BY voted_at, vote_seq",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, i64, String)>(&sql);
+    for id in poll_ids {
+        query = query.bind(*id);
+    }
+    Ok(query
+        .fetch_all(ex)
+        .await?
+        .into_iter()
+        .map(|(poll_id, person_id, options, voted_at, vote_seq)| {
+            (
+                poll_id,
+                VoteRow {
+                    person_id,
+                    options,
+                    voted_at,
+                    vote_seq,
+                },
+            )
+        })
+        .collect())
+}

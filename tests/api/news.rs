@@ -567,6 +567,16 @@ async fn polls_refuse_bad_input_and_keep_votes_secret() {
         .get_json(&format!("/api/v1/polls/{id}"), Some(&owner))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let polls = format!("/api/v1/buildings/{}/polls", app.tilleuls);
+    let (_, listed) = app.get_json(&polls, Some(&owner)).await;
+    assert_eq!(
+        ids(&listed),
+        Vec::<String>::new(),
+        "drafts are not listed for occupants"
+    );
+    let (_, listed) = app.get_json(&polls, Some(&referent)).await;
+    assert_eq!(ids(&listed), vec![id.clone()]);
+    assert_eq!(listed["items"][0]["status"], "draft");
     let (status, p) = app
         .post_json(
             &format!("/api/v1/polls/{id}/publish"),

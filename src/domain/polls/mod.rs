@@ -5,9 +5,11 @@
 
 pub mod mail;
 pub mod tally;
+mod view;
+mod voting;
 
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use view::{Poll, PollOption};
+pub use voting::vote;
 
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action, BuildingRole};
@@ -20,50 +22,6 @@ use crate::vocab::{PollAudience, PollStatus, ResultsVisible};
 
 pub const PAGE_SIZE: i64 = 20;
 pub const MAX_OPTIONS: usize = 10;
-
-/// One option with its counts, when the reader may see them.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PollOption {
-    pub label: String,
-    /// Head count; null while hidden.
-    pub votes: Option<i64>,
-    /// Weighted polls: the shares of the lots that chose it; null otherwise or while hidden.
-    pub shares: Option<i64>,
-    /// Of the building's total shares (weighted) or of the voters; null while hidden.
-    pub percent: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Poll {
-    pub id: String,
-    pub building_id: String,
-    pub title: String,
-    pub question: String,
-    pub status: PollStatus,
-    pub options: Vec<PollOption>,
-    pub multiple: bool,
-    pub audience: PollAudience,
-    pub weighted: bool,
-    pub results_visible: ResultsVisible,
-    pub closes_at: Option<String>,
-    pub published_at: Option<String>,
-    pub closed_at: Option<String>,
-    /// Turnout: how many voted, out of how many may.
-    pub voters: i64,
-    pub eligible: i64,
-    /// Weighted polls: the building's total shares and those of the lots that voted.
-    pub total_shares: Option<i64>,
-    pub voted_shares: Option<i64>,
-    /// The reader's own vote (option indexes), if any.
-    pub my_vote: Option<Vec<usize>>,
-    pub counts_visible: bool,
-    pub can_vote: bool,
-    pub can_close: bool,
-    /// Staff: publish or edit the draft.
-    pub can_manage: bool,
-    #[serde(skip)]
-    pub closes_at_ms: Option<i64>,
-}
 
 /// What a poll's author typed.
 #[derive(Debug, Clone, Default)]
@@ -250,71 +208,28 @@ pub(crate) async fn count(cx: &Context, row: &PollRow, n: usize) -> AppResult<ta
     ))
 }
 
-fn is_closed(row: &PollRow, now: i64) -> bool {
+pub(crate) fn is_closed(row: &PollRow, now: i64) -> bool {
     row.status == PollStatus::Closed.as_str() || row.closes_at.is_some_and(|c| c <= now)
 }
 
 /// A poll as `actor` sees it.
 pub async fn read(cx: &Context, actor: &Actor, id: &str) -> AppResult<Poll> {
     let l = load(cx, actor, id).await?;
-    let now = cx.clock.now_ms();
-    let row = &l.row;
-    let members = news::members(cx, &row.building_id).await?;
-    let lots = lots(cx, &row.building_id).await?;
-    let eligible = eligible(row, &members, &lots);
-    let ballots = ballots(pdb::votes(&cx.db.pool, &row.id).await?);
-    let weighted = row.weighted != 0;
-    let t = tally::count(l.labels.len(), weighted, &ballots, &eligible, &lots);
-    let my_vote = ballots
-        .iter()
-        .find(|b| b.person_id == actor.person_id)
-        .map(|b| b.options.clone());
-    let closed = is_closed(row, now);
-    let results_visible =
-        ResultsVisible::parse(&row.results_visible).unwrap_or(ResultsVisible::AfterClose);
-    let visible = authz::poll_counts_visible(l.role, results_visible, my_vote.is_some(), closed);
-    let status = PollStatus::parse(&row.status).unwrap_or(PollStatus::Draft);
-    let options = l
-        .labels
-        .iter()
-        .zip(&t.counts)
-        .map(|(label, c)| PollOption {
-            label: label.clone(),
-            votes: visible.then_some(c.votes),
-            shares: (visible && weighted).then_some(c.shares),
-            percent: visible.then_some(c.percent),
-        })
-        .collect();
-    let open = status == PollStatus::Open && !closed;
-    Ok(Poll {
-        id: row.id.clone(),
-        building_id: row.building_id.clone(),
-        title: row.title.clone(),
-        question: row.question.clone(),
-        status: if status == PollStatus::Open && closed {
-            PollStatus::Closed
-        } else {
-            status
+    let members = news::members(cx, &l.row.building_id).await?;
+    let lots = lots(cx, &l.row.building_id).await?;
+    let votes = pdb::votes(&cx.db.pool, &l.row.id).await?;
+    Ok(view::poll(
+        view::Facts {
+            row: &l.row,
+            labels: &l.labels,
+            role: l.role,
+            reader_id: &actor.person_id,
+            members: &members,
+            lots: &lots,
+            now: cx.clock.now_ms(),
         },
-        options,
-        multiple: row.multiple != 0,
-        audience: audience_of(row),
-        weighted,
-        results_visible,
-        closes_at: row.closes_at.map(crate::clock::iso),
-        published_at: row.published_at.map(crate::clock::iso),
-        closed_at: row.closed_at.map(crate::clock::iso),
-        voters: t.voters,
-        eligible: t.eligible,
-        total_shares: weighted.then_some(t.total_shares),
-        voted_shares: (weighted && visible).then_some(t.voted_shares),
-        my_vote,
-        counts_visible: visible,
-        can_vote: open && eligible.iter().any(|p| p.id == actor.person_id),
-        can_close: open && authz::may_close_poll(l.role, row.author_id == actor.person_id),
-        can_manage: authz::sees_all_news(l.role) && status == PollStatus::Draft,
-        closes_at_ms: row.closes_at,
-    })
+        ballots(votes),
+    ))
 }
 
 pub struct Page {
@@ -342,9 +257,29 @@ pub async fn list(
     } else {
         None
     };
+    // One look at the building's members, lots and votes for the whole page.
+    let members = news::members(cx, &permit.building_id).await?;
+    let lots = lots(cx, &permit.building_id).await?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut votes = pdb::votes_of(&cx.db.pool, &ids).await?;
+    let now = cx.clock.now_ms();
     let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(read(cx, actor, &r.id).await?);
+    for row in &rows {
+        let labels = labels(row)?;
+        let (mine, rest): (Vec<_>, Vec<_>) = votes.drain(..).partition(|(p, _)| *p == row.id);
+        votes = rest;
+        items.push(view::poll(
+            view::Facts {
+                row,
+                labels: &labels,
+                role: permit.role,
+                reader_id: &actor.person_id,
+                members: &members,
+                lots: &lots,
+                now,
+            },
+            ballots(mine.into_iter().map(|(_, v)| v).collect()),
+        ));
     }
     Ok(Page {
         items,
@@ -415,55 +350,6 @@ pub async fn publish(cx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Parses and checks a ballot against the poll.
-fn ballot(options: &[i64], n: usize, multiple: bool) -> AppResult<Vec<usize>> {
-    let mut chosen = Vec::with_capacity(options.len());
-    for &o in options {
-        let i = usize::try_from(o)
-            .ok()
-            .filter(|i| *i < n)
-            .ok_or(AppError::invalid("options", "error.poll_option_unknown"))?;
-        if chosen.contains(&i) {
-            return Err(AppError::invalid("options", "error.poll_option_twice"));
-        }
-        chosen.push(i);
-    }
-    if chosen.is_empty() {
-        return Err(AppError::invalid("options", "error.poll_option_none"));
-    }
-    if !multiple && chosen.len() > 1 {
-        return Err(AppError::invalid("options", "error.poll_single_answer"));
-    }
-    chosen.sort_unstable();
-    Ok(chosen)
-}
-
-/// Casts or replaces the actor's vote. Outside the audience 403; a closed poll 409.
-pub async fn vote(cx: &Context, actor: &Actor, id: &str, options: &[i64]) -> AppResult<()> {
-    let l = load(cx, actor, id).await?;
-    let now = cx.clock.now_ms();
-    if l.row.status == PollStatus::Draft.as_str() {
-        return Err(AppError::Conflict("error.poll_not_open"));
-    }
-    if is_closed(&l.row, now) {
-        return Err(AppError::Conflict("error.poll_closed"));
-    }
-    let members = news::members(cx, &l.row.building_id).await?;
-    let lots = lots(cx, &l.row.building_id).await?;
-    if !eligible(&l.row, &members, &lots)
-        .iter()
-        .any(|p| p.id == actor.person_id)
-    {
-        return Err(AppError::Forbidden);
-    }
-    let chosen = ballot(options, l.labels.len(), l.row.multiple != 0)?;
-    let json = serde_json::to_string(&chosen).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !pdb::upsert_vote(&cx.db.pool, id, &actor.person_id, &json, now).await? {
-        return Err(AppError::Conflict("error.poll_closed"));
-    }
-    Ok(())
-}
-
 /// Closes it by hand (P4): the author or a manager; results e-mailed to the audience.
 pub async fn close(cx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
     let l = load(cx, actor, id).await?;
@@ -501,19 +387,4 @@ pub async fn results_csv(cx: &Context, actor: &Actor, id: &str) -> AppResult<(St
         ],
     );
     Ok((format!("sondage-{id}.csv"), csv))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ballot;
-
-    #[test]
-    fn ballots_are_checked_against_the_poll() {
-        assert_eq!(ballot(&[2, 0], 3, true).ok(), Some(vec![0, 2]));
-        assert!(ballot(&[0, 1], 3, false).is_err());
-        assert!(ballot(&[3], 3, false).is_err());
-        assert!(ballot(&[-1], 3, false).is_err());
-        assert!(ballot(&[1, 1], 3, true).is_err());
-        assert!(ballot(&[], 3, true).is_err());
-    }
 }
