@@ -1013,3 +1013,61 @@ async fn pages_publish_read_vote_and_show_results() {
     assert_eq!(status, StatusCode::OK);
     assert!(csv.contains("Vert,1,100.0"), "{csv}");
 }
+
+#[tokio::test]
+async fn managers_rewrite_the_agency_templates_from_a_page() {
+    let app = spawn_app().await;
+    let manager_token = app.token(MANAGER).await;
+    let (_, b) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}", app.tilleuls),
+            Some(&manager_token),
+        )
+        .await;
+    let agency = b["agency_id"].as_str().expect("agency").to_string();
+    let page = format!("/agencies/{agency}/announcement-templates");
+    let manager = app.browser(Some(MANAGER)).await;
+    let (status, html) = manager.get_text(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Collecte des encombrants le {date}")
+            && html.contains("Bulky-waste collection on {date}")
+    );
+    let action = format!("{page}/bulky_waste/fr");
+    let resp = manager
+        .submit(&page, &action, &[("title", " "), ("body", "x")])
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = manager
+        .submit(
+            &page,
+            &action,
+            &[
+                ("title", "Encombrants : {date}"),
+                ("body", "Dépôt {place}."),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let referent = app.browser(Some(REFERENT)).await;
+    let (status, _) = referent.get_text(&page).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another agency's page does not exist for them"
+    );
+    let (_, html) = referent
+        .get_text(&format!(
+            "/buildings/{}/announcements?template=bulky_waste",
+            app.tilleuls
+        ))
+        .await;
+    assert!(
+        html.contains("Encombrants : {date}"),
+        "the rewritten template is offered"
+    );
+    assert!(
+        !html.contains("Modifier les modèles"),
+        "only managers edit templates"
+    );
+}

@@ -137,6 +137,27 @@ pub async fn one(
         .ok_or(AppError::NotFound)
 }
 
+/// Whether `actor` may rewrite the templates of this agency (its managers).
+pub fn may_edit(actor: &Actor, agency_id: &str) -> bool {
+    authz::check_agency(actor, AgencyAction::ManageSettings, Some(agency_id)).is_ok()
+}
+
+/// Every template of an agency in both languages, for its managers to edit.
+pub async fn for_agency(cx: &Context, actor: &Actor, agency_id: &str) -> AppResult<Vec<Template>> {
+    let permit = authz::check_agency(actor, AgencyAction::ManageSettings, Some(agency_id))?;
+    seed(cx, &permit.agency_id).await?;
+    let mut all = Vec::new();
+    for lang in [Lang::Fr, Lang::En] {
+        all.extend(
+            adb::templates(&cx.db.pool, &permit.agency_id, lang.code())
+                .await?
+                .into_iter()
+                .map(view),
+        );
+    }
+    Ok(all)
+}
+
 /// An agency's manager rewrites a template.
 pub async fn save(
     cx: &Context,

@@ -73,6 +73,8 @@ struct ListTpl {
     past: bool,
     can_publish: bool,
     templates: Vec<NewsTemplate>,
+    /// Managers: where to rewrite the agency's templates.
+    can_edit_templates: bool,
     form: NewsForm,
     errors: FormErrors,
 }
@@ -125,6 +127,7 @@ async fn list_tpl(
     });
     Ok(ListTpl {
         page: Page::new(ctx).with_notice(q.notice.as_deref()),
+        can_edit_templates: templates::may_edit(actor, &building.agency_id),
         building,
         items: list.items,
         next_cursor: list.next_cursor,

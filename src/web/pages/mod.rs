@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod news_templates;
 mod notifications;
 mod polls;
 pub mod provider_link;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(agencies::router())
         .merge(announcements::router())
         .merge(polls::router())
+        .merge(news_templates::router())
 }
 
 /// What every page's layout needs.
