@@ -453,3 +453,58 @@ fn people_and_portfolio_table() {
         Err(Denied::Forbidden)
     ));
 }
+
+#[test]
+fn news_rules_audiences_votes_closing_and_counts() {
+    use crate::vocab::{MemberRole as R, NewsAudience as A, Occupancy as O, PollAudience as P};
+    use crate::vocab::{ReferentKind as K, ResultsVisible as V};
+    use BuildingRole::*;
+    // Publishing: referents and managers; occupants and landlords are refused.
+    for (role, ok) in [
+        (Manager, true),
+        (Referent, true),
+        (Occupant, false),
+        (Landlord, false),
+    ] {
+        assert_eq!(allowed(role, Action::PublishNews), ok, "{role:?}");
+        assert_eq!(sees_all_news(role), ok);
+    }
+    let owner = standing([(R::Occupant, Some(O::Owner), None)]);
+    let tenant = standing([(R::Occupant, Some(O::Tenant), None)]);
+    let landlord = standing([(R::Landlord, None, None)]);
+    let council = standing([(R::Referent, Some(O::Owner), Some(K::Council))]);
+    let caretaker = standing([(R::Referent, None, Some(K::Caretaker))]);
+    let outsider = standing([]);
+    // (standing, all, owners, tenants, council)
+    for (s, expected) in [
+        (owner, [true, true, false, false]),
+        (tenant, [true, false, true, false]),
+        (landlord, [true, true, false, false]),
+        (council, [true, true, false, true]),
+        (caretaker, [true, false, false, false]),
+        (outsider, [false, false, false, false]),
+    ] {
+        for (audience, ok) in A::ALL.iter().zip(expected) {
+            assert_eq!(announcement_reaches(*audience, s), ok, "{s:?} {audience:?}");
+        }
+    }
+    // Votes: the audience; weighted polls only owners.
+    assert!(may_vote(P::All, false, tenant));
+    assert!(!may_vote(P::Owners, false, tenant));
+    assert!(may_vote(P::Tenants, false, tenant));
+    assert!(!may_vote(P::All, true, tenant));
+    assert!(may_vote(P::All, true, landlord));
+    assert!(!may_vote(P::All, false, outsider));
+    // Closing: the author (staff) or a manager.
+    assert!(may_close_poll(Manager, false));
+    assert!(may_close_poll(Referent, true));
+    assert!(!may_close_poll(Referent, false));
+    assert!(!may_close_poll(Occupant, true));
+    // Counts: after the close for all; after a vote (or for staff) with "after_vote".
+    assert!(poll_counts_visible(Occupant, V::AfterClose, false, true));
+    assert!(!poll_counts_visible(Occupant, V::AfterClose, true, false));
+    assert!(!poll_counts_visible(Manager, V::AfterClose, false, false));
+    assert!(poll_counts_visible(Occupant, V::AfterVote, true, false));
+    assert!(!poll_counts_visible(Occupant, V::AfterVote, false, false));
+    assert!(poll_counts_visible(Referent, V::AfterVote, false, false));
+}

@@ -4,6 +4,7 @@
 //! statements that must differ (full-text search, row locking) branch on [`Backend`].
 
 pub mod agencies;
+pub mod announcements;
 pub mod audit;
 pub mod buildings;
 pub mod idempotency;
@@ -13,6 +14,7 @@ pub mod lots;
 pub mod notifications;
 pub mod people;
 pub mod personal_data;
+pub mod polls;
 pub mod portfolio;
 pub mod report_items;
 pub mod reports;

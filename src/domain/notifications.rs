@@ -381,6 +381,13 @@ pub async fn settings(state: &Context, actor: &crate::auth::Actor) -> AppResult<
             subscribed(state, &actor.person_id, slug, manager).await?,
         ));
     }
+    // Building news (A1): on by default for everyone.
+    let news = crate::domain::announcements::notice::CATEGORY;
+    categories.push((
+        news.to_string(),
+        actor.lang.t("news.category").to_string(),
+        subscribed(state, &actor.person_id, news, false).await?,
+    ));
     Ok(Settings { mode, categories })
 }
 
@@ -396,7 +403,11 @@ pub async fn save_settings(
     }
     let mut tx = state.db.begin().await?;
     ndb::set_mode(&mut *tx, &actor.person_id, mode).await?;
-    for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
+    let slugs = crate::domain::reports::categories::BUILT_IN
+        .iter()
+        .map(|(slug, _, _)| *slug)
+        .chain([crate::domain::announcements::notice::CATEGORY]);
+    for slug in slugs {
         ndb::set_category(
             &mut *tx,
             &actor.person_id,

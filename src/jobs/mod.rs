@@ -74,6 +74,21 @@ async fn run_job(state: &Context, job: &JobRow) -> Result<(), JobError> {
                 .await
                 .map_err(|e| JobError::Digest(e.to_string()))
         }
+        crate::domain::announcements::notice::JOB => {
+            crate::domain::announcements::notice::run(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
+        crate::domain::polls::mail::REMINDER_JOB => {
+            crate::domain::polls::mail::run_reminder(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
+        crate::domain::polls::mail::CLOSE_JOB => {
+            crate::domain::polls::mail::run_close(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
         other => Err(JobError::UnknownKind(other.to_string())),
     }
 }

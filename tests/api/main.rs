@@ -13,6 +13,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod lots;
+mod news;
 mod notifications;
 mod operations;
 mod page_costs;

@@ -2,10 +2,13 @@
 
 mod account;
 pub mod agencies;
+mod announcements;
 mod auth;
 mod buildings;
 mod lifecycle;
+mod news_templates;
 mod notifications;
+mod polls;
 mod portfolio;
 pub mod provider_link;
 mod reply_templates;
@@ -43,6 +46,9 @@ pub fn router() -> Router<AppState> {
         .merge(agencies::router())
         .merge(lifecycle::router())
         .merge(portfolio::router())
+        .merge(announcements::router())
+        .merge(polls::router())
+        .merge(news_templates::router())
 }
 
 /// What every page's layout needs.
@@ -133,6 +139,14 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
+        "announcement_published" => "news.notice.published",
+        "announcement_saved" => "news.notice.saved",
+        "announcement_withdrawn" => "news.notice.withdrawn",
+        "attachment_added" => "news.notice.attached",
+        "poll_created" => "poll.notice.created",
+        "poll_published" => "poll.notice.published",
+        "vote_saved" => "poll.notice.voted",
+        "poll_closed" => "poll.notice.closed",
         "landlord_linked" => "notice.landlord_linked",
         "invitation_sent" => "notice.invitation_sent",
         other => return lifecycle::notice_key(other),
