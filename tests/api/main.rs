@@ -18,6 +18,7 @@ mod photos;
 mod report_loop;
 mod report_pages;
 mod reports;
+mod search;
 mod security;
 mod smtp;
 mod wedge;
