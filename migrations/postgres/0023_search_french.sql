@@ -20,3 +20,12 @@ ALTER TABLE reports ADD COLUMN search tsvector GENERATED ALWAYS AS (
     || setweight(to_tsvector('french', search_landlord), 'C')
 ) STORED;
 CREATE INDEX reports_search ON reports USING GIN (search);
+
+-- The on-call contact's private read-only link to one urgent report (issue 15 item 5): no
+-- account, stored as a digest, expiring.
+CREATE TABLE on_call_links (
+    token_hash TEXT PRIMARY KEY,
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);

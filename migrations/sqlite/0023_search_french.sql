@@ -34,3 +34,12 @@ CREATE TRIGGER reports_fts_update AFTER UPDATE OF search_text, search_council, s
     VALUES (new.rowid, new.search_text, new.search_council, new.search_landlord);
 END;
 INSERT INTO reports_fts(reports_fts) VALUES ('rebuild');
+
+-- The on-call contact's private read-only link to one urgent report (issue 15 item 5): no
+-- account, stored as a digest, expiring.
+CREATE TABLE on_call_links (
+    token_hash TEXT PRIMARY KEY,
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);

@@ -9,6 +9,7 @@ pub mod buildings;
 pub mod jobs;
 pub mod lots;
 pub mod notifications;
+pub mod on_call;
 pub mod people;
 pub mod personal_data;
 pub mod report_items;

@@ -21,5 +21,6 @@ mod reports;
 mod search;
 mod security;
 mod smtp;
+mod urgent;
 mod wedge;
 mod work_orders;

@@ -5,6 +5,7 @@ pub mod agencies;
 mod auth;
 mod buildings;
 mod notifications;
+pub mod on_call;
 pub mod provider_link;
 mod reply_templates;
 mod report_view;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(on_call::router())
         .merge(agencies::router())
 }
 
