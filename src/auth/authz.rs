@@ -213,6 +213,26 @@ pub fn list_scope(actor: &Actor, permit: &Permit) -> ListScope {
     }
 }
 
+/// Which comments a search of the board looks into, beyond the report and its public
+/// thread: only audiences the reader sees on every report of their list (R5, R10), so a
+/// search never reveals a report through words the reader cannot read. Those addressed
+/// to one occupant stay out of that occupant's search (an omission, never a leak).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchReach {
+    /// Comments for the council and those addressed to one person.
+    pub council: bool,
+    /// The private landlord thread.
+    pub landlord: bool,
+}
+
+pub fn search_reach(permit: &Permit) -> SearchReach {
+    let role = permit.role;
+    SearchReach {
+        council: matches!(role, BuildingRole::Manager | BuildingRole::Referent),
+        landlord: role == BuildingRole::Manager,
+    }
+}
+
 /// Agency staff hear about every category by default; residents only about their own
 /// building's ordinary news.
 pub fn is_agency_staff(actor: &Actor) -> bool {

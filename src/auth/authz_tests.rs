@@ -319,6 +319,57 @@ fn list_scope_by_role() {
 }
 
 #[test]
+fn search_reaches_only_audiences_the_reader_sees_on_every_report() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let reach_of = |who: &Actor| {
+        let permit = check(who, Action::ViewBuilding, &home).expect("member");
+        search_reach(&permit)
+    };
+    // role × (council and one-person comments, landlord thread), matching audience_allows.
+    let table = [
+        (actor(&["a1"], &[]), true, true),
+        (actor(&[], &[("b1", "referent")]), true, false),
+        (actor(&[], &[("b1", "occupant")]), false, false),
+        (actor(&[], &[("b1", "landlord")]), false, false),
+    ];
+    for (who, council, landlord) in table {
+        assert_eq!(
+            reach_of(&who),
+            SearchReach { council, landlord },
+            "{:?}",
+            who.memberships
+        );
+    }
+    // Consistent with the thread: what a search reaches, the reader reads on any report.
+    assert!(audience_allows(
+        ReportRelation::Referent,
+        "p",
+        Some("x"),
+        "council",
+        None
+    ));
+    assert!(!audience_allows(
+        ReportRelation::Referent,
+        "p",
+        Some("x"),
+        "landlord",
+        None
+    ));
+    assert!(!audience_allows(
+        ReportRelation::Occupant,
+        "p",
+        Some("x"),
+        "council",
+        None
+    ));
+    // Another agency's manager has no permit at all: nothing to search.
+    assert!(check(&actor(&["a2"], &[]), Action::ViewBuilding, &home).is_err());
+}
+
+#[test]
 fn reply_templates_are_for_staff_only() {
     use BuildingRole::*;
     assert!(allowed(Manager, Action::UseReplyTemplates));

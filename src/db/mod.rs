@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
 pub mod notifications;
+pub mod on_call;
 pub mod people;
 pub mod personal_data;
 pub mod polls;

@@ -8,6 +8,7 @@ mod buildings;
 mod lifecycle;
 mod news_templates;
 mod notifications;
+pub mod on_call;
 mod polls;
 mod portfolio;
 pub mod provider_link;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
         .merge(portfolio::router())
