@@ -63,6 +63,10 @@ async fn a_new_member_waits_for_approval_and_sees_nothing_until_approved() {
     let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
     assert_eq!(me["memberships"], json!([]));
 
+    // Those who decide are told.
+    let told = app.wait_for_mail(REFERENT, "Demande d’inscription").await;
+    assert!(told.contains(NAME) && told.contains("/requests"), "{told}");
+    app.wait_for_mail(MANAGER, "Demande d’inscription").await;
     let (_, export) = app.get_json("/api/v1/me/export", Some(&token)).await;
     assert_eq!(
         export["pending_memberships"][0]["building_id"],
