@@ -3,9 +3,11 @@
 //! Queries are written once with `$n` placeholders, which both drivers accept; the few
 //! statements that must differ (full-text search, row locking) branch on [`Backend`].
 
+pub mod account_settings;
 pub mod agencies;
 pub mod audit;
 pub mod buildings;
+pub mod erasure;
 pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
