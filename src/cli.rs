@@ -17,6 +17,21 @@ use crate::domain::types::{Email, NewPassword, PersonName, text};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines as text for people, or one JSON object per line for log collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -42,6 +57,23 @@ pub enum Command {
         common: CommonArgs,
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Online backup of a SQLite deployment (database and files) into one archive, while
+    /// the server runs. For PostgreSQL use pg_dump (README).
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive to write (tar), replaced only once complete.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup archive into an empty data directory.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive written by `palier backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
     },
     /// Inspect and retry queued jobs.
     Jobs {
@@ -92,6 +124,20 @@ pub enum ImportCommand {
         #[arg(long)]
         agency: String,
     },
+    /// Import buildings, lots and people (B7; keyed on building name + address, lot label
+    /// and e-mail: re-running changes nothing).
+    Portfolio {
+        file: std::path::PathBuf,
+        /// Agency name or id.
+        #[arg(long)]
+        agency: String,
+        /// Check and report without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// E-mail an invitation to the people who have no password yet.
+        #[arg(long)]
+        invite: bool,
+    },
 }
 
 /// A one-line progress bar on standard error.
@@ -130,6 +176,8 @@ pub enum CliError {
     App(#[from] crate::domain::AppError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl From<sqlx::Error> for CliError {
@@ -138,7 +186,7 @@ impl From<sqlx::Error> for CliError {
     }
 }
 
-async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
+async fn serve(args: ServeArgs, demo: bool, log_format: LogFormat) -> Result<(), CliError> {
     let stop = app::shutdown_signal();
     let config = Config::from_args(&args.common, !args.no_worker);
     let app = Application::build(config, Clock::system(), &args.listen).await?;
@@ -146,6 +194,9 @@ async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
         let state = app.state();
         crate::demo::seed(&state).await?;
         println!("{}", crate::demo::summary(&state).await?);
+    } else if log_format == LogFormat::Json {
+        // Log collectors read stdout: every line there must be a JSON object.
+        tracing::info!(address = %app.address(), "listening");
     } else {
         println!("Palier listening on http://{}", app.address());
     }
@@ -173,8 +224,28 @@ fn usage(e: crate::domain::Invalid) -> CliError {
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(args, false).await,
-        Command::Demo(args) => serve(args, true).await,
+        Command::Serve(args) => serve(args, false, cli.log_format).await,
+        Command::Demo(args) => serve(args, true, cli.log_format).await,
+        Command::Backup { common, to } => {
+            let summary = crate::backup::backup(&Config::from_args(&common, false), &to).await?;
+            println!(
+                "backup written to {}: {} bytes, {} files",
+                to.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
+        Command::Restore { common, from } => {
+            let summary = crate::backup::restore(&common.data_dir, &from).await?;
+            println!(
+                "restored into {}: database {} bytes (integrity ok), {} files",
+                common.data_dir.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
         Command::Migrate(common) => {
             app::state(Config::from_args(&common, false), Clock::system()).await?;
             println!("migrations applied");
@@ -298,6 +369,62 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     );
                     for (line, reason) in &report.rejected {
                         println!("  line {line}: {reason}");
+                    }
+                }
+                ImportCommand::Portfolio {
+                    file,
+                    agency,
+                    dry_run,
+                    invite,
+                } => {
+                    let agency = agency_id(&state, &agency).await?;
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+                    let started = std::time::Instant::now();
+                    let options = crate::domain::portfolio::ImportOptions { dry_run, invite };
+                    let s = crate::domain::portfolio::import_for_agency(
+                        &state,
+                        &agency,
+                        None,
+                        crate::i18n::Lang::En,
+                        &bytes,
+                        options,
+                        progress,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::domain::AppError::Invalid(i) => usage(i),
+                        crate::domain::AppError::TooLarge => {
+                            CliError::Usage(crate::i18n::Lang::En.t("error.too_large").into())
+                        }
+                        other => CliError::App(other),
+                    })?;
+                    if dry_run {
+                        println!("dry run: nothing written");
+                    }
+                    println!(
+                        "buildings: created {}, updated {}, unchanged {}",
+                        s.buildings.created, s.buildings.updated, s.buildings.unchanged
+                    );
+                    println!(
+                        "lots: created {}, updated {}, unchanged {}",
+                        s.lots.created, s.lots.updated, s.lots.unchanged
+                    );
+                    println!(
+                        "people: created {}, updated {}, unchanged {}, without e-mail {}",
+                        s.people.created,
+                        s.people.updated,
+                        s.people.unchanged,
+                        s.people.without_email
+                    );
+                    println!(
+                        "invited {}, rejected {} ({:.2} s)",
+                        s.invited,
+                        s.rejected.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    for r in &s.rejected {
+                        println!("  line {}: {}", r.line, r.reason);
                     }
                 }
             }

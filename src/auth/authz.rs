@@ -52,10 +52,12 @@ pub enum Action {
     ApproveMembers,
     /// End someone's residence, change their lot or occupancy, erase a former resident.
     ManageMemberships,
+    /// Invite members and link landlords to lots (B8, R10).
+    ManagePeople,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
@@ -64,6 +66,7 @@ impl Action {
         Action::UseReplyTemplates,
         Action::ApproveMembers,
         Action::ManageMemberships,
+        Action::ManagePeople,
     ];
 }
 
@@ -102,7 +105,7 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     match action {
         ViewBuilding | CreateReport => true,
         ListMembers | UseReplyTemplates | ApproveMembers => matches!(role, Referent | Manager),
-        ChangeRole | ManageBuilding | ManageMemberships => role == Manager,
+        ChangeRole | ManageBuilding | ManageMemberships | ManagePeople => role == Manager,
     }
 }
 
@@ -221,15 +224,18 @@ pub enum AgencyAction {
     ManageSettings,
     /// Add buildings to the agency's portfolio (B1).
     ManageBuildings,
+    /// Import buildings, lots and people from the agency's software (B7).
+    ImportPortfolio,
 }
 
 impl AgencyAction {
-    pub const ALL: [AgencyAction; 5] = [
+    pub const ALL: [AgencyAction; 6] = [
         AgencyAction::ManageProviders,
         AgencyAction::ManageWorkOrders,
         AgencyAction::ViewStatistics,
         AgencyAction::ManageSettings,
         AgencyAction::ManageBuildings,
+        AgencyAction::ImportPortfolio,
     ];
 }
 

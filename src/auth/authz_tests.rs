@@ -400,3 +400,56 @@ fn a_residence_ends_by_its_resident_or_the_manager() {
         Err(Denied::Forbidden)
     );
 }
+
+#[test]
+fn people_and_portfolio_table() {
+    // Inviting members and linking landlords: the building's managers only (import).
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    let cases = [
+        (actor(&["a1"], &[]), true),
+        (actor(&[], &[("b1", "referent")]), false),
+        (actor(&[], &[("b1", "occupant")]), false),
+        (actor(&[], &[("b1", "landlord")]), false),
+    ];
+    for (who, allowed) in cases {
+        let result = check(&who, Action::ManagePeople, &home);
+        match allowed {
+            true => assert!(result.is_ok()),
+            false => assert!(matches!(result, Err(Denied::Forbidden))),
+        }
+        assert!(matches!(
+            check(&who, Action::ManagePeople, &foreign),
+            Err(Denied::NotFound)
+        ));
+    }
+    // Importing a portfolio: the agency's managers; another agency is 404, residents 403.
+    let manager = actor(&["a1"], &[]);
+    assert!(check_agency(&manager, AgencyAction::ImportPortfolio, Some("a1")).is_ok());
+    assert!(matches!(
+        check_agency(&manager, AgencyAction::ImportPortfolio, Some("a2")),
+        Err(Denied::NotFound)
+    ));
+    assert!(matches!(
+        check_agency(
+            &actor(&[], &[("b1", "referent")]),
+            AgencyAction::ImportPortfolio,
+            Some("a1")
+        ),
+        Err(Denied::NotFound)
+    ));
+    assert!(matches!(
+        check_agency(
+            &actor(&[], &[("b1", "occupant")]),
+            AgencyAction::ImportPortfolio,
+            None
+        ),
+        Err(Denied::Forbidden)
+    ));
+}

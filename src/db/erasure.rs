@@ -13,7 +13,8 @@ pub async fn current_ties<'c>(
     sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
          + (SELECT COUNT(*) FROM membership_requests WHERE person_id = $1) \
-         + (SELECT COUNT(*) FROM agency_staff WHERE person_id = $1)",
+         + (SELECT COUNT(*) FROM agency_staff WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM lot_landlords WHERE person_id = $1)",
     )
     .bind(person_id)
     .fetch_one(ex)
@@ -165,6 +166,9 @@ pub async fn erase_person(
         "DELETE FROM membership_requests WHERE person_id = $1",
         "DELETE FROM memberships WHERE person_id = $1",
         "DELETE FROM agency_staff WHERE person_id = $1",
+        "DELETE FROM lot_landlords WHERE person_id = $1",
+        // Stored answers to retried requests may carry their name.
+        "DELETE FROM idempotency_keys WHERE person_id = $1",
     ] {
         sqlx::query(statement)
             .bind(person_id)

@@ -8,12 +8,14 @@ pub mod agencies;
 pub mod audit;
 pub mod buildings;
 pub mod erasure;
+pub mod idempotency;
 pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
 pub mod notifications;
 pub mod people;
 pub mod personal_data;
+pub mod portfolio;
 pub mod report_items;
 pub mod reports;
 pub mod search;
@@ -178,6 +180,24 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// A consistent copy of a SQLite database at `path`, taken while others write (SQLite's
+    /// `VACUUM INTO` reads one snapshot and writes a compact new file).
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> sqlx::Result<()> {
+        let target = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of a database file: "ok" when sound.
+    pub async fn integrity_check(&self) -> sqlx::Result<String> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.join("; "))
     }
 
     pub async fn ping(&self) -> bool {

@@ -85,7 +85,10 @@ pub async fn memberships<'c>(
     person_id: &str,
 ) -> sqlx::Result<Vec<MembershipRow>> {
     sqlx::query_as(
-        "SELECT building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+        // Each lot a landlord owns (lot_landlords) is one more landlord membership.
+        "SELECT building_id, role, occupancy, referent_kind, lot_id, created_at FROM memberships \
+         WHERE person_id = $1 \
+         UNION ALL SELECT building_id, 'landlord', NULL, NULL, lot_id, created_at FROM lot_landlords \
          WHERE person_id = $1 ORDER BY created_at",
     )
     .bind(person_id)
@@ -107,7 +110,9 @@ pub async fn memberships_in<'c>(
     building_id: &str,
 ) -> sqlx::Result<Vec<PersonMembershipRow>> {
     sqlx::query_as(
-        "SELECT person_id, building_id, role, occupancy, referent_kind, lot_id FROM memberships \
+        "SELECT person_id, building_id, role, occupancy, referent_kind, lot_id, created_at FROM memberships \
+         WHERE building_id = $1 \
+         UNION ALL SELECT person_id, building_id, 'landlord', NULL, NULL, lot_id, created_at FROM lot_landlords \
          WHERE building_id = $1 ORDER BY person_id, created_at",
     )
     .bind(building_id)
@@ -230,6 +235,8 @@ pub struct MemberRow {
     pub occupancy: Option<String>,
     pub referent_kind: Option<String>,
     pub lot: Option<String>,
+    /// 0 until the person has a password (imported, not yet through their invitation).
+    pub signed_up: i64,
 }
 
 pub async fn members_of<'c>(
@@ -237,7 +244,8 @@ pub async fn members_of<'c>(
     building_id: &str,
 ) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
-        "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot \
+        "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot, \
+         CAST(CASE WHEN p.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS signed_up \
          FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN lots l ON l.id = m.lot_id \
          WHERE m.building_id = $1 ORDER BY p.name, m.role",
     )

@@ -180,7 +180,7 @@ pub async fn consume_reset<'c>(
     now: i64,
 ) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > $2 \
          RETURNING person_id",
     )
     .bind(token_hash)
@@ -248,7 +248,7 @@ pub async fn resets_expiring_after<'c>(
     after: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM password_resets WHERE person_id = $1 AND expires_at > $2",
+        "SELECT COUNT(*) FROM password_resets WHERE person_id = $1 AND purpose = 'reset' AND expires_at > $2",
     )
     .bind(person_id)
     .bind(after)

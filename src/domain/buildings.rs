@@ -62,6 +62,9 @@ pub struct Member {
     pub referent_kind: Option<ReferentKind>,
     /// The lot's label, when the member has one.
     pub lot: Option<String>,
+    /// False until the person has chosen a password (imported people, before their
+    /// invitation is accepted).
+    pub signed_up: bool,
 }
 
 impl Member {
@@ -75,6 +78,7 @@ impl Member {
             name: m.name,
             email: m.email,
             lot: m.lot,
+            signed_up: m.signed_up != 0,
         })
     }
 }

@@ -86,10 +86,19 @@ pub async fn run_once(state: &Context, worker_id: &str) -> Result<bool, sqlx::Er
         return Ok(false);
     };
     match run_job(state, &job).await {
-        Ok(()) => jobs::complete(&state.db.pool, &job.id).await?,
+        Ok(()) => {
+            if job.kind == mail::JOB_KIND {
+                crate::metrics::email_sent();
+            }
+            jobs::complete(&state.db.pool, &job.id).await?
+        }
         Err(e) => {
             let retry_at = (job.attempts < job.max_attempts)
                 .then(|| state.clock.now_ms() + backoff_ms(job.attempts));
+            crate::metrics::job_failed(&job.kind, retry_at.is_some());
+            if job.kind == mail::JOB_KIND {
+                crate::metrics::email_failed();
+            }
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
             jobs::fail(&state.db.pool, &job.id, &e.to_string(), retry_at).await?;
         }
@@ -145,6 +154,9 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "sent e-mails summarized"),
                 Err(e) => tracing::error!(error = %e, "summarizing sent e-mails failed"),
+            }
+            if let Err(e) = crate::domain::idempotency::purge_expired(&state).await {
+                tracing::error!(error = %e, "purging idempotency keys failed");
             }
         }
         // Events first: they turn into the jobs below.

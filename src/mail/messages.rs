@@ -303,3 +303,50 @@ mod tests {
         assert_eq!(e.text, "Bonjour <b>\nhttps://x.test/p/1?a=1&b=2 fin");
     }
 }
+
+#[derive(Template)]
+#[template(path = "mail/invitation.txt")]
+struct InvitationText<'a> {
+    lang: Lang,
+    name: &'a str,
+    intro: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.html")]
+struct InvitationHtml<'a> {
+    lang: Lang,
+    name: &'a str,
+    intro: &'a str,
+    link: &'a str,
+}
+
+/// An invitation to a building: a single-use link to choose a password and accept the
+/// charter (no password is ever sent).
+pub fn invitation(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    building: &str,
+    link: &str,
+) -> Result<OutgoingEmail, MailError> {
+    let intro = lang.tf("mail.invitation.intro", &[("building", building)]);
+    let intro = intro.as_str();
+    Ok(message(
+        to,
+        lang.tf("mail.invitation.subject", &[("building", building)]),
+        render(&InvitationText {
+            lang,
+            name,
+            intro,
+            link,
+        })?,
+        render(&InvitationHtml {
+            lang,
+            name,
+            intro,
+            link,
+        })?,
+    ))
+}

@@ -11,6 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+/// What `/metrics` asks of scrapers in the test app.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 pub const PASSWORD: &str = palier::demo::PASSWORD;
 pub const MANAGER: &str = "gestionnaire@demo.palier.test";
 pub const REFERENT: &str = "referent@demo.palier.test";
@@ -97,6 +99,7 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         run_worker: true,
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
+        metrics_token: Some(METRICS_TOKEN.to_string()),
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

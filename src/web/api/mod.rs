@@ -7,6 +7,7 @@ mod lifecycle;
 mod lots;
 mod notifications;
 mod photos;
+mod portfolio;
 pub mod provider_link;
 mod report_out;
 pub mod reports;
@@ -111,6 +112,11 @@ fn declare_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     };
     for (path, item) in doc.paths.paths.iter_mut() {
         let in_path = path.contains('{');
+        if let Some(op) = item.post.as_mut()
+            && op.security.as_ref().is_some_and(|s| !s.is_empty())
+        {
+            declare_idempotency_key(op);
+        }
         let ops = [
             (&mut item.get, false),
             (&mut item.post, true),
@@ -167,6 +173,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(buildings::routes())
         .merge(lifecycle::routes())
         .merge(lots::routes())
+        .merge(portfolio::routes())
         .merge(reports::routes())
         .merge(photos::routes())
         .merge(notifications::routes())
@@ -183,4 +190,44 @@ pub fn router() -> Router<AppState> {
         "/api/v1/openapi.json",
         get(move || async move { axum::Json((*doc).clone()) }),
     )
+}
+
+/// Signed-in POST requests accept an `Idempotency-Key` (see `web::idempotency`): a retry
+/// with the same key and body gets the first answer; 400 for a malformed key, 409 while
+/// the first request still runs, 422 for the same key with another body.
+fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::ObjectBuilder;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::Type;
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key and body within 24 hours get the first answer",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200))
+                .pattern(Some("^[!-~]+$")),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(parameter.into());
+    let error = utoipa::openapi::ResponseBuilder::new()
+        .description("Malformed Idempotency-Key")
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build();
+    op.responses
+        .responses
+        .entry("400".to_string())
+        .or_insert_with(|| error.into());
 }

@@ -32,7 +32,7 @@ async fn unlock(State(state): State<AppState>, Path(token): Path<String>) -> Web
     Ok(Redirect::to("/login?notice=login_unlocked").into_response())
 }
 
-fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
+pub(super) fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
     context::set_cookie(
         SESSION_COOKIE,
         token,

@@ -6,6 +6,7 @@ mod auth;
 mod buildings;
 mod lifecycle;
 mod notifications;
+mod portfolio;
 pub mod provider_link;
 mod reply_templates;
 mod report_view;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(provider_link::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
+        .merge(portfolio::router())
 }
 
 /// What every page's layout needs.
@@ -54,6 +56,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// A fresh key for a create form's `idempotency_key`: a double tap or a resubmitted
+    /// page then creates one item (see `web::idempotency`).
+    pub fn form_key(&self) -> String {
+        crate::auth::secret::new_token()
+    }
+
     pub fn new(ctx: &Ctx) -> Page {
         Page {
             lang: ctx.lang,
@@ -125,6 +133,8 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
+        "landlord_linked" => "notice.landlord_linked",
+        "invitation_sent" => "notice.invitation_sent",
         other => return lifecycle::notice_key(other),
     })
 }

@@ -1,7 +1,7 @@
 //! Erasure: the person's data goes, their reports stay signed "Ancien occupant", and no
 //! trace of their name or e-mail is left in the database files.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::{EMAIL, NAME, delete, register, set_approval};
@@ -57,13 +57,18 @@ async fn an_erased_tenant_leaves_her_reports_and_no_trace_of_her_name_or_email()
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let token = app.token(EMAIL).await;
-    let report = crate::reports::create_report(
-        &app,
-        &token,
-        &app.tilleuls,
-        json!({"category": "plomberie", "title": "Fuite au 3e", "description": "Au-dessus de l'ascenseur", "urgent": true}),
-    )
-    .await;
+    // Filed with an idempotency key: the stored answer names her too.
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/buildings/{}/reports", app.tilleuls)))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "zoe-report-1")
+        .json(&json!({"category": "plomberie", "title": "Fuite au 3e", "description": "Au-dessus de l'ascenseur", "urgent": true}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let report: serde_json::Value = resp.json().await.expect("json");
     let report_id = report["id"].as_str().expect("id").to_string();
     let comments = format!("/api/v1/reports/{report_id}/comments");
     let (status, _) = app
@@ -227,4 +232,62 @@ async fn erasure_cost_with_a_large_outbox() {
             .await
             .expect("count");
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn an_erased_landlord_leaves_no_lot_link() {
+    let app = spawn_app().await;
+    let landlord = app.token(LANDLORD).await;
+    let henri = app.person_id(LANDLORD).await;
+    let links = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM lot_landlords WHERE person_id = $1")
+            .bind(&henri)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .expect("count")
+    };
+    let manager = app.token(MANAGER).await;
+    let (_, lots) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/lots", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    let lot = lots["lots"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["label"] == "7"))
+        .and_then(|x| x["id"].as_str())
+        .expect("lot 7")
+        .to_string();
+    let (status, body) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/lots/{lot}/landlord"),
+            Some(&manager),
+            &json!({"email": LANDLORD, "name": "Henri Dubois"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(links().await > 0, "linked to lot 7");
+    let (status, body) = delete(
+        &app,
+        "/api/v1/me",
+        &landlord,
+        &json!({"password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(links().await, 0);
+    let (_, members) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/members", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    assert!(
+        members
+            .as_array()
+            .is_some_and(|m| m.iter().all(|m| m["person_id"] != henri.as_str())),
+        "{members}"
+    );
 }
