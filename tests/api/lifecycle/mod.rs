@@ -307,6 +307,19 @@ async fn the_pages_end_a_residence_and_erase_an_account() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Nadia Benali"));
+    let former = format!("/buildings/{}/former", app.tilleuls);
+    let erase = format!("{former}/{nadia}/erase");
+    let resp = manager.submit(&former, &erase, &[]).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "erasure asks for the box"
+    );
+    assert!(resp.text().await.unwrap_or_default().contains("définitif"));
+    let resp = manager.submit(&former, &erase, &[("confirm", "1")]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = manager.get_text(&former).await;
+    assert!(html.contains("Ancien occupant") && !html.contains("Nadia Benali"));
 
     // The owner erases his account from "Mon compte": a wrong password is said next to
     // the field, the right one erases and logs out.
