@@ -5,6 +5,7 @@
 
 pub mod account_settings;
 pub mod agencies;
+pub mod announcements;
 pub mod audit;
 pub mod buildings;
 pub mod erasure;
@@ -13,8 +14,10 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
 pub mod notifications;
+pub mod on_call;
 pub mod people;
 pub mod personal_data;
+pub mod polls;
 pub mod portfolio;
 pub mod report_items;
 pub mod reports;

@@ -4,6 +4,7 @@
 pub mod account_settings;
 pub mod accounts;
 pub mod agencies;
+pub mod announcements;
 pub mod approval;
 pub mod buildings;
 pub mod context;
@@ -16,8 +17,10 @@ pub mod landlords;
 pub mod lots;
 pub mod memberships;
 pub mod moving_out;
+pub mod news;
 pub mod notifications;
 pub mod personal_data;
+pub mod polls;
 pub mod portfolio;
 pub mod reports;
 pub mod throttle;

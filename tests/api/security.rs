@@ -332,9 +332,10 @@ async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
         .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
         .count() as i64;
     // Every attempt is recorded before it is counted: concurrent ones may all see one
-    // another and be refused, but never more than the limit reach the password check.
+    // another and be refused (on a loaded machine, even the first ones), but never more
+    // than the limit reach the password check.
     assert!(
-        (1..=palier::domain::accounts::MAX_LOGIN_FAILURES).contains(&checked),
+        checked <= palier::domain::accounts::MAX_LOGIN_FAILURES,
         "{checked} password checks"
     );
     assert_eq!(checked + refused, 12);

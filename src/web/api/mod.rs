@@ -2,11 +2,13 @@
 
 mod accounts;
 mod agencies;
+pub mod announcements;
 mod buildings;
 mod lifecycle;
 mod lots;
 mod notifications;
 mod photos;
+pub mod polls;
 mod portfolio;
 pub mod provider_link;
 mod report_out;
@@ -58,7 +60,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Request fields the server checks against a closed list (the domain parsers' values):
 /// declared as enums so clients and contract tests know them.
-pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
     ("RegisterRequest", "occupancy", &["owner", "tenant"]),
     (
         "CommentRequest",
@@ -69,6 +71,19 @@ pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
     ("RoleRequest", "kind", &["council", "caretaker"]),
     ("SettingsBody", "mode", &["immediate", "digest"]),
     ("WorkOrderIn", "priority", &["", "low", "normal", "urgent"]),
+    (
+        "AnnouncementIn",
+        "audience",
+        &["all", "owners", "tenants", "council"],
+    ),
+    (
+        "AnnouncementEdit",
+        "audience",
+        &["all", "owners", "tenants", "council"],
+    ),
+    ("PollIn", "audience", &["all", "owners", "tenants"]),
+    ("PollIn", "results_visible", &["after_vote", "after_close"]),
+    ("TemplateIn", "lang", &["fr", "en"]),
 ];
 
 fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
@@ -179,6 +194,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(work_orders::routes())
         .merge(provider_link::routes())
+        .merge(announcements::routes())
+        .merge(polls::routes())
 }
 
 pub fn router() -> Router<AppState> {
