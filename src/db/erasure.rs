@@ -167,6 +167,8 @@ pub async fn erase_person(
         "DELETE FROM memberships WHERE person_id = $1",
         "DELETE FROM agency_staff WHERE person_id = $1",
         "DELETE FROM lot_landlords WHERE person_id = $1",
+        // Who read which notice; their poll votes stay, anonymous, in the results.
+        "DELETE FROM announcement_views WHERE person_id = $1",
         // Stored answers to retried requests may carry their name.
         "DELETE FROM idempotency_keys WHERE person_id = $1",
     ] {
