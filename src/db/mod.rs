@@ -3,10 +3,12 @@
 //! Queries are written once with `$n` placeholders, which both drivers accept; the few
 //! statements that must differ (full-text search, row locking) branch on [`Backend`].
 
+pub mod account_settings;
 pub mod agencies;
 pub mod announcements;
 pub mod audit;
 pub mod buildings;
+pub mod erasure;
 pub mod idempotency;
 pub mod jobs;
 pub mod lifecycle;

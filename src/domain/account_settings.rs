@@ -5,7 +5,7 @@ use super::types::Email;
 use super::{AppError, AppResult, Context, is_unique_violation};
 use crate::auth::{Actor, password, secret};
 use crate::clock::DAY_MS;
-use crate::db::{lifecycle as ldb, people as pdb, sessions as sdb};
+use crate::db::{account_settings as adb, people as pdb, sessions as sdb};
 
 /// How long the confirmation link sent to the new address works.
 const EMAIL_CHANGE_VALIDITY_MS: i64 = DAY_MS;
@@ -46,8 +46,8 @@ pub async fn request_email_change(
     )?;
     let mut tx = cx.db.begin().await?;
     // One live link at a time: asking again replaces the previous one.
-    ldb::drop_email_changes(&mut *tx, &actor.person_id).await?;
-    ldb::create_email_change(
+    adb::drop_email_changes(&mut *tx, &actor.person_id).await?;
+    adb::create_email_change(
         &mut *tx,
         &secret::digest(&token),
         &actor.person_id,
@@ -65,10 +65,10 @@ pub async fn request_email_change(
 pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
-    let (person_id, email) = ldb::consume_email_change(&mut *tx, &secret::digest(token), now)
+    let (person_id, email) = adb::consume_email_change(&mut *tx, &secret::digest(token), now)
         .await?
         .ok_or(AppError::Gone("error.email_link_invalid"))?;
-    let changed = ldb::set_email(&mut *tx, &person_id, &email)
+    let changed = adb::set_email(&mut *tx, &person_id, &email)
         .await
         .map_err(AppError::from);
     match changed {
@@ -78,7 +78,7 @@ pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
         }
         other => other?,
     }
-    ldb::drop_email_changes(&mut *tx, &person_id).await?;
+    adb::drop_email_changes(&mut *tx, &person_id).await?;
     // Reset links went to the old address: they end.
     sdb::spend_resets_of(&mut *tx, &person_id, now).await?;
     crate::db::audit::record(
@@ -109,7 +109,7 @@ pub async fn set_timezone(cx: &Context, actor: &Actor, zone: &str) -> AppResult<
     {
         return Err(AppError::invalid("timezone", "error.timezone_invalid"));
     }
-    ldb::set_timezone(&cx.db.pool, &actor.person_id, zone).await?;
+    adb::set_timezone(&cx.db.pool, &actor.person_id, zone).await?;
     Ok(zone.to_string())
 }
 

@@ -112,12 +112,18 @@ pub async fn register(
         // Seed 001: the person waits, member of nothing, until someone approves them; the
         // approval e-mail is their welcome.
         super::approval::request(
+            state,
             &mut tx,
-            &id,
-            &building.id,
-            &lot_id,
-            reg.occupancy.as_str(),
-            now,
+            super::approval::Request {
+                person_id: &id,
+                person_name: reg.name.as_str(),
+                building_id: &building.id,
+                building_name: &building.name,
+                lot_id: &lot_id,
+                lot: reg.lot.as_str(),
+                occupancy: reg.occupancy.as_str(),
+                now,
+            },
         )
         .await?;
         crate::db::audit::record(
@@ -131,6 +137,7 @@ pub async fn register(
         )
         .await?;
         tx.commit().await?;
+        state.jobs_notify.notify_one();
         return Ok((id, building.id));
     }
     pdb::insert_membership(

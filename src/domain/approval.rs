@@ -12,31 +12,68 @@ use crate::vocab::{MemberRole, Occupancy};
 /// Requests shown per page of the list.
 pub const PAGE_SIZE: i64 = 50;
 
-/// Records a request to join; a second one for the same building is a conflict.
+/// Who asks to join which building, for the request and the staff's e-mail.
+pub(crate) struct Request<'a> {
+    pub person_id: &'a str,
+    pub person_name: &'a str,
+    pub building_id: &'a str,
+    pub building_name: &'a str,
+    pub lot_id: &'a str,
+    pub lot: &'a str,
+    pub occupancy: &'a str,
+    pub now: i64,
+}
+
+/// Records a request to join (a second one for the same building is a conflict) and tells
+/// the agency's managers and the building's referents, who decide, by e-mail.
 pub(crate) async fn request(
+    cx: &Context,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    person_id: &str,
-    building_id: &str,
-    lot_id: &str,
-    occupancy: &str,
-    now: i64,
+    r: Request<'_>,
 ) -> AppResult<()> {
     let inserted = ldb::insert_request(
         &mut **tx,
         ldb::NewRequest {
-            person_id,
-            building_id,
-            lot_id: Some(lot_id),
-            occupancy,
-            now,
+            person_id: r.person_id,
+            building_id: r.building_id,
+            lot_id: Some(r.lot_id),
+            occupancy: r.occupancy,
+            now: r.now,
         },
     )
     .await
     .map_err(AppError::from);
     match inserted {
-        Err(e) if is_unique_violation(&e) => Err(AppError::Conflict("error.already_pending")),
-        other => other,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict("error.already_pending"));
+        }
+        other => other?,
     }
+    let link = format!(
+        "{}/buildings/{}/requests",
+        cx.config.base_url, r.building_id
+    );
+    for staff_id in crate::db::notifications::staff(&mut **tx, r.building_id).await? {
+        let Some(staff) = pdb::by_id(&mut **tx, &staff_id).await? else {
+            continue;
+        };
+        let lang = Lang::parse(&staff.lang).unwrap_or_default();
+        let args = [
+            ("name", staff.name.as_str()),
+            ("person", r.person_name),
+            ("building", r.building_name),
+            ("lot", r.lot),
+            ("occupancy", lang.t(&format!("occupancy.{}", r.occupancy))),
+            ("link", link.as_str()),
+        ];
+        let email = crate::mail::messages::plain(
+            &staff.email,
+            lang.tf("mail.membership_request.subject", &args),
+            lang.tf("mail.membership_request.text", &args),
+        )?;
+        crate::mail::enqueue(&mut **tx, &email, r.now).await?;
+    }
+    Ok(())
 }
 
 /// One person waiting to join.

@@ -11,7 +11,7 @@ use super::{AppError, AppResult, Context};
 use crate::auth::Actor;
 use crate::auth::authz::{Action, Permit};
 use crate::auth::password;
-use crate::db::{lifecycle as ldb, people as pdb};
+use crate::db::{erasure as edb, lifecycle as ldb, people as pdb};
 use crate::i18n::Lang;
 use crate::mail::OutgoingEmail;
 
@@ -40,7 +40,7 @@ pub async fn erase_former(
     if !ldb::lived_in(&cx.db.pool, &permit.building_id, person_id).await? {
         return Err(AppError::NotFound);
     }
-    if ldb::current_ties(&cx.db.pool, person_id).await? > 0 {
+    if edb::current_ties(&cx.db.pool, person_id).await? > 0 {
         return Err(AppError::Conflict("error.erase_still_member"));
     }
     erase(cx, person_id, &actor.person_id).await
@@ -90,12 +90,12 @@ fn scrub(text: &str, needles: &[String], replacement: &str) -> String {
 async fn erase(cx: &Context, person_id: &str, by: &str) -> AppResult<()> {
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
-    match ldb::erased_at(&mut *tx, person_id).await? {
+    match edb::erased_at(&mut *tx, person_id).await? {
         None => return Err(AppError::NotFound),
         Some(Some(_)) => return Err(AppError::Conflict("error.already_erased")),
         Some(None) => {}
     }
-    if ldb::agencies_managed_alone(&mut *tx, person_id).await? > 0 {
+    if edb::agencies_managed_alone(&mut *tx, person_id).await? > 0 {
         return Err(AppError::Conflict("error.last_manager"));
     }
     let person = pdb::by_id(&mut *tx, person_id)
@@ -110,13 +110,13 @@ async fn erase(cx: &Context, person_id: &str, by: &str) -> AppResult<()> {
     }
     needles.sort_by_key(|f| std::cmp::Reverse(f.len()));
 
-    for (id, status, payload) in ldb::jobs_mentioning(&mut tx, &needles).await? {
+    for (id, status, payload) in edb::jobs_mentioning(&mut tx, &needles).await? {
         let to_them = serde_json::from_str::<OutgoingEmail>(&payload)
             .ok()
             .filter(|m| m.to.eq_ignore_ascii_case(&person.email));
         match to_them {
             // Not sent yet: it will not be.
-            Some(_) if status == "pending" => ldb::delete_job(&mut *tx, &id).await?,
+            Some(_) if status == "pending" => edb::delete_job(&mut *tx, &id).await?,
             // Sent or given up: what is kept of it is that an e-mail went to someone.
             Some(mail) => {
                 let kept = OutgoingEmail {
@@ -126,16 +126,16 @@ async fn erase(cx: &Context, person_id: &str, by: &str) -> AppResult<()> {
                 };
                 let kept = serde_json::to_string(&kept)
                     .map_err(|e| AppError::Internal(format!("job payload: {e}")))?;
-                ldb::set_job_payload(&mut *tx, &id, &kept).await?;
+                edb::set_job_payload(&mut *tx, &id, &kept).await?;
             }
             // Someone else's e-mail that names them ("Nadia a commenté…").
-            None => ldb::set_job_payload(&mut *tx, &id, &scrub(&payload, &needles, label)).await?,
+            None => edb::set_job_payload(&mut *tx, &id, &scrub(&payload, &needles, label)).await?,
         }
     }
-    for (id, _, detail) in ldb::audit_mentioning(&mut tx, &needles).await? {
-        ldb::set_audit_detail(&mut *tx, &id, &scrub(&detail, &needles, label)).await?;
+    for (id, _, detail) in edb::audit_mentioning(&mut tx, &needles).await? {
+        edb::set_audit_detail(&mut *tx, &id, &scrub(&detail, &needles, label)).await?;
     }
-    ldb::erase_person(&mut tx, person_id, &person.email, &placeholder_email, now).await?;
+    edb::erase_person(&mut tx, person_id, &person.email, &placeholder_email, now).await?;
     crate::db::audit::record(
         &mut *tx,
         Some(by),
@@ -147,7 +147,7 @@ async fn erase(cx: &Context, person_id: &str, by: &str) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
-    if !ldb::checkpoint(&cx.db).await? {
+    if !edb::checkpoint(&cx.db).await? {
         tracing::warn!("the write-ahead log could not be emptied after an erasure");
     }
     Ok(())

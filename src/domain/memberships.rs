@@ -46,12 +46,18 @@ pub async fn join(
     let lot_id = bdb::find_or_create_lot(&mut tx, &building.id, lot.as_str()).await?;
     if crate::db::lifecycle::needs_approval(&mut *tx, &building.id).await? {
         super::approval::request(
+            cx,
             &mut tx,
-            &actor.person_id,
-            &building.id,
-            &lot_id,
-            occupancy.as_str(),
-            now,
+            super::approval::Request {
+                person_id: &actor.person_id,
+                person_name: &actor.name,
+                building_id: &building.id,
+                building_name: &building.name,
+                lot_id: &lot_id,
+                lot: lot.as_str(),
+                occupancy: occupancy.as_str(),
+                now,
+            },
         )
         .await?;
         crate::db::audit::record(
@@ -65,6 +71,7 @@ pub async fn join(
         )
         .await?;
         tx.commit().await?;
+        cx.jobs_notify.notify_one();
         return Ok(Joined {
             building_id: building.id,
             pending: true,

@@ -82,7 +82,7 @@ pub async fn run(cx: &Context, payload: &str) -> AppResult<()> {
             "news.mail.announcement_body",
             &[
                 ("name", &person.name),
-                ("author", &row.author_name),
+                ("author", lang.person(&row.author_name)),
                 ("building", &building.name),
                 ("title", &row.title),
                 ("body", &row.body),

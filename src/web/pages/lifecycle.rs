@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Page, form_outcome, render};
+use super::{FormErrors, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::auth::authz::{self, Action};
 use crate::domain::approval::{self, Pending};
@@ -217,6 +217,7 @@ struct FormerTpl {
     building: Building,
     people: Vec<FormerLine>,
     next: Option<String>,
+    errors: FormErrors,
 }
 
 async fn former(
@@ -225,11 +226,31 @@ async fn former(
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let (building, permit) =
-        bsvc::authorize(&state, &actor, &id, Action::ManageMemberships).await?;
-    let list = moving_out::former(&state, &permit, q.cursor.as_deref()).await?;
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
-    render(&FormerTpl {
+    render(
+        &former_page(
+            &state,
+            &actor,
+            page,
+            &id,
+            q.cursor.as_deref(),
+            FormErrors::default(),
+        )
+        .await?,
+    )
+}
+
+async fn former_page(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    page: Page,
+    id: &str,
+    cursor: Option<&str>,
+    errors: FormErrors,
+) -> WebResult<FormerTpl> {
+    let (building, permit) = bsvc::authorize(state, actor, id, Action::ManageMemberships).await?;
+    let list = moving_out::former(state, &permit, cursor).await?;
+    Ok(FormerTpl {
         people: list
             .items
             .into_iter()
@@ -244,17 +265,35 @@ async fn former(
         page,
         next: list.next_cursor,
         building,
+        errors,
     })
+}
+
+#[derive(Deserialize)]
+struct EraseFormerForm {
+    /// The box saying erasure cannot be undone.
+    confirm: Option<String>,
 }
 
 async fn erase_former(
     State(state): State<AppState>,
-    User(actor, _): User,
+    User(actor, ctx): User,
     Path((id, person_id)): Path<(String, String)>,
+    Form(form): Form<EraseFormerForm>,
 ) -> WebResult<Response> {
     let (_, permit) = bsvc::authorize(&state, &actor, &id, Action::ManageMemberships).await?;
-    erasure::erase_former(&state, &actor, &permit, &person_id).await?;
-    Ok(Redirect::to(&format!("/buildings/{id}/former?notice=erased")).into_response())
+    let result = match form.confirm {
+        // Erasure cannot be undone: the page asks for the box to be ticked.
+        None => Err(AppError::invalid("confirm", "error.erase_confirm")),
+        Some(_) => erasure::erase_former(&state, &actor, &permit, &person_id).await,
+    };
+    form_outcome(
+        ctx.lang,
+        result,
+        |()| Ok(Redirect::to(&format!("/buildings/{id}/former?notice=erased")).into_response()),
+        |errors| former_page(&state, &actor, Page::new(&ctx), &id, None, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
