@@ -111,3 +111,29 @@ pub async fn notifications<'c>(
     .fetch_all(ex)
     .await
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnVoteRow {
+    pub poll_id: String,
+    pub poll_title: String,
+    /// The poll's option labels, as stored (JSON array).
+    pub poll_options: String,
+    /// The indexes chosen, as stored (JSON array).
+    pub chosen: String,
+    pub voted_at: i64,
+}
+
+/// Every vote of the person (on `poll_votes_person`), newest first.
+pub async fn votes<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<OwnVoteRow>> {
+    sqlx::query_as(
+        "SELECT v.poll_id, p.title AS poll_title, p.options AS poll_options, \
+         v.options AS chosen, v.voted_at FROM poll_votes v JOIN polls p ON p.id = v.poll_id \
+         WHERE v.person_id = $1 ORDER BY v.voted_at DESC",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await
+}

@@ -24,6 +24,17 @@ pub struct Export {
     pub comments: Vec<ExportComment>,
     pub photos: Vec<ExportPhoto>,
     pub notifications: Vec<ExportNotification>,
+    /// Votes cast in building polls (only the person sees their own choices).
+    pub votes: Vec<ExportVote>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportVote {
+    pub poll_id: String,
+    pub poll_title: String,
+    /// The labels of the options chosen.
+    pub choices: Vec<String>,
+    pub voted_at: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -207,6 +218,23 @@ pub async fn export(cx: &Context, actor: &Actor) -> AppResult<Export> {
                 delivery: n.delivery,
                 read: n.read_at.is_some(),
                 created_at: iso(n.created_at),
+            })
+            .collect(),
+        votes: pd::votes(pool, me)
+            .await?
+            .into_iter()
+            .map(|v| {
+                let labels: Vec<String> = serde_json::from_str(&v.poll_options).unwrap_or_default();
+                let chosen: Vec<usize> = serde_json::from_str(&v.chosen).unwrap_or_default();
+                ExportVote {
+                    poll_id: v.poll_id,
+                    poll_title: v.poll_title,
+                    choices: chosen
+                        .into_iter()
+                        .filter_map(|i| labels.get(i).cloned())
+                        .collect(),
+                    voted_at: iso(v.voted_at),
+                }
             })
             .collect(),
     })

@@ -110,3 +110,47 @@ async fn an_existing_account_joins_another_building_with_its_code() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// The export lists the person's own votes with the options chosen; nobody else's.
+#[tokio::test]
+async fn the_export_lists_ones_own_votes() {
+    let app = spawn_app().await;
+    let referent = app.token(REFERENT).await;
+    let (tenant, owner) = (app.token(TENANT).await, app.token(OWNER).await);
+    let (status, poll) = app
+        .post_json(
+            &format!("/api/v1/buildings/{}/polls", app.tilleuls),
+            Some(&referent),
+            &json!({"title": "Couleur du hall", "question": "Quelle couleur ?",
+                    "options": ["Vert d’eau", "Gris perle"], "multiple": false,
+                    "audience": "all", "weighted": false, "results_visible": "after_close"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{poll}");
+    let id = poll["id"].as_str().expect("id");
+    let (status, published) = app
+        .post_json(
+            &format!("/api/v1/polls/{id}/publish"),
+            Some(&referent),
+            &json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{published}");
+    for (token, choice) in [(&tenant, 1), (&owner, 0)] {
+        let (status, vote) = app
+            .post_json(
+                &format!("/api/v1/polls/{id}/votes"),
+                Some(token),
+                &json!({"options": [choice]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{vote}");
+    }
+    let (status, export) = app.get_json("/api/v1/me/export", Some(&tenant)).await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let votes = export["votes"].as_array().expect("votes");
+    assert_eq!(votes.len(), 1, "only my vote: {export}");
+    assert_eq!(votes[0]["poll_id"], id);
+    assert_eq!(votes[0]["poll_title"], "Couleur du hall");
+    assert_eq!(votes[0]["choices"], json!(["Gris perle"]));
+}
