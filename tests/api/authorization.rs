@@ -378,3 +378,73 @@ async fn every_role_gets_exactly_its_news_rights() {
         assert_eq!([publish, create, read.as_u16(), vote], expected, "{who}");
     }
 }
+
+/// Import, invitations and landlords (issue 9 items 3–5): the agency's managers only;
+/// another agency, or a building outside one's own, is 404.
+#[tokio::test]
+async fn import_invitation_and_landlord_rights_by_role() {
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let (_, agencies) = app.get_json("/api/v1/agencies", Some(&manager)).await;
+    let agency = agencies[0]["id"].as_str().expect("agency").to_string();
+    let (_, lots) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/lots", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    let lot = lots["lots"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["label"] == "23"))
+        .and_then(|x| x["id"].as_str())
+        .expect("lot 23")
+        .to_string();
+    let tenant = app.person_id(TENANT).await;
+    let csv = "immeuble;adresse;lot\nLes Acacias;3 rue des Acacias;1\n";
+    // (who, [import (dry run), link landlord, invite (the tenant already signs in: 409)])
+    let table: Vec<(&str, [u16; 3])> = vec![
+        (MANAGER, [OK, OK, 409]),
+        (REFERENT, [NOT_FOUND, FORBIDDEN, FORBIDDEN]),
+        (OWNER, [NOT_FOUND, FORBIDDEN, FORBIDDEN]),
+        (TENANT, [NOT_FOUND, FORBIDDEN, FORBIDDEN]),
+        (LANDLORD, [NOT_FOUND, FORBIDDEN, FORBIDDEN]),
+        (NEIGHBOUR, [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+    ];
+    for (who, expected) in table {
+        let token = app.token(who).await;
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"),
+        );
+        let import = app
+            .client
+            .post(app.url(&format!("/api/v1/agencies/{agency}/import?dry_run=true")))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import")
+            .status();
+        let (link, _) = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/lots/{lot}/landlord"),
+                Some(&token),
+                &json!({"email": LANDLORD}),
+            )
+            .await;
+        let (invite, _) = app
+            .post_json(
+                &format!("/api/v1/buildings/{}/members/{tenant}/invite", app.tilleuls),
+                Some(&token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(
+            [import.as_u16(), link.as_u16(), invite.as_u16()],
+            expected,
+            "{who}"
+        );
+    }
+}

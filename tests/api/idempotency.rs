@@ -111,40 +111,13 @@ async fn concurrent_retries_create_one_report_and_share_its_answer() {
     for _ in 0..6 {
         tries.push(post_with_key(&app, &token, &path, "double-tap", &body));
     }
-    let answers = futures_join_all(tries).await;
+    let answers = join_all(tries).await;
     let ids: Vec<&Value> = answers.iter().map(|(_, v, _)| &v["id"]).collect();
     for (status, v, _) in &answers {
         assert_eq!(*status, StatusCode::CREATED, "{v}");
     }
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
     assert_eq!(count_titled(&app, &token, "Lumière du parking").await, 1);
-}
-
-/// Polls the futures together (each a request waiting on the server) until all answer.
-async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pending: Vec<_> = futures.into_iter().map(|f| Some(Box::pin(f))).collect();
-    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (slot, result) in pending.iter_mut().zip(results.iter_mut()) {
-            if let Some(f) = slot {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        *result = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results.into_iter().flatten().collect()
 }
 
 /// The report form carries a fresh key: the same page submitted twice (a double tap, a

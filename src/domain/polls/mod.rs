@@ -71,6 +71,12 @@ fn parse(d: &Draft, now: i64) -> AppResult<Valid> {
     if d.weighted && audience == PollAudience::Tenants {
         return Err(AppError::invalid("audience", "error.poll_weighted_owners"));
     }
+    // P5: a weighted poll is among owners, whatever "all" was asked.
+    let audience = if d.weighted {
+        PollAudience::Owners
+    } else {
+        audience
+    };
     let results_visible = ResultsVisible::parse(d.results_visible.trim()).ok_or(
         AppError::invalid("results_visible", "error.results_visible_invalid"),
     )?;
