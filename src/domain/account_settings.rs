@@ -68,6 +68,9 @@ pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
     let (person_id, email) = adb::consume_email_change(&mut *tx, &secret::digest(token), now)
         .await?
         .ok_or(AppError::Gone("error.email_link_invalid"))?;
+    let old = pdb::by_id(&mut *tx, &person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let changed = adb::set_email(&mut *tx, &person_id, &email)
         .await
         .map_err(AppError::from);
@@ -81,6 +84,17 @@ pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
     adb::drop_email_changes(&mut *tx, &person_id).await?;
     // Reset links went to the old address: they end.
     sdb::spend_resets_of(&mut *tx, &person_id, now).await?;
+    // The old address hears of it, so a change the owner did not make is noticed.
+    let lang = crate::i18n::Lang::parse(&old.lang).unwrap_or_default();
+    let notice = crate::mail::messages::plain(
+        &old.email,
+        lang.t("mail.email_changed.subject").to_string(),
+        lang.tf(
+            "mail.email_changed.text",
+            &[("name", old.name.as_str()), ("email", email.as_str())],
+        ),
+    )?;
+    crate::mail::enqueue(&mut *tx, &notice, now).await?;
     crate::db::audit::record(
         &mut *tx,
         Some(&person_id),
@@ -92,6 +106,7 @@ pub async fn confirm_email_change(cx: &Context, token: &str) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
+    cx.jobs_notify.notify_one();
     Ok(())
 }
 

@@ -52,6 +52,10 @@ async fn the_email_changes_only_through_the_link_sent_to_the_new_address() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, me) = app.get_json("/api/v1/me", Some(&owner)).await;
     assert_eq!(me["email"], new);
+    let told = app
+        .wait_for_mail(OWNER, "Votre adresse e-mail a changé")
+        .await;
+    assert!(told.contains(new), "the old address is told: {told}");
     let (status, _) = app
         .post_json("/api/v1/me/email/confirm", None, &json!({"token": token}))
         .await;
