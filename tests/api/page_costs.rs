@@ -280,7 +280,9 @@ async fn sent_emails_keep_a_summary_past_the_retention_period() {
     let summarized = palier::jobs::summarize_sent_mail(&app.state, now)
         .await
         .expect("summarize");
-    assert_eq!(summarized, 1);
+    // The app's own worker summarizes at start-up too: on a loaded machine its first pass
+    // may come after the inserts above and take the old e-mail first.
+    assert!(summarized <= 1, "{summarized}");
     let stored = |id: &'static str| {
         let pool = app.state.db.pool.clone();
         async move {
@@ -296,7 +298,7 @@ async fn sent_emails_keep_a_summary_past_the_retention_period() {
         }
     };
     let (old, at) = stored("old-sent").await;
-    assert_eq!(at, Some(now));
+    assert!(at.is_some_and(|at| at >= now), "summarized at {at:?}");
     assert_eq!(old.to, "occupant@example.test");
     assert_eq!(old.subject, "Votre signalement a avancé");
     assert_eq!(old.attachments[0].filename, "visite.ics");
