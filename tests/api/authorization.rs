@@ -293,9 +293,7 @@ async fn import_invitation_and_landlord_rights_by_role() {
         );
         let import = app
             .client
-            .post(app.url(&format!(
-                "/api/v1/agencies/{agency}/import?dry_run=true"
-            )))
+            .post(app.url(&format!("/api/v1/agencies/{agency}/import?dry_run=true")))
             .bearer_auth(&token)
             .multipart(form)
             .send()
@@ -312,10 +310,7 @@ async fn import_invitation_and_landlord_rights_by_role() {
             .await;
         let (invite, _) = app
             .post_json(
-                &format!(
-                    "/api/v1/buildings/{}/members/{tenant}/invite",
-                    app.tilleuls
-                ),
+                &format!("/api/v1/buildings/{}/members/{tenant}/invite", app.tilleuls),
                 Some(&token),
                 &json!({}),
             )
