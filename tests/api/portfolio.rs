@@ -571,4 +571,10 @@ async fn a_landlord_linked_by_the_manager_gets_everything_r10_promises() {
         .get_json(&format!("/api/v1/reports/{owners_report}"), Some(&odile))
         .await;
     assert_eq!(status, StatusCode::OK, "both lots");
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&odile)).await;
+    assert_eq!(
+        export["memberships"].as_array().map(Vec::len),
+        Some(1),
+        "one landlord membership, whatever the number of lots: {export}"
+    );
 }
