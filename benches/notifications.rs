@@ -85,6 +85,7 @@ async fn main() {
         run_worker: false,
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
+        metrics_token: None,
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

@@ -73,6 +73,7 @@ async fn main() {
         worker_poll_ms: 1000,
         run_worker: false,
         trusted_proxies: Vec::new(),
+        metrics_token: None,
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

@@ -17,6 +17,21 @@ use crate::domain::types::{Email, NewPassword, PersonName, text};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines as text for people, or one JSON object per line for log collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -42,6 +57,23 @@ pub enum Command {
         common: CommonArgs,
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Online backup of a SQLite deployment (database and files) into one archive, while
+    /// the server runs. For PostgreSQL use pg_dump (README).
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive to write (tar), replaced only once complete.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup archive into an empty data directory.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Archive written by `palier backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
     },
     /// Inspect and retry queued jobs.
     Jobs {
@@ -144,6 +176,8 @@ pub enum CliError {
     App(#[from] crate::domain::AppError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl From<sqlx::Error> for CliError {
@@ -152,7 +186,7 @@ impl From<sqlx::Error> for CliError {
     }
 }
 
-async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
+async fn serve(args: ServeArgs, demo: bool, log_format: LogFormat) -> Result<(), CliError> {
     let stop = app::shutdown_signal();
     let config = Config::from_args(&args.common, !args.no_worker);
     let app = Application::build(config, Clock::system(), &args.listen).await?;
@@ -160,6 +194,9 @@ async fn serve(args: ServeArgs, demo: bool) -> Result<(), CliError> {
         let state = app.state();
         crate::demo::seed(&state).await?;
         println!("{}", crate::demo::summary(&state).await?);
+    } else if log_format == LogFormat::Json {
+        // Log collectors read stdout: every line there must be a JSON object.
+        tracing::info!(address = %app.address(), "listening");
     } else {
         println!("Palier listening on http://{}", app.address());
     }
@@ -187,8 +224,28 @@ fn usage(e: crate::domain::Invalid) -> CliError {
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(args, false).await,
-        Command::Demo(args) => serve(args, true).await,
+        Command::Serve(args) => serve(args, false, cli.log_format).await,
+        Command::Demo(args) => serve(args, true, cli.log_format).await,
+        Command::Backup { common, to } => {
+            let summary = crate::backup::backup(&Config::from_args(&common, false), &to).await?;
+            println!(
+                "backup written to {}: {} bytes, {} files",
+                to.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
+        Command::Restore { common, from } => {
+            let summary = crate::backup::restore(&common.data_dir, &from).await?;
+            println!(
+                "restored into {}: database {} bytes (integrity ok), {} files",
+                common.data_dir.display(),
+                summary.bytes,
+                summary.files
+            );
+            Ok(())
+        }
         Command::Migrate(common) => {
             app::state(Config::from_args(&common, false), Clock::system()).await?;
             println!("migrations applied");

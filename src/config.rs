@@ -55,6 +55,14 @@ pub struct CommonArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Bearer token that `GET /metrics` requires; without it the route answers 404.
+    #[arg(
+        long,
+        global = true,
+        env = "PALIER_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -83,6 +91,8 @@ pub struct Config {
     pub mail_retention_days: i64,
     /// Reverse proxies whose `X-Forwarded-For` names the client address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Token that `/metrics` requires (the route is hidden when `None`).
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -112,6 +122,7 @@ impl Config {
             run_worker,
             mail_retention_days: i64::from(common.mail_retention_days),
             trusted_proxies: common.trusted_proxies.clone(),
+            metrics_token: common.metrics_token.clone().filter(|t| !t.is_empty()),
         }
     }
 

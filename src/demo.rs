@@ -170,8 +170,18 @@ pub async fn seed(state: &Context) -> AppResult<()> {
                 id
             }
         };
+        for lot in 1..=lots {
+            crate::db::lots::set_shares_if_unset(
+                pool,
+                &id,
+                &lot.to_string(),
+                demo_shares(name, lot),
+            )
+            .await?;
+        }
         building_ids.push((name, id));
     }
+    crate::domain::announcements::templates::seed(state, &agency_id).await?;
     let hash = password::hash(PASSWORD.to_string()).await?;
     let manager_id = ensure_person(state, MANAGER.0, MANAGER.1, &hash).await?;
     pdb::add_staff(pool, &manager_id, &agency_id).await?;
@@ -235,6 +245,18 @@ pub async fn seed(state: &Context) -> AppResult<()> {
     Ok(())
 }
 
+/// Ownership shares of a demo lot: each building's lots add up to 10,000 (P5). The
+/// Tilleuls' lots differ by floor (200 to 300), the Vignes' are nearly equal.
+pub fn demo_shares(building: &str, lot: i64) -> i64 {
+    if building == TILLEULS {
+        200 + (lot % 5) * 25
+    } else if lot == 12 {
+        837
+    } else {
+        833
+    }
+}
+
 async fn ensure_person(state: &Context, email: &str, name: &str, hash: &str) -> AppResult<String> {
     if let Some(p) = pdb::by_email(&state.db.pool, email).await? {
         return Ok(p.id);
@@ -279,4 +301,16 @@ pub async fn summary(state: &Context) -> AppResult<String> {
         out.push_str(&format!("  {email} ({detail}, {building})\n"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_lots_shares_add_up_to_ten_thousand() {
+        let total = |b, n| (1..=n).map(|l| demo_shares(b, l)).sum::<i64>();
+        assert_eq!(total(TILLEULS, 40), 10_000);
+        assert_eq!(total(VIGNES, 12), 10_000);
+    }
 }

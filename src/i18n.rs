@@ -49,6 +49,14 @@ impl Lang {
             }
         }
     }
+    /// A person's name as shown: an erased account's blank name reads "Ancien occupant".
+    pub fn person(self, name: &str) -> &str {
+        if name.is_empty() {
+            self.t("person.former_resident")
+        } else {
+            name
+        }
+    }
     /// Translate and fill `{name}` placeholders.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
         let mut out = self.t(key).to_string();

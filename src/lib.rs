@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod domain;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod pdf;
 pub mod photos;
 pub mod storage;

@@ -68,6 +68,15 @@ impl FileStore {
     }
 
     /// Removes `key`. Removing a missing key succeeds, so retries are safe.
+    /// Whether the store answers: a probe of a key nobody writes ("not found" is an answer).
+    pub async fn ping(&self) -> bool {
+        let probe = ObjectPath::from("readyz-probe");
+        match self.inner.head(&probe).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
+            Err(_) => false,
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         let path = parse_key(key)?;
         match self.inner.delete(&path).await {

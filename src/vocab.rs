@@ -98,6 +98,30 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Who an announcement is for (A1).
+    NewsAudience { All = "all", Owners = "owners", Tenants = "tenants", Council = "council" }
+}
+
+vocabulary! {
+    /// Who may vote in a poll (P1); weighted polls are among owners (P5).
+    PollAudience { All = "all", Owners = "owners", Tenants = "tenants" }
+}
+
+vocabulary! {
+    /// An announcement as its readers see it: visible now, or waiting for its time.
+    AnnouncementStatus { Published = "published", Scheduled = "scheduled", Withdrawn = "withdrawn" }
+}
+
+vocabulary! {
+    PollStatus { Draft = "draft", Open = "open", Closed = "closed" }
+}
+
+vocabulary! {
+    /// When a poll's counts are shown: once the reader voted, or only after the close.
+    ResultsVisible { AfterVote = "after_vote", AfterClose = "after_close" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +149,15 @@ mod tests {
         round_trips(WorkOrderStatus::ALL, |v| v.as_str(), WorkOrderStatus::parse);
         round_trips(AudienceKind::ALL, |v| v.as_str(), AudienceKind::parse);
         round_trips(EventKind::ALL, |v| v.as_str(), EventKind::parse);
+        round_trips(NewsAudience::ALL, |v| v.as_str(), NewsAudience::parse);
+        round_trips(PollAudience::ALL, |v| v.as_str(), PollAudience::parse);
+        round_trips(
+            AnnouncementStatus::ALL,
+            |v| v.as_str(),
+            AnnouncementStatus::parse,
+        );
+        round_trips(PollStatus::ALL, |v| v.as_str(), PollStatus::parse);
+        round_trips(ResultsVisible::ALL, |v| v.as_str(), ResultsVisible::parse);
         assert_eq!(MemberRole::parse("manager"), None);
         assert_eq!(AudienceKind::parse("ALL"), None);
     }

@@ -5,7 +5,9 @@
 //! the actor's buildings is `NotFound`, never `Forbidden`, so existence does not leak.
 
 use super::{Actor, Denied};
-use crate::vocab::MemberRole;
+use crate::vocab::{
+    MemberRole, NewsAudience, Occupancy, PollAudience, ReferentKind, ResultsVisible,
+};
 
 /// The building an action is about, with the agency that manages it.
 #[derive(Debug, Clone)]
@@ -48,19 +50,29 @@ pub enum Action {
     CreateReport,
     /// Read the agency's reply templates (R4): staff material, like replying as staff.
     UseReplyTemplates,
+    /// See who waits to join and approve or refuse them (seed 001).
+    ApproveMembers,
+    /// End someone's residence, change their lot or occupancy, erase a former resident.
+    ManageMemberships,
     /// Invite members and link landlords to lots (B8, R10).
     ManagePeople,
+    /// Publish, edit and withdraw announcements; create, publish and see the turnout of
+    /// polls (A1, P1). Staff also see every announcement whatever its audience.
+    PublishNews,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
         Action::ManageBuilding,
         Action::CreateReport,
         Action::UseReplyTemplates,
+        Action::ApproveMembers,
+        Action::ManageMemberships,
         Action::ManagePeople,
+        Action::PublishNews,
     ];
 }
 
@@ -98,8 +110,10 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     use BuildingRole::*;
     match action {
         ViewBuilding | CreateReport => true,
-        ListMembers | UseReplyTemplates => matches!(role, Referent | Manager),
-        ChangeRole | ManageBuilding | ManagePeople => role == Manager,
+        ListMembers | UseReplyTemplates | ApproveMembers | PublishNews => {
+            matches!(role, Referent | Manager)
+        }
+        ChangeRole | ManageBuilding | ManageMemberships | ManagePeople => role == Manager,
     }
 }
 
@@ -114,6 +128,24 @@ pub fn check(actor: &Actor, action: Action, building: &BuildingRef) -> Result<Pe
         action,
         _granted: (),
     })
+}
+
+/// Ending a residence (moving out): the person themself, or the building's manager.
+/// Returns whether it is the person's own.
+pub fn check_end_residence(
+    actor: &Actor,
+    building: &BuildingRef,
+    person_id: &str,
+) -> Result<bool, Denied> {
+    let own = person_id == actor.person_id
+        && actor
+            .memberships
+            .iter()
+            .any(|m| m.building_id == building.id && is_resident(m.role));
+    if own {
+        return Ok(true);
+    }
+    check(actor, Action::ManageMemberships, building).map(|_| false)
 }
 
 /// Details of a building that not every member sees (SPEC §4, B1).
@@ -181,10 +213,120 @@ pub fn list_scope(actor: &Actor, permit: &Permit) -> ListScope {
     }
 }
 
+/// Which comments a search of the board looks into, beyond the report and its public
+/// thread: only audiences the reader sees on every report of their list (R5, R10), so a
+/// search never reveals a report through words the reader cannot read. Those addressed
+/// to one occupant stay out of that occupant's search (an omission, never a leak).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchReach {
+    /// Comments for the council and those addressed to one person.
+    pub council: bool,
+    /// The private landlord thread.
+    pub landlord: bool,
+}
+
+pub fn search_reach(permit: &Permit) -> SearchReach {
+    let role = permit.role;
+    SearchReach {
+        council: matches!(role, BuildingRole::Manager | BuildingRole::Referent),
+        landlord: role == BuildingRole::Manager,
+    }
+}
+
 /// Agency staff hear about every category by default; residents only about their own
 /// building's ordinary news.
 pub fn is_agency_staff(actor: &Actor) -> bool {
     !actor.agencies.is_empty()
+}
+
+/// A person's relation to one building as news audiences see it (A1, P1, P5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub member: bool,
+    /// Owns a lot here: an owner-occupant, or a landlord.
+    pub owner: bool,
+    pub tenant: bool,
+    /// A referent on the council (caretakers are not).
+    pub council: bool,
+}
+
+/// The standing that memberships (role, occupancy, referent kind) in one building give.
+pub fn standing(
+    memberships: impl IntoIterator<Item = (MemberRole, Option<Occupancy>, Option<ReferentKind>)>,
+) -> Standing {
+    let mut s = Standing::default();
+    for (role, occupancy, kind) in memberships {
+        s.member = true;
+        s.owner |= role == MemberRole::Landlord || occupancy == Some(Occupancy::Owner);
+        s.tenant |= role != MemberRole::Landlord && occupancy == Some(Occupancy::Tenant);
+        s.council |= role == MemberRole::Referent && kind != Some(ReferentKind::Caretaker);
+    }
+    s
+}
+
+impl Actor {
+    pub fn standing_in(&self, building_id: &str) -> Standing {
+        standing(
+            self.memberships
+                .iter()
+                .filter(|m| m.building_id == building_id)
+                .map(|m| (m.role, m.occupancy, m.referent_kind)),
+        )
+    }
+}
+
+/// Whether an announcement's audience includes a member (A1).
+pub fn announcement_reaches(audience: NewsAudience, s: Standing) -> bool {
+    match audience {
+        NewsAudience::All => s.member,
+        NewsAudience::Owners => s.owner,
+        NewsAudience::Tenants => s.tenant,
+        NewsAudience::Council => s.council,
+    }
+}
+
+/// The audiences whose announcements a member reads (the list's filter).
+pub fn audiences_of(s: Standing) -> Vec<NewsAudience> {
+    NewsAudience::ALL
+        .iter()
+        .copied()
+        .filter(|a| announcement_reaches(*a, s))
+        .collect()
+}
+
+/// Staff (referents, managers) see every announcement and poll of the building, scheduled,
+/// withdrawn and draft ones included, with how many opened or voted.
+pub fn sees_all_news(role: BuildingRole) -> bool {
+    allowed(role, Action::PublishNews)
+}
+
+/// Who may vote (P1, P5): the poll's audience; weighted polls count owners' lots only, and
+/// the caller checks that the voter holds a lot with shares.
+pub fn may_vote(audience: PollAudience, weighted: bool, s: Standing) -> bool {
+    if weighted {
+        return s.owner;
+    }
+    match audience {
+        PollAudience::All => s.member,
+        PollAudience::Owners => s.owner,
+        PollAudience::Tenants => s.tenant,
+    }
+}
+
+/// P4: a poll is closed by its author or by a manager.
+pub fn may_close_poll(role: BuildingRole, is_author: bool) -> bool {
+    role == BuildingRole::Manager || (is_author && allowed(role, Action::PublishNews))
+}
+
+/// Whether the counts of a poll are shown (`results_visible`): always once closed; before,
+/// only with "after_vote", to those who voted and to staff. Nobody ever sees who voted what.
+pub fn poll_counts_visible(
+    role: BuildingRole,
+    results_visible: ResultsVisible,
+    voted: bool,
+    closed: bool,
+) -> bool {
+    closed || (results_visible == ResultsVisible::AfterVote && (voted || sees_all_news(role)))
 }
 
 /// Actions on an agency as a whole (SPEC §4: the agency's managers only).

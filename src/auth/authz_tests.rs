@@ -319,12 +319,137 @@ fn list_scope_by_role() {
 }
 
 #[test]
+fn search_reaches_only_audiences_the_reader_sees_on_every_report() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let reach_of = |who: &Actor| {
+        let permit = check(who, Action::ViewBuilding, &home).expect("member");
+        search_reach(&permit)
+    };
+    // role × (council and one-person comments, landlord thread), matching audience_allows.
+    let table = [
+        (actor(&["a1"], &[]), true, true),
+        (actor(&[], &[("b1", "referent")]), true, false),
+        (actor(&[], &[("b1", "occupant")]), false, false),
+        (actor(&[], &[("b1", "landlord")]), false, false),
+    ];
+    for (who, council, landlord) in table {
+        assert_eq!(
+            reach_of(&who),
+            SearchReach { council, landlord },
+            "{:?}",
+            who.memberships
+        );
+    }
+    // Consistent with the thread: what a search reaches, the reader reads on any report.
+    assert!(audience_allows(
+        ReportRelation::Referent,
+        "p",
+        Some("x"),
+        "council",
+        None
+    ));
+    assert!(!audience_allows(
+        ReportRelation::Referent,
+        "p",
+        Some("x"),
+        "landlord",
+        None
+    ));
+    assert!(!audience_allows(
+        ReportRelation::Occupant,
+        "p",
+        Some("x"),
+        "council",
+        None
+    ));
+    // Another agency's manager has no permit at all: nothing to search.
+    assert!(check(&actor(&["a2"], &[]), Action::ViewBuilding, &home).is_err());
+}
+
+#[test]
 fn reply_templates_are_for_staff_only() {
     use BuildingRole::*;
     assert!(allowed(Manager, Action::UseReplyTemplates));
     assert!(allowed(Referent, Action::UseReplyTemplates));
     assert!(!allowed(Occupant, Action::UseReplyTemplates));
     assert!(!allowed(Landlord, Action::UseReplyTemplates));
+}
+
+#[test]
+fn lifecycle_actions_by_role_with_foreign_buildings() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    // ApproveMembers, ManageMemberships
+    let cases = [
+        (actor(&["a1"], &[]), [true, true]),
+        (actor(&[], &[("b1", "referent")]), [true, false]),
+        (actor(&[], &[("b1", "occupant")]), [false, false]),
+        (actor(&[], &[("b1", "landlord")]), [false, false]),
+    ];
+    for (who, expected) in cases {
+        for (action, allowed) in [Action::ApproveMembers, Action::ManageMemberships]
+            .iter()
+            .zip(expected)
+        {
+            let result = check(&who, *action, &home);
+            assert_eq!(result.is_ok(), allowed, "{action:?} {:?}", who.memberships);
+            if !allowed {
+                assert!(matches!(result, Err(Denied::Forbidden)), "{action:?}");
+            }
+            assert!(
+                matches!(check(&who, *action, &foreign), Err(Denied::NotFound)),
+                "foreign {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_residence_ends_by_its_resident_or_the_manager() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    let occupant = actor(&[], &[("b1", "occupant")]);
+    assert_eq!(check_end_residence(&occupant, &home, "p"), Ok(true));
+    assert_eq!(
+        check_end_residence(&occupant, &home, "someone else"),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        check_end_residence(&occupant, &foreign, "p"),
+        Err(Denied::NotFound)
+    );
+    // A landlord link is not a residence to end.
+    let landlord = actor(&[], &[("b1", "landlord")]);
+    assert_eq!(
+        check_end_residence(&landlord, &home, "p"),
+        Err(Denied::Forbidden)
+    );
+    let manager = actor(&["a1"], &[]);
+    assert_eq!(check_end_residence(&manager, &home, "other"), Ok(false));
+    assert_eq!(
+        check_end_residence(&manager, &foreign, "other"),
+        Err(Denied::NotFound)
+    );
+    let referent = actor(&[], &[("b1", "referent")]);
+    assert_eq!(
+        check_end_residence(&referent, &home, "other"),
+        Err(Denied::Forbidden)
+    );
 }
 
 #[test]
@@ -378,4 +503,59 @@ fn people_and_portfolio_table() {
         ),
         Err(Denied::Forbidden)
     ));
+}
+
+#[test]
+fn news_rules_audiences_votes_closing_and_counts() {
+    use crate::vocab::{MemberRole as R, NewsAudience as A, Occupancy as O, PollAudience as P};
+    use crate::vocab::{ReferentKind as K, ResultsVisible as V};
+    use BuildingRole::*;
+    // Publishing: referents and managers; occupants and landlords are refused.
+    for (role, ok) in [
+        (Manager, true),
+        (Referent, true),
+        (Occupant, false),
+        (Landlord, false),
+    ] {
+        assert_eq!(allowed(role, Action::PublishNews), ok, "{role:?}");
+        assert_eq!(sees_all_news(role), ok);
+    }
+    let owner = standing([(R::Occupant, Some(O::Owner), None)]);
+    let tenant = standing([(R::Occupant, Some(O::Tenant), None)]);
+    let landlord = standing([(R::Landlord, None, None)]);
+    let council = standing([(R::Referent, Some(O::Owner), Some(K::Council))]);
+    let caretaker = standing([(R::Referent, None, Some(K::Caretaker))]);
+    let outsider = standing([]);
+    // (standing, all, owners, tenants, council)
+    for (s, expected) in [
+        (owner, [true, true, false, false]),
+        (tenant, [true, false, true, false]),
+        (landlord, [true, true, false, false]),
+        (council, [true, true, false, true]),
+        (caretaker, [true, false, false, false]),
+        (outsider, [false, false, false, false]),
+    ] {
+        for (audience, ok) in A::ALL.iter().zip(expected) {
+            assert_eq!(announcement_reaches(*audience, s), ok, "{s:?} {audience:?}");
+        }
+    }
+    // Votes: the audience; weighted polls only owners.
+    assert!(may_vote(P::All, false, tenant));
+    assert!(!may_vote(P::Owners, false, tenant));
+    assert!(may_vote(P::Tenants, false, tenant));
+    assert!(!may_vote(P::All, true, tenant));
+    assert!(may_vote(P::All, true, landlord));
+    assert!(!may_vote(P::All, false, outsider));
+    // Closing: the author (staff) or a manager.
+    assert!(may_close_poll(Manager, false));
+    assert!(may_close_poll(Referent, true));
+    assert!(!may_close_poll(Referent, false));
+    assert!(!may_close_poll(Occupant, true));
+    // Counts: after the close for all; after a vote (or for staff) with "after_vote".
+    assert!(poll_counts_visible(Occupant, V::AfterClose, false, true));
+    assert!(!poll_counts_visible(Occupant, V::AfterClose, true, false));
+    assert!(!poll_counts_visible(Manager, V::AfterClose, false, false));
+    assert!(poll_counts_visible(Occupant, V::AfterVote, true, false));
+    assert!(!poll_counts_visible(Occupant, V::AfterVote, false, false));
+    assert!(poll_counts_visible(Referent, V::AfterVote, false, false));
 }

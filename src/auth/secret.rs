@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -144,6 +144,15 @@ pub async fn count_pending<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::R
         .await
 }
 
+/// Jobs waiting to run, per kind (on `jobs_due`: only the pending rows are read).
+pub async fn pending_by_kind<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT kind, COUNT(*) FROM jobs WHERE status = 'pending' GROUP BY kind")
+        .fetch_all(ex)
+        .await
+}
+
 /// Sent e-mails due before `before` that still carry their full text, oldest first (on
 /// the partial index `jobs_to_summarize`). `run_at` is when the last attempt was due.
 pub async fn sent_mail_to_summarize<'c>(

@@ -82,3 +82,19 @@ pub async fn update<'c>(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Gives a lot its shares unless it already has some (the demo's idempotent seed).
+pub async fn set_shares_if_unset<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+    label: &str,
+    shares: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE lots SET shares = $3 WHERE building_id = $1 AND label = $2 AND shares = 0")
+        .bind(building_id)
+        .bind(label)
+        .bind(shares)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

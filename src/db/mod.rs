@@ -3,14 +3,21 @@
 //! Queries are written once with `$n` placeholders, which both drivers accept; the few
 //! statements that must differ (full-text search, row locking) branch on [`Backend`].
 
+pub mod account_settings;
 pub mod agencies;
+pub mod announcements;
 pub mod audit;
 pub mod buildings;
+pub mod erasure;
+pub mod idempotency;
 pub mod jobs;
+pub mod lifecycle;
 pub mod lots;
 pub mod notifications;
+pub mod on_call;
 pub mod people;
 pub mod personal_data;
+pub mod polls;
 pub mod portfolio;
 pub mod report_items;
 pub mod reports;
@@ -89,9 +96,11 @@ impl Db {
                         Box::pin(async move {
                             // The busy timeout comes first so that the other pragmas, and
                             // every later write, wait for a lock (boundedly) instead of failing.
+                            // secure_delete zeroes deleted content, so an erased person's data
+                            // does not survive in free space (GDPR erasure).
                             conn.execute(
                                 format!(
-                                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
                                     LOCK_WAIT.as_millis()
                                 )
                                 .as_str(),
@@ -174,6 +183,24 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// A consistent copy of a SQLite database at `path`, taken while others write (SQLite's
+    /// `VACUUM INTO` reads one snapshot and writes a compact new file).
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> sqlx::Result<()> {
+        let target = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of a database file: "ok" when sound.
+    pub async fn integrity_check(&self) -> sqlx::Result<String> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.join("; "))
     }
 
     pub async fn ping(&self) -> bool {

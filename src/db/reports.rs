@@ -3,6 +3,7 @@
 use sqlx::{Any, Executor};
 
 use super::Backend;
+use super::search::Reach;
 use super::sql::Sql;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -54,18 +55,21 @@ pub struct NewReport<'a> {
     pub location_detail: &'a str,
     pub urgent: bool,
     pub manager_visible: bool,
+    /// Folded; stored as the backend's index compares it ([`super::search::index_text`]).
     pub search_text: &'a str,
     pub now: i64,
 }
 
 pub async fn insert<'c>(
     ex: impl Executor<'c, Database = Any>,
+    backend: Backend,
     r: NewReport<'_>,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO reports (id, building_id, author_id, concerned_id, lot_id, category, title, description, \
-         location_part, location_floor, location_detail, urgent, manager_visible, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+         location_part, location_floor, location_detail, urgent, manager_visible, search_text, created_at, updated_at, \
+         search_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)",
     )
     .bind(r.id)
     .bind(r.building_id)
@@ -80,8 +84,9 @@ pub async fn insert<'c>(
     .bind(r.location_detail)
     .bind(super::flag(r.urgent))
     .bind(super::flag(r.manager_visible))
-    .bind(r.search_text)
+    .bind(super::search::index_text(backend, r.search_text))
     .bind(r.now)
+    .bind(super::search::VERSION)
     .execute(ex)
     .await?;
     Ok(())
@@ -134,15 +139,17 @@ fn push_scope(sql: &mut Sql, scope: &Scope) {
     }
 }
 
-fn push_search(sql: &mut Sql, backend: Backend, terms: &[String], any: bool) {
+fn push_search(sql: &mut Sql, backend: Backend, terms: &[String], any: bool, reach: Reach) {
     match backend {
         Backend::Sqlite => {
             sql.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ");
-            sql.text(&super::search::fts5_query(terms, any)).push(")");
+            sql.text(&super::search::fts5_query(terms, any, reach))
+                .push(")");
         }
         Backend::Postgres => {
             sql.push(" AND r.search @@ to_tsquery('french', ");
-            sql.text(&super::search::tsquery(terms, any)).push(")");
+            sql.text(&super::search::tsquery(terms, any, reach))
+                .push(")");
         }
     }
 }
@@ -151,6 +158,8 @@ pub struct BoardQuery<'a> {
     pub building_id: &'a str,
     pub status: Option<&'a str>,
     pub terms: &'a [String],
+    /// The indexed columns the reader's search may look into.
+    pub reach: Reach,
     pub scope: &'a Scope,
     /// Continue after this (updated_at, id).
     pub after: Option<(i64, String)>,
@@ -227,7 +236,10 @@ async fn common_words(
 ) -> sqlx::Result<bool> {
     let sql = match backend {
         Backend::Sqlite => {
-            let query: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+            let query: Vec<String> = super::search::index_terms(backend, terms)
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect();
             let mut sql = Sql::new(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM reports_fts WHERE reports_fts MATCH ",
             );
@@ -273,22 +285,22 @@ fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
                 sql.push(" AND r.updated_at >= ").int(bound);
             }
             match backend {
-                Backend::Sqlite => push_words(&mut sql, q.terms),
+                Backend::Sqlite => push_words(&mut sql, q.terms, q.reach),
                 Backend::Postgres => {
                     // `IS TRUE` keeps the test off the GIN index: otherwise the planner
                     // ANDs every match of a common word with the window, then sorts.
                     sql.push(" AND (r.search @@ to_tsquery('french', ");
-                    sql.text(&super::search::tsquery(q.terms, false))
+                    sql.text(&super::search::tsquery(q.terms, false, q.reach))
                         .push(")) IS TRUE");
                 }
             }
         }
         (BoardPlan::FullText, Backend::Sqlite) => {
             sql.push(" AND reports_fts MATCH ");
-            sql.text(&super::search::fts5_query(q.terms, false));
+            sql.text(&super::search::fts5_query(q.terms, false, q.reach));
         }
         (BoardPlan::FullText, Backend::Postgres) => {
-            push_search(&mut sql, backend, q.terms, false);
+            push_search(&mut sql, backend, q.terms, false, q.reach);
             // An order no index gives: the planner reads the matches from the GIN index
             // and sorts them, instead of walking the board for rare words.
             sql.push(" ORDER BY r.updated_at + 0 DESC, r.id DESC LIMIT ")
@@ -319,12 +331,22 @@ fn push_board_filters(sql: &mut Sql, q: &BoardQuery<'_>) {
     }
 }
 
-/// Every term starts a word of the report's search text: what the FTS5 prefix query
-/// matches, checked on the row itself (the text is folded: lower-case words, one space).
-fn push_words(sql: &mut Sql, terms: &[String]) {
-    for t in terms {
-        sql.push(" AND (' ' || r.search_text) LIKE ")
-            .text(&format!("% {t}%"));
+/// Every term (stemmed) starts a word of one of the columns the reader may search: what
+/// the FTS5 prefix query matches, checked on the row itself (the text is stems, one space).
+fn push_words(sql: &mut Sql, terms: &[String], reach: Reach) {
+    for t in super::search::index_terms(Backend::Sqlite, terms) {
+        let pattern = format!("% {t}%");
+        for (i, column) in reach.columns().into_iter().enumerate() {
+            sql.push(if i == 0 {
+                " AND ((' ' || r."
+            } else {
+                " OR (' ' || r."
+            })
+            .push(column)
+            .push(") LIKE ")
+            .text(&pattern);
+        }
+        sql.push(")");
     }
 }
 
@@ -337,15 +359,8 @@ pub async fn similar_candidates<'c>(
     category: &str,
     scope: &Scope,
     exclude_person: &str,
-) -> sqlx::Result<Vec<(ReportRow, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct WithText {
-        #[sqlx(flatten)]
-        row: ReportRow,
-        search_text: String,
-    }
-    let select = REPORT_SELECT.replace(" FROM reports r", ", r.search_text FROM reports r");
-    let mut sql = Sql::new(&select);
+) -> sqlx::Result<Vec<ReportRow>> {
+    let mut sql = Sql::new(REPORT_SELECT);
     sql.push(" WHERE r.building_id = ")
         .text(building_id)
         .push(" AND r.status <> 'closed' AND r.author_id <> ")
@@ -356,12 +371,12 @@ pub async fn similar_candidates<'c>(
     sql.push(" AND (r.category = ").text(category);
     if !terms.is_empty() {
         sql.push(" OR (1 = 1");
-        push_search(&mut sql, backend, terms, true);
+        // The report's own text and its public thread: what every reader sees.
+        push_search(&mut sql, backend, terms, true, Reach::PUBLIC);
         sql.push(")");
     }
     sql.push(") ORDER BY r.updated_at DESC LIMIT 50");
-    let rows: Vec<WithText> = sql.query_as().fetch_all(ex).await?;
-    Ok(rows.into_iter().map(|w| (w.row, w.search_text)).collect())
+    sql.query_as().fetch_all(ex).await
 }
 
 pub async fn set_status<'c>(

@@ -107,6 +107,39 @@ pub async fn register(
         other => other?,
     }
     let lot_id = bdb::find_or_create_lot(&mut tx, &building.id, reg.lot.as_str()).await?;
+    pdb::accept_charter(&mut *tx, &id, CHARTER_VERSION, now).await?;
+    if crate::db::lifecycle::needs_approval(&mut *tx, &building.id).await? {
+        // Seed 001: the person waits, member of nothing, until someone approves them; the
+        // approval e-mail is their welcome.
+        super::approval::request(
+            state,
+            &mut tx,
+            super::approval::Request {
+                person_id: &id,
+                person_name: reg.name.as_str(),
+                building_id: &building.id,
+                building_name: &building.name,
+                lot_id: &lot_id,
+                lot: reg.lot.as_str(),
+                occupancy: reg.occupancy.as_str(),
+                now,
+            },
+        )
+        .await?;
+        crate::db::audit::record(
+            &mut *tx,
+            Some(&id),
+            "register_pending",
+            "building",
+            &building.id,
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        state.jobs_notify.notify_one();
+        return Ok((id, building.id));
+    }
     pdb::insert_membership(
         &mut *tx,
         pdb::NewMembership {
@@ -120,7 +153,6 @@ pub async fn register(
         },
     )
     .await?;
-    pdb::accept_charter(&mut *tx, &id, CHARTER_VERSION, now).await?;
     let link = format!("{}/buildings/{}", state.config.base_url, building.id);
     let email = crate::mail::messages::welcome(
         reg.lang,

@@ -6,8 +6,15 @@ use crate::domain::types::{LotLabel, occupancy};
 use crate::domain::{AppError, AppResult, Context, is_unique_violation, throttle};
 use crate::vocab::MemberRole;
 
-/// Joins the building whose registration code is given, as an occupant of `lot`; returns
-/// the building's id. Wrong codes count against the client address, as at registration.
+/// The building joined, and whether the person waits for approval there.
+pub struct Joined {
+    pub building_id: String,
+    pub pending: bool,
+}
+
+/// Joins the building whose registration code is given, as an occupant of `lot` (or asks
+/// to, when the building needs approval). Wrong codes count against the client address,
+/// as at registration.
 pub async fn join(
     cx: &Context,
     actor: &Actor,
@@ -15,7 +22,7 @@ pub async fn join(
     lot: &str,
     occupancy_raw: &str,
     client: std::net::IpAddr,
-) -> AppResult<String> {
+) -> AppResult<Joined> {
     let lot = LotLabel::parse(lot)?;
     let occupancy = occupancy(occupancy_raw)?;
     let guess = throttle::attempt(cx, throttle::WRONG_CODES, &client.to_string()).await?;
@@ -37,6 +44,39 @@ pub async fn join(
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
     let lot_id = bdb::find_or_create_lot(&mut tx, &building.id, lot.as_str()).await?;
+    if crate::db::lifecycle::needs_approval(&mut *tx, &building.id).await? {
+        super::approval::request(
+            cx,
+            &mut tx,
+            super::approval::Request {
+                person_id: &actor.person_id,
+                person_name: &actor.name,
+                building_id: &building.id,
+                building_name: &building.name,
+                lot_id: &lot_id,
+                lot: lot.as_str(),
+                occupancy: occupancy.as_str(),
+                now,
+            },
+        )
+        .await?;
+        crate::db::audit::record(
+            &mut *tx,
+            Some(&actor.person_id),
+            "join_pending",
+            "building",
+            &building.id,
+            lot.as_str(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        cx.jobs_notify.notify_one();
+        return Ok(Joined {
+            building_id: building.id,
+            pending: true,
+        });
+    }
     let inserted = pdb::insert_membership(
         &mut *tx,
         pdb::NewMembership {
@@ -68,5 +108,27 @@ pub async fn join(
     )
     .await?;
     tx.commit().await?;
-    Ok(building.id)
+    Ok(Joined {
+        building_id: building.id,
+        pending: false,
+    })
+}
+
+/// The name of the building a registration code opens, to say which building is being
+/// joined. Wrong codes count against the client address, as at registration.
+pub async fn building_named_by_code(
+    cx: &Context,
+    code: &str,
+    client: std::net::IpAddr,
+) -> AppResult<Option<String>> {
+    let code = code.trim().to_uppercase();
+    if code.is_empty() || code.len() > 32 {
+        return Ok(None);
+    }
+    let guess = throttle::attempt(cx, throttle::WRONG_CODES, &client.to_string()).await?;
+    let building = bdb::by_code(&cx.db.pool, &code).await?;
+    if building.is_some() {
+        guess.succeeded(cx).await?;
+    }
+    Ok(building.map(|b| b.name))
 }

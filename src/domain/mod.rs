@@ -1,17 +1,26 @@
 //! Domain types and services. Input is parsed into these types before it reaches SQL;
 //! services return [`AppError`], which the web layer maps once to HTTP.
 
+pub mod account_settings;
 pub mod accounts;
 pub mod agencies;
+pub mod announcements;
+pub mod approval;
 pub mod buildings;
 pub mod context;
+pub mod erasure;
+pub mod health;
+pub mod idempotency;
 pub mod inbox;
 pub mod invitations;
 pub mod landlords;
 pub mod lots;
 pub mod memberships;
+pub mod moving_out;
+pub mod news;
 pub mod notifications;
 pub mod personal_data;
+pub mod polls;
 pub mod portfolio;
 pub mod reports;
 pub mod throttle;

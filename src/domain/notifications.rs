@@ -104,6 +104,8 @@ struct Delivery {
     lang: Lang,
     timezone: String,
     immediate: bool,
+    /// Sees the building's access codes (authz::sees_access_details).
+    access: bool,
 }
 
 async fn recipients(
@@ -139,6 +141,9 @@ async fn recipients(
         };
         let timezone = row.timezone.clone();
         let person = accounts::actor_from(state, row).await?;
+        let access = person
+            .role_in(&building)
+            .is_some_and(authz::sees_access_details);
         // Nobody hears of what they may not see (R5, R8, R10).
         let Some(relation) = person.report_relation(&building, &report.facts()) else {
             continue;
@@ -174,6 +179,7 @@ async fn recipients(
             name: person.name,
             timezone,
             immediate,
+            access,
         });
     }
     Ok(out)
@@ -183,7 +189,7 @@ fn headline(lang: Lang, kind: &str, who: &str, detail: &str) -> String {
     let detail = crate::domain::reports::event_detail(lang, kind, detail);
     lang.tf(
         &format!("event.{kind}"),
-        &[("who", who), ("detail", &detail)],
+        &[("who", lang.person(who)), ("detail", &detail)],
     )
 }
 
@@ -230,6 +236,18 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
     let domain = host(base);
     let thread_id = format!("report-{}@{domain}", report.id);
 
+    // An urgent report's e-mails carry the full facts (issue 15 item 5).
+    let urgent_facts = if event.kind == EventKind::UrgentReport.as_str() {
+        Some(crate::domain::reports::on_call::facts(state, &report).await?)
+    } else {
+        None
+    };
+    let staff_photos: Vec<String> = urgent_facts
+        .iter()
+        .flat_map(|f| f.photo_ids.iter())
+        .map(|id| format!("{base}/photos/{id}"))
+        .collect();
+
     let mut tx = state.db.begin().await?;
     if !ndb::claim_event(&mut *tx, &event.id, now).await? {
         return Ok(false);
@@ -256,6 +274,10 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
                 &[("building", &building.name), ("title", &report.title)],
             );
             let head = headline(d.lang, &event.kind, &actor_name, &event.detail);
+            let facts = urgent_facts
+                .as_ref()
+                .map(|f| f.lines(d.lang, d.access))
+                .unwrap_or_default();
             let email = messages::event(messages::EventMail {
                 lang: d.lang,
                 to: &d.email,
@@ -263,6 +285,8 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
                 subject,
                 headline: &head,
                 comment: comment.as_deref(),
+                facts: &facts,
+                photos: &staff_photos,
                 link: &link,
                 settings: &settings,
                 message_id: format!("{}.{}@{domain}", event.id, d.person_id),
@@ -277,11 +301,21 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
             ndb::enqueue_once(&mut *tx, DIGEST_JOB, &payload, run_at, &key, now).await?;
         }
     }
-    if event.kind == EventKind::UrgentReport.as_str()
+    if let Some(facts) = &urgent_facts
         && let Some(on_call) = ndb::on_call_email(&state.db.pool, &building.id).await?
     {
         let lang = crate::domain::buildings::agency_lang(state, &building.agency_id).await?;
         let head = headline(lang, &event.kind, &actor_name, &event.detail);
+        // No account: a private read-only link to this report, photos through it too.
+        let token = crate::domain::reports::on_call::new_link(&mut *tx, &report.id, now).await?;
+        let page = format!("{base}/urgent/{token}");
+        let photos: Vec<String> = facts
+            .photo_ids
+            .iter()
+            .map(|id| format!("{page}/photos/{id}"))
+            .collect();
+        // The agency's own on-call contact comes on site: access codes included.
+        let lines = facts.lines(lang, true);
         let email = messages::event(messages::EventMail {
             lang,
             to: &on_call,
@@ -291,9 +325,11 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
                 &[("building", &building.name), ("title", &report.title)],
             ),
             headline: &head,
-            comment: Some(&report.description),
-            link: &link,
-            settings: &settings,
+            comment: None,
+            facts: &lines,
+            photos: &photos,
+            link: &page,
+            settings: "",
             message_id: format!("{}.on-call@{domain}", event.id),
             thread_id: Some(thread_id.clone()),
         })?;
@@ -381,6 +417,13 @@ pub async fn settings(state: &Context, actor: &crate::auth::Actor) -> AppResult<
             subscribed(state, &actor.person_id, slug, manager).await?,
         ));
     }
+    // Building news (A1): on by default for everyone.
+    let news = crate::domain::announcements::notice::CATEGORY;
+    categories.push((
+        news.to_string(),
+        actor.lang.t("news.category").to_string(),
+        subscribed(state, &actor.person_id, news, false).await?,
+    ));
     Ok(Settings { mode, categories })
 }
 
@@ -396,7 +439,11 @@ pub async fn save_settings(
     }
     let mut tx = state.db.begin().await?;
     ndb::set_mode(&mut *tx, &actor.person_id, mode).await?;
-    for (slug, _, _) in crate::domain::reports::categories::BUILT_IN {
+    let slugs = crate::domain::reports::categories::BUILT_IN
+        .iter()
+        .map(|(slug, _, _)| *slug)
+        .chain([crate::domain::announcements::notice::CATEGORY]);
+    for slug in slugs {
         ndb::set_category(
             &mut *tx,
             &actor.person_id,

@@ -14,6 +14,10 @@ pub struct Export {
     pub exported_at: String,
     pub profile: ExportProfile,
     pub memberships: Vec<ExportMembership>,
+    /// Buildings the person asked to join and waits for approval in.
+    pub pending_memberships: Vec<ExportPending>,
+    /// Residences that ended (moving out).
+    pub past_memberships: Vec<ExportPast>,
     /// Charter versions accepted, with when.
     pub consents: Vec<ExportConsent>,
     pub reports: Vec<ExportReport>,
@@ -39,6 +43,20 @@ pub struct ExportMembership {
     pub role: MemberRole,
     pub occupancy: Option<Occupancy>,
     pub referent_kind: Option<ReferentKind>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportPending {
+    pub building_id: String,
+    pub building_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportPast {
+    pub building_id: String,
+    pub building_name: String,
+    pub started_at: String,
+    pub ended_at: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,6 +140,24 @@ pub async fn export(cx: &Context, actor: &Actor) -> AppResult<Export> {
                 role: m.role,
                 occupancy: m.occupancy,
                 referent_kind: m.referent_kind,
+            })
+            .collect(),
+        pending_memberships: crate::db::lifecycle::pending_of_person(pool, me)
+            .await?
+            .into_iter()
+            .map(|(building_id, building_name)| ExportPending {
+                building_id,
+                building_name,
+            })
+            .collect(),
+        past_memberships: crate::db::lifecycle::past_of_person(pool, me)
+            .await?
+            .into_iter()
+            .map(|(building_id, building_name, started, ended)| ExportPast {
+                building_id,
+                building_name,
+                started_at: iso(started),
+                ended_at: iso(ended),
             })
             .collect(),
         consents: pd::consents(pool, me)

@@ -74,6 +74,21 @@ async fn run_job(state: &Context, job: &JobRow) -> Result<(), JobError> {
                 .await
                 .map_err(|e| JobError::Digest(e.to_string()))
         }
+        crate::domain::announcements::notice::JOB => {
+            crate::domain::announcements::notice::run(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
+        crate::domain::polls::mail::REMINDER_JOB => {
+            crate::domain::polls::mail::run_reminder(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
+        crate::domain::polls::mail::CLOSE_JOB => {
+            crate::domain::polls::mail::run_close(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
         other => Err(JobError::UnknownKind(other.to_string())),
     }
 }
@@ -86,10 +101,19 @@ pub async fn run_once(state: &Context, worker_id: &str) -> Result<bool, sqlx::Er
         return Ok(false);
     };
     match run_job(state, &job).await {
-        Ok(()) => jobs::complete(&state.db.pool, &job.id).await?,
+        Ok(()) => {
+            if job.kind == mail::JOB_KIND {
+                crate::metrics::email_sent();
+            }
+            jobs::complete(&state.db.pool, &job.id).await?
+        }
         Err(e) => {
             let retry_at = (job.attempts < job.max_attempts)
                 .then(|| state.clock.now_ms() + backoff_ms(job.attempts));
+            crate::metrics::job_failed(&job.kind, retry_at.is_some());
+            if job.kind == mail::JOB_KIND {
+                crate::metrics::email_failed();
+            }
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
             jobs::fail(&state.db.pool, &job.id, &e.to_string(), retry_at).await?;
         }
@@ -135,9 +159,26 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
     let worker_id = format!("worker-{}", crate::db::new_id());
     tracing::info!(%worker_id, "worker started");
     let mut next_summary = tokio::time::Instant::now();
+    // Reports indexed before the current search index, one batch per turn (see
+    // domain::reports::search::reindex_stale); false once none is left.
+    let mut reindexing = true;
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        if reindexing {
+            match crate::domain::reports::search::reindex_stale(&state).await {
+                Ok(n) => {
+                    reindexing = n as i64 >= crate::domain::reports::search::REINDEX_BATCH;
+                    if n > 0 {
+                        tracing::info!(count = n, "reports indexed again for search");
+                    }
+                }
+                Err(e) => {
+                    reindexing = false;
+                    tracing::error!(error = %e, "indexing reports again failed");
+                }
+            }
         }
         if tokio::time::Instant::now() >= next_summary {
             next_summary += SUMMARY_EVERY;
@@ -145,6 +186,9 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "sent e-mails summarized"),
                 Err(e) => tracing::error!(error = %e, "summarizing sent e-mails failed"),
+            }
+            if let Err(e) = crate::domain::idempotency::purge_expired(&state).await {
+                tracing::error!(error = %e, "purging idempotency keys failed");
             }
         }
         // Events first: they turn into the jobs below.
@@ -159,7 +203,7 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 true
             }
         };
-        if idle {
+        if idle && !reindexing {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(state.config.worker_poll_ms)) => {}
                 _ = state.jobs_notify.notified() => {}

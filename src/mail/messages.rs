@@ -162,6 +162,8 @@ struct EventText<'a> {
     name: &'a str,
     headline: &'a str,
     comment: Option<&'a str>,
+    facts: &'a [(String, String)],
+    photos: &'a [String],
     link: &'a str,
     settings: &'a str,
 }
@@ -173,6 +175,8 @@ struct EventHtml<'a> {
     name: &'a str,
     headline: &'a str,
     comment: Option<&'a str>,
+    facts: &'a [(String, String)],
+    photos: &'a [String],
     link: &'a str,
     settings: &'a str,
 }
@@ -185,7 +189,12 @@ pub struct EventMail<'a> {
     pub subject: String,
     pub headline: &'a str,
     pub comment: Option<&'a str>,
+    /// Labelled facts (an urgent report's building, place, description…), in order.
+    pub facts: &'a [(String, String)],
+    /// Links to photos the recipient can open.
+    pub photos: &'a [String],
     pub link: &'a str,
+    /// Empty for someone without an account (the on-call contact): no settings link.
     pub settings: &'a str,
     pub message_id: String,
     pub thread_id: Option<String>,
@@ -194,6 +203,7 @@ pub struct EventMail<'a> {
 pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
     let (lang, name, headline, comment, link, settings) =
         (m.lang, m.name, m.headline, m.comment, m.link, m.settings);
+    let (facts, photos) = (m.facts, m.photos);
     Ok(OutgoingEmail {
         to: m.to.to_string(),
         subject: m.subject,
@@ -202,6 +212,8 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             name,
             headline,
             comment,
+            facts,
+            photos,
             link,
             settings,
         })?,
@@ -210,12 +222,14 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             name,
             headline,
             comment,
+            facts,
+            photos,
             link,
             settings,
         })?,
         message_id: Some(m.message_id),
         thread_id: m.thread_id,
-        unsubscribe: Some(settings.to_string()),
+        unsubscribe: (!settings.is_empty()).then(|| settings.to_string()),
         attachments: Vec::new(),
     })
 }

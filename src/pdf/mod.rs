@@ -12,6 +12,7 @@ mod canvas;
 mod emit;
 mod font;
 mod jpeg;
+mod notice_page;
 mod poster_page;
 mod work_order_page;
 
@@ -107,6 +108,21 @@ pub struct PosterDoc<'a> {
     pub url_label: &'a str,
 }
 
+/// An announcement printed for the hall.
+pub struct NoticeDoc<'a> {
+    pub building_name: &'a str,
+    /// The publication date, as people write it.
+    pub date: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The registration link the QR code encodes (the poster's).
+    pub register_url: &'a str,
+    /// Under the QR code, e.g. "Scannez pour rejoindre l'espace résidents".
+    pub qr_caption: &'a str,
+    /// At the foot of every page.
+    pub footer: &'a str,
+}
+
 /// Most photos a work order shows; further ones are ignored.
 pub const MAX_PHOTOS: usize = 5;
 
@@ -132,6 +148,11 @@ pub fn work_order(doc: &WorkOrderDoc) -> Result<Vec<u8>, PdfError> {
 /// 8 cm QR code of `register_url`, and the URL printed below it).
 pub fn poster(doc: &PosterDoc) -> Result<Vec<u8>, PdfError> {
     poster_page::render(doc)
+}
+
+/// Renders an announcement as an A4 notice: large type, the QR code in a corner.
+pub fn notice(doc: &NoticeDoc) -> Result<Vec<u8>, PdfError> {
+    notice_page::render(doc)
 }
 
 /// Whether `bytes` is a real PDF: it starts with `%PDF-`, has `%%EOF` in its

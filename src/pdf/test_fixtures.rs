@@ -83,15 +83,14 @@ pub(super) fn jpeg(width: u32, height: u32, grey: bool) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Whether `tool` can be run; if not, says the test is skipped.
-pub(super) fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        eprintln!(
-            "SKIPPED: `{tool}` is not installed (apt-get install -y poppler-utils zbar-tools)"
+/// Fails the test, with the install command, when `tool` cannot be run.
+pub(super) fn require(tool: &str) {
+    // A test that cannot run its check must fail, never pass silently (issue 13).
+    if Command::new(tool).arg("-v").output().is_err() {
+        panic!(
+            "`{tool}` is not installed: apt-get install -y poppler-utils zbar-tools (or run ./test.sh)"
         );
     }
-    found
 }
 
 /// Writes `bytes` to a fresh temporary file.

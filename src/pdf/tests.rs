@@ -1,6 +1,6 @@
 //! Round-trip tests through real tools: poppler-utils (pdftotext, pdfinfo,
-//! pdfimages, pdftoppm) and zbar-tools (zbarimg). A test whose tool is not
-//! installed says so on stderr and passes without checking.
+//! pdfimages, pdftoppm) and zbar-tools (zbarimg). A missing tool fails the test
+//! with the command that installs it.
 
 use std::time::Instant;
 
@@ -15,9 +15,7 @@ fn work_order_text_extracts_with_accents() {
     ))
     .unwrap();
     assert!(is_pdf(&pdf));
-    if !have("pdftotext") {
-        return;
-    }
+    require("pdftotext");
     let path = temp("order.pdf", &pdf);
     let text = run("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
     std::fs::remove_file(&path).ok();
@@ -55,9 +53,7 @@ fn work_order_long_description_takes_two_pages() {
     let short = work_order(&order("Fuite sous l’évier.", &[])).unwrap();
     let pdf = work_order(&order(&long, &[])).unwrap();
     assert!(is_pdf(&pdf));
-    if !have("pdfinfo") {
-        return;
-    }
+    require("pdfinfo");
     assert_eq!(pages(&short, "short.pdf"), 1);
     assert_eq!(pages(&pdf, "long.pdf"), 2);
 }
@@ -72,9 +68,7 @@ fn work_order_embeds_valid_photos_and_skips_bad_ones() {
     ];
     let pdf = work_order(&order("Voir photos.", &photos)).unwrap();
     assert!(is_pdf(&pdf));
-    if !have("pdfimages") {
-        return;
-    }
+    require("pdfimages");
     let path = temp("photos.pdf", &pdf);
     let list = run("pdfimages", &["-list", path.to_str().unwrap()]);
     std::fs::remove_file(&path).ok();
@@ -92,9 +86,9 @@ fn work_order_embeds_valid_photos_and_skips_bad_ones() {
 fn poster_text_and_qr_code_round_trip() {
     let pdf = poster(&poster_doc()).unwrap();
     assert!(is_pdf(&pdf));
-    if !have("pdftotext") || !have("pdftoppm") || !have("zbarimg") {
-        return;
-    }
+    require("pdftotext");
+    require("pdftoppm");
+    require("zbarimg");
     let path = temp("poster.pdf", &pdf);
     let text = run("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
     for expected in [

@@ -47,3 +47,29 @@ pub async fn read_files(multipart: &mut Multipart) -> Result<(Vec<Vec<u8>>, Form
     }
     Ok((files, FormFields(fields)))
 }
+
+/// Reads a multipart body whose one file keeps its name (an announcement's attachment):
+/// the first non-empty file part, and the text fields.
+pub async fn read_named_file(
+    multipart: &mut Multipart,
+) -> Result<(Option<(String, Vec<u8>)>, FormFields), AppError> {
+    let mut file = None;
+    let mut fields = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("error.multipart"))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+        if name == "file" || file_name.is_some() {
+            if !bytes.is_empty() && file.is_none() {
+                file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
+            }
+        } else {
+            fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    Ok((file, FormFields(fields)))
+}

@@ -253,6 +253,132 @@ async fn every_role_gets_exactly_its_rights_on_a_report() {
     }
 }
 
+/// The lifecycle's rights (approval list, approval setting, former residents), role by
+/// role, with other buildings and agencies answering 404.
+#[tokio::test]
+async fn lifecycle_rights_by_role() {
+    let app = spawn_app().await;
+    // (who, building, [requests list, approval setting, former residents])
+    let table: Vec<(&str, &str, [u16; 3])> = vec![
+        (MANAGER, "tilleuls", [OK, OK, OK]),
+        (REFERENT, "tilleuls", [OK, FORBIDDEN, FORBIDDEN]),
+        (OWNER, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (LANDLORD, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (NEIGHBOUR, "tilleuls", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, "tilleuls", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (MANAGER, "other", [NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, "other", [OK, OK, OK]),
+    ];
+    for (who, building, expected) in table {
+        let token = app.token(who).await;
+        let id = match building {
+            "tilleuls" => app.tilleuls.clone(),
+            _ => app.other_building.clone(),
+        };
+        let (requests, _) = app
+            .get_json(
+                &format!("/api/v1/buildings/{id}/membership-requests"),
+                Some(&token),
+            )
+            .await;
+        let (approval, _) = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/buildings/{id}/approval"),
+                Some(&token),
+                &json!({"needs_approval": false}),
+            )
+            .await;
+        let (former, _) = app
+            .get_json(
+                &format!("/api/v1/buildings/{id}/former-members"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(
+            [requests.as_u16(), approval.as_u16(), former.as_u16()],
+            expected,
+            "{who} on {building}"
+        );
+    }
+}
+
+/// Announcements and polls (A1, P1): who publishes, who reads an owners-only announcement,
+/// who votes in a poll for everyone; other buildings and agencies 404.
+#[tokio::test]
+async fn every_role_gets_exactly_its_news_rights() {
+    let app = spawn_app().await;
+    let referent = app.token(REFERENT).await;
+    let tilleuls = app.tilleuls.clone();
+    let (_, owners_only) = app
+        .post_json(
+            &format!("/api/v1/buildings/{tilleuls}/announcements"),
+            Some(&referent),
+            &json!({"title": "AG", "body": "Pour les propriétaires", "audience": "owners"}),
+        )
+        .await;
+    let owners_only = owners_only["id"].as_str().expect("id").to_string();
+    let (_, poll) = app
+        .post_json(
+            &format!("/api/v1/buildings/{tilleuls}/polls"),
+            Some(&referent),
+            &json!({"title": "Hall", "question": "Couleur ?", "options": ["Bleu", "Vert"],
+                    "audience": "all", "results_visible": "after_close"}),
+        )
+        .await;
+    let poll = poll["id"].as_str().expect("id").to_string();
+    app.post_json(
+        &format!("/api/v1/polls/{poll}/publish"),
+        Some(&referent),
+        &json!({}),
+    )
+    .await;
+    const CREATED: u16 = 201;
+    // (who, [publish announcement, create poll, read owners' announcement, vote])
+    let table: Vec<(&str, [u16; 4])> = vec![
+        (MANAGER, [CREATED, CREATED, OK, FORBIDDEN]),
+        (REFERENT, [CREATED, CREATED, OK, CREATED]),
+        (CARETAKER, [CREATED, CREATED, OK, CREATED]),
+        (OWNER, [FORBIDDEN, FORBIDDEN, OK, CREATED]),
+        (TENANT, [FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED]),
+        (LANDLORD, [FORBIDDEN, FORBIDDEN, OK, CREATED]),
+        (NEIGHBOUR, [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (OTHER_MANAGER, [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+    ];
+    for (who, expected) in table {
+        let token = app.token(who).await;
+        let publish = post_status(
+            &app,
+            &token,
+            format!("/api/v1/buildings/{tilleuls}/announcements"),
+            json!({"title": "Info", "body": "Texte", "audience": "all"}),
+        )
+        .await;
+        let create = post_status(
+            &app,
+            &token,
+            format!("/api/v1/buildings/{tilleuls}/polls"),
+            json!({"title": "T", "question": "Q", "options": ["A", "B"], "audience": "all",
+                   "results_visible": "after_vote"}),
+        )
+        .await;
+        let (read, _) = app
+            .get_json(
+                &format!("/api/v1/announcements/{owners_only}"),
+                Some(&token),
+            )
+            .await;
+        let vote = post_status(
+            &app,
+            &token,
+            format!("/api/v1/polls/{poll}/votes"),
+            json!({"options": [0]}),
+        )
+        .await;
+        assert_eq!([publish, create, read.as_u16(), vote], expected, "{who}");
+    }
+}
+
 /// Import, invitations and landlords (issue 9 items 3–5): the agency's managers only;
 /// another agency, or a building outside one's own, is 404.
 #[tokio::test]

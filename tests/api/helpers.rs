@@ -11,6 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+/// What `/metrics` asks of scrapers in the test app.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 pub const PASSWORD: &str = palier::demo::PASSWORD;
 pub const MANAGER: &str = "gestionnaire@demo.palier.test";
 pub const REFERENT: &str = "referent@demo.palier.test";
@@ -97,6 +99,7 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         run_worker: true,
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
+        metrics_token: Some(METRICS_TOKEN.to_string()),
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await
@@ -476,4 +479,34 @@ impl TestApp {
             })
             .collect()
     }
+}
+
+/// Polls the futures together (each a request waiting on the server) until all answer;
+/// the answers come back in the order of the futures.
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, result) in pending.iter_mut().zip(results.iter_mut()) {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        *result = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
 }

@@ -253,7 +253,10 @@ async fn urgent_reports_reach_the_on_call_contact_at_once_even_for_digest_reader
     .await;
     create_report(&app, &app.token(OWNER).await, &app.tilleuls, json!({"category": "ascenseur", "title": "Personne bloquée dans l'ascenseur", "urgent": true})).await;
     let on_call = app.wait_for_mail(palier::demo::ON_CALL, "URGENT").await;
-    assert!(on_call.contains("/reports/"));
+    assert!(
+        on_call.contains("/urgent/"),
+        "the on-call contact's private link"
+    );
     let manager_mail = app.wait_for_mail(MANAGER, "URGENT").await;
     assert!(manager_mail.contains("bloquée") || !manager_mail.is_empty());
     app.dispatched().await;

@@ -322,7 +322,7 @@ async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
     let app = spawn_app().await;
     let body = serde_json::json!({"email": TENANT, "password": "wrong password"});
     let attempts = (0..12).map(|_| app.post_json("/api/v1/auth/token", None, &body));
-    let results = futures_join_all(attempts).await;
+    let results = join_all(attempts).await;
     let checked = results
         .iter()
         .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
@@ -332,41 +332,13 @@ async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
         .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
         .count() as i64;
     // Every attempt is recorded before it is counted: concurrent ones may all see one
-    // another and be refused, but never more than the limit reach the password check.
+    // another and be refused (on a loaded machine, even the first ones), but never more
+    // than the limit reach the password check.
     assert!(
-        (1..=palier::domain::accounts::MAX_LOGIN_FAILURES).contains(&checked),
+        checked <= palier::domain::accounts::MAX_LOGIN_FAILURES,
         "{checked} password checks"
     );
     assert_eq!(checked + refused, 12);
-}
-
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.collect();
-    let mut out = Vec::new();
-    // Polled together: all run concurrently on the test's runtime.
-    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (f, slot) in pinned.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.extend(done.into_iter().flatten());
-    out
 }
 
 #[tokio::test]

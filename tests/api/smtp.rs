@@ -17,6 +17,15 @@ fn python() -> String {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        let found = Command::new(python())
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            found,
+            "the SMTP tests need aiosmtpd for {}: apt-get install -y python3-aiosmtpd (or run ./test.sh)",
+            python()
+        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")

@@ -1,6 +1,7 @@
 //! Reports (signalements), R1–R13: creation, board, replies, visibility, history, search.
 
 pub mod categories;
+pub mod on_call;
 pub mod read;
 pub mod search;
 pub mod templates;

@@ -177,6 +177,7 @@ pub async fn board(
     }
     let terms = search::terms(query.unwrap_or(""));
     let scope = scope(actor, &permit);
+    let reach = authz::search_reach(&permit);
     let limit = limit.clamp(1, 100);
     let mut items = rdb::board(
         &state.db.pool,
@@ -185,6 +186,10 @@ pub async fn board(
             building_id,
             status,
             terms: &terms,
+            reach: crate::db::search::Reach {
+                council: reach.council,
+                landlord: reach.landlord,
+            },
             scope: &scope,
             after: parse_cursor(cursor)?,
             limit: limit + 1,
@@ -232,11 +237,17 @@ pub async fn similar(
     )
     .await?;
     let place = search::place_marks(location);
+    // Compared by stem: "ampoules" meets "ampoule", "fuites" meets "fuite".
+    let wanted = search::stems(&terms.join(" "));
     let mut scored: Vec<(i64, ReportRow)> = candidates
         .into_iter()
-        .filter_map(|(row, text)| {
-            let words: Vec<&str> = text.split(' ').collect();
-            let shared = terms
+        .filter_map(|row| {
+            let words = search::stems(&search::document(
+                &row.title,
+                &row.description,
+                &row.location(),
+            ));
+            let shared = wanted
                 .iter()
                 .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
                 .count() as i64;

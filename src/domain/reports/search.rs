@@ -1,5 +1,10 @@
 //! Search text: folded to lower case without accents, so "Fuite d’eau au 3ème" and
-//! "fuite d'eau au 3eme" meet on both databases.
+//! "fuite d'eau au 3eme" meet on both databases (which then match French stems, see
+//! `db::search`). What is indexed: the report, its comments and its provider reports, each
+//! in the column of its audience.
+
+use crate::db::search::{self as sdb, Column};
+use crate::domain::{AppResult, Context};
 
 const STOPWORDS: &[&str] = &[
     "au", "aux", "ce", "de", "des", "du", "en", "est", "et", "il", "la", "le", "les", "sur", "un",
@@ -113,6 +118,79 @@ pub fn document(title: &str, description: &str, location: &str) -> String {
     fold(&format!("{title} {description} {location}"))
 }
 
+/// The indexed column of a comment's audience: everyone's, the council's (which also holds
+/// messages to one person, read by staff), the landlord thread's.
+pub fn column_of(audience: &str) -> Column {
+    match audience {
+        "council" | "person" => Column::Council,
+        "landlord" => Column::Landlord,
+        // A report's own text, comments for everyone, provider reports.
+        _ => Column::Public,
+    }
+}
+
+/// Indexes a comment or a provider's report, in the caller's transaction.
+pub async fn index_more<'c>(
+    ex: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    state: &Context,
+    report_id: &str,
+    audience: &str,
+    text: &str,
+) -> AppResult<()> {
+    sdb::append(
+        ex,
+        state.db.backend,
+        report_id,
+        column_of(audience),
+        &fold(text),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Reports indexed again per transaction by [`reindex_stale`].
+pub const REINDEX_BATCH: i64 = 200;
+
+/// Indexes again (stems, comments, provider reports) up to [`REINDEX_BATCH`] reports
+/// indexed before migration 0023; returns how many. The worker calls it until it returns
+/// less than a batch, so an upgrade needs no downtime: meanwhile those reports are still
+/// found by their own words.
+pub async fn reindex_stale(state: &Context) -> AppResult<usize> {
+    let mut tx = state.db.begin().await?;
+    let ids = sdb::stale(&mut *tx, REINDEX_BATCH).await?;
+    for id in &ids {
+        let mut columns = [String::new(), String::new(), String::new()];
+        for source in sdb::sources(&mut *tx, id).await? {
+            let i = match column_of(&source.audience) {
+                Column::Public => 0,
+                Column::Council => 1,
+                Column::Landlord => 2,
+            };
+            columns[i].push(' ');
+            columns[i].push_str(&source.body);
+        }
+        let [public, council, landlord] = columns.map(|c| fold(&c));
+        sdb::set_index(
+            &mut *tx,
+            state.db.backend,
+            id,
+            [&public, &council, &landlord],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// The French stems of a folded text's words, for comparing drafts (duplicate check).
+pub fn stems(folded: &str) -> Vec<String> {
+    folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(sdb::stem)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,9 +216,15 @@ mod tests {
 
     #[test]
     fn queries_cannot_inject_syntax() {
-        use crate::db::search::{fts5_query, tsquery};
+        use crate::db::search::{Reach, fts5_query, tsquery};
         let t = terms("\"x\" OR NEAR(a b) -- ; drop");
-        assert_eq!(fts5_query(&t, false), "\"or\"* \"near\"* \"drop\"*");
-        assert_eq!(tsquery(&t, true), "or:* | near:* | drop:*");
+        assert_eq!(
+            fts5_query(&t, false, Reach::PUBLIC),
+            "{search_text} : (\"or\"* \"near\"* \"drop\"*)"
+        );
+        assert_eq!(
+            tsquery(&t, true, Reach::PUBLIC),
+            "or:*A | near:*A | drop:*A"
+        );
     }
 }

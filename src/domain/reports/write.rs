@@ -90,6 +90,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     rdb::insert(
         &mut *tx,
+        state.db.backend,
         rdb::NewReport {
             id: &id,
             building_id: &building.id,
@@ -223,6 +224,7 @@ async fn insert_comment(
         },
     )
     .await?;
+    super::search::index_more(&mut *tx, state, report_id, audience.as_str(), body).await?;
     items::insert_event(
         &mut *tx,
         NewEvent {

@@ -203,6 +203,8 @@ async fn record_report(
     };
     let mut tx = state.db.begin().await?;
     wdb::insert_provider_report(&mut *tx, &wo.id, body, outcome.as_str(), now).await?;
+    // Seen by everyone who sees the report (its event's audience is "all"): searched alike.
+    crate::domain::reports::search::index_more(&mut *tx, state, &wo.report_id, "all", body).await?;
     for p in stored {
         // Providers have no account: their photos are filed under the manager who sent them.
         items::insert_photo(

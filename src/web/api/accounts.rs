@@ -86,6 +86,9 @@ pub struct RegisterRequest {
 #[derive(Serialize, ToSchema)]
 pub struct Created {
     id: String,
+    /// `pending` while the building's approval is awaited (the account exists but sees
+    /// nothing of the building yet).
+    status: MembershipStatus,
 }
 
 /// Register in a building with its code.
@@ -109,8 +112,13 @@ async fn register(
         req.accept_charter,
         ctx.lang,
     )?;
-    let (id, _) = accounts::register(&state, reg, client).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    let (id, building_id) = accounts::register(&state, reg, client).await?;
+    let status = if crate::domain::approval::is_pending(&state, &id, &building_id).await? {
+        MembershipStatus::Pending
+    } else {
+        MembershipStatus::Active
+    };
+    Ok((StatusCode::CREATED, Json(Created { id, status })))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -180,6 +188,15 @@ pub struct JoinRequest {
 #[derive(Serialize, ToSchema)]
 pub struct Joined {
     building_id: String,
+    /// `pending` while the building's approval is awaited, `active` otherwise.
+    status: MembershipStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipStatus {
+    Active,
+    Pending,
 }
 
 /// Join another building with its code, with the account one already has.
@@ -193,7 +210,7 @@ async fn join(
     ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> WebResult<(StatusCode, Json<Joined>)> {
-    let building_id = crate::domain::memberships::join(
+    let joined = crate::domain::memberships::join(
         &state,
         &actor,
         &req.building_code,
@@ -202,5 +219,15 @@ async fn join(
         client,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Joined { building_id })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Joined {
+            building_id: joined.building_id,
+            status: if joined.pending {
+                MembershipStatus::Pending
+            } else {
+                MembershipStatus::Active
+            },
+        }),
+    ))
 }

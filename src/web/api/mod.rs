@@ -2,10 +2,13 @@
 
 mod accounts;
 mod agencies;
+pub mod announcements;
 mod buildings;
+mod lifecycle;
 mod lots;
 mod notifications;
 mod photos;
+pub mod polls;
 mod portfolio;
 pub mod provider_link;
 mod report_out;
@@ -57,7 +60,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Request fields the server checks against a closed list (the domain parsers' values):
 /// declared as enums so clients and contract tests know them.
-pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
     ("RegisterRequest", "occupancy", &["owner", "tenant"]),
     (
         "CommentRequest",
@@ -68,6 +71,19 @@ pub const ENUM_FIELDS: [(&str, &str, &[&str]); 6] = [
     ("RoleRequest", "kind", &["council", "caretaker"]),
     ("SettingsBody", "mode", &["immediate", "digest"]),
     ("WorkOrderIn", "priority", &["", "low", "normal", "urgent"]),
+    (
+        "AnnouncementIn",
+        "audience",
+        &["all", "owners", "tenants", "council"],
+    ),
+    (
+        "AnnouncementEdit",
+        "audience",
+        &["all", "owners", "tenants", "council"],
+    ),
+    ("PollIn", "audience", &["all", "owners", "tenants"]),
+    ("PollIn", "results_visible", &["after_vote", "after_close"]),
+    ("TemplateIn", "lang", &["fr", "en"]),
 ];
 
 fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
@@ -111,6 +127,11 @@ fn declare_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     };
     for (path, item) in doc.paths.paths.iter_mut() {
         let in_path = path.contains('{');
+        if let Some(op) = item.post.as_mut()
+            && op.security.as_ref().is_some_and(|s| !s.is_empty())
+        {
+            declare_idempotency_key(op);
+        }
         let ops = [
             (&mut item.get, false),
             (&mut item.post, true),
@@ -165,6 +186,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(agencies::routes())
         .merge(buildings::routes())
+        .merge(lifecycle::routes())
         .merge(lots::routes())
         .merge(portfolio::routes())
         .merge(reports::routes())
@@ -172,6 +194,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(work_orders::routes())
         .merge(provider_link::routes())
+        .merge(announcements::routes())
+        .merge(polls::routes())
 }
 
 pub fn router() -> Router<AppState> {
@@ -183,4 +207,44 @@ pub fn router() -> Router<AppState> {
         "/api/v1/openapi.json",
         get(move || async move { axum::Json((*doc).clone()) }),
     )
+}
+
+/// Signed-in POST requests accept an `Idempotency-Key` (see `web::idempotency`): a retry
+/// with the same key and body gets the first answer; 400 for a malformed key, 409 while
+/// the first request still runs, 422 for the same key with another body.
+fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::ObjectBuilder;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::Type;
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key and body within 24 hours get the first answer",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200))
+                .pattern(Some("^[!-~]+$")),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(parameter.into());
+    let error = utoipa::openapi::ResponseBuilder::new()
+        .description("Malformed Idempotency-Key")
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build();
+    op.responses
+        .responses
+        .entry("400".to_string())
+        .or_insert_with(|| error.into());
 }

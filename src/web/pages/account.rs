@@ -33,7 +33,7 @@ pub struct TokenLine {
 
 #[derive(Template)]
 #[template(path = "account.html")]
-struct AccountTpl {
+pub(super) struct AccountTpl {
     page: Page,
     name: String,
     email: String,
@@ -42,9 +42,12 @@ struct AccountTpl {
     tokens: Vec<TokenLine>,
     new_token: Option<String>,
     errors: FormErrors,
+    /// Time zone, moving out (see `lifecycle`).
+    extras: super::lifecycle::AccountExtras,
+    person_id: String,
 }
 
-async fn page_for(
+pub(super) async fn page_for(
     state: &AppState,
     actor: &Actor,
     page: Page,
@@ -70,6 +73,8 @@ async fn page_for(
         tokens,
         new_token,
         errors,
+        extras: super::lifecycle::account_extras(state, actor).await?,
+        person_id: actor.person_id.clone(),
     })
 }
 

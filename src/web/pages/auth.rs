@@ -138,6 +138,8 @@ struct RegisterTpl {
     form: RegisterForm,
     errors: FormErrors,
     charter_version: &'static str,
+    /// The building the code opens, named so the person knows where they are registering.
+    joining: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -162,10 +164,17 @@ struct CodeQuery {
     code: Option<String>,
 }
 
-async fn register_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> WebResult<Response> {
+async fn register_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(client): ClientAddr,
+    Query(q): Query<CodeQuery>,
+) -> WebResult<Response> {
+    let code = q.code.unwrap_or_default();
+    let joining = crate::domain::memberships::building_named_by_code(&state, &code, client).await?;
+    // Owner or tenant is the person's explicit choice: nothing is preselected.
     let form = RegisterForm {
-        code: q.code.unwrap_or_default(),
-        occupancy: "owner".into(),
+        code,
         ..Default::default()
     };
     render(&RegisterTpl {
@@ -173,6 +182,7 @@ async fn register_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> WebResult<Respon
         form,
         errors: FormErrors::default(),
         charter_version: accounts::CHARTER_VERSION,
+        joining,
     })
 }
 
@@ -199,8 +209,13 @@ async fn register(
     let errors = match result {
         Ok((person_id, building_id)) => {
             let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;
-            let mut response = Redirect::to(&format!("/buildings/{building_id}?notice=registered"))
-                .into_response();
+            let to =
+                if crate::domain::approval::is_pending(&state, &person_id, &building_id).await? {
+                    "/buildings?notice=registration_pending".to_string()
+                } else {
+                    format!("/buildings/{building_id}?notice=registered")
+                };
+            let mut response = Redirect::to(&to).into_response();
             response
                 .headers_mut()
                 .append(header::SET_COOKIE, session_cookie(&state, &token));
@@ -214,11 +229,18 @@ async fn register(
     };
     // The form keeps what was typed, except the password.
     form.password.clear();
+    let joining = match errors.get("code") {
+        Some(_) => None,
+        None => {
+            crate::domain::memberships::building_named_by_code(&state, &form.code, client).await?
+        }
+    };
     let tpl = RegisterTpl {
         page: Page::new(&ctx),
         form,
         errors,
         charter_version: accounts::CHARTER_VERSION,
+        joining,
     };
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &tpl)
 }

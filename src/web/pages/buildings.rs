@@ -48,14 +48,21 @@ struct ListTpl {
     buildings: Vec<BuildingLine>,
     /// The agencies the person manages, for their settings.
     agencies: Vec<crate::domain::agencies::AgencySummary>,
+    /// Buildings the person waits to join (approval): (id, name).
+    waiting: Vec<(String, String)>,
 }
 
 fn role_label(page: &Page, role: BuildingRole) -> &'static str {
     page.t(&format!("role.{}", role.as_str()))
 }
 
-async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResult<Response> {
-    let page = Page::new(&ctx);
+async fn list(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    // Notices land here too: waiting for approval, moved out.
+    let page = Page::new(&ctx).with_notice(q.notice.as_deref());
     let buildings = service::list_for(&state, &actor)
         .await?
         .into_iter()
@@ -67,10 +74,12 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
         })
         .collect();
     let agencies = crate::domain::agencies::managed(&state, &actor).await?;
+    let waiting = crate::domain::approval::waiting_for(&state, &actor).await?;
     render(&ListTpl {
         page,
         buildings,
         agencies,
+        waiting,
     })
 }
 
@@ -88,6 +97,8 @@ struct BuildingTpl {
     role: &'static str,
     can_list_members: bool,
     can_manage: bool,
+    /// People waiting for approval, shown to the staff who decide.
+    waiting: i64,
     columns: Vec<Column>,
     query: String,
     results: Option<Vec<Card>>,
@@ -162,7 +173,9 @@ async fn show(
                 .collect(),
         );
     }
+    let waiting = crate::domain::approval::waiting_count(&state, &permit).await?;
     let tpl = BuildingTpl {
+        waiting,
         role: role_label(&page, permit.role),
         can_list_members: authz::allowed(permit.role, Action::ListMembers),
         can_manage: authz::allowed(permit.role, Action::ManageBuilding),
@@ -182,6 +195,8 @@ struct MembersTpl {
     building: Building,
     members: Vec<Member>,
     can_change_roles: bool,
+    /// Moving out and residence edits (managers).
+    can_manage_memberships: bool,
 }
 
 async fn members(
@@ -197,6 +212,7 @@ async fn members(
         building,
         members,
         can_change_roles: authz::allowed(permit.role, Action::ChangeRole),
+        can_manage_memberships: authz::allowed(permit.role, Action::ManageMemberships),
     };
     render(&tpl)
 }

@@ -2,9 +2,14 @@
 
 mod account;
 pub mod agencies;
+mod announcements;
 mod auth;
 mod buildings;
+mod lifecycle;
+mod news_templates;
 mod notifications;
+pub mod on_call;
+mod polls;
 mod portfolio;
 pub mod provider_link;
 mod reply_templates;
@@ -39,8 +44,13 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(on_call::router())
         .merge(agencies::router())
+        .merge(lifecycle::router())
         .merge(portfolio::router())
+        .merge(announcements::router())
+        .merge(polls::router())
+        .merge(news_templates::router())
 }
 
 /// What every page's layout needs.
@@ -54,6 +64,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// A fresh key for a create form's `idempotency_key`: a double tap or a resubmitted
+    /// page then creates one item (see `web::idempotency`).
+    pub fn form_key(&self) -> String {
+        crate::auth::secret::new_token()
+    }
+
     pub fn new(ctx: &Ctx) -> Page {
         Page {
             lang: ctx.lang,
@@ -125,9 +141,17 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
         "provider_saved" => "notice.provider_saved",
+        "announcement_published" => "news.notice.published",
+        "announcement_saved" => "news.notice.saved",
+        "announcement_withdrawn" => "news.notice.withdrawn",
+        "attachment_added" => "news.notice.attached",
+        "poll_created" => "poll.notice.created",
+        "poll_published" => "poll.notice.published",
+        "vote_saved" => "poll.notice.voted",
+        "poll_closed" => "poll.notice.closed",
         "landlord_linked" => "notice.landlord_linked",
         "invitation_sent" => "notice.invitation_sent",
-        _ => return None,
+        other => return lifecycle::notice_key(other),
     })
 }
 

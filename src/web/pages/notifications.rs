@@ -53,7 +53,10 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
             what: page.lang.tf(
                 &format!("event.{}", n.kind),
                 &[
-                    ("who", n.actor_name.as_deref().unwrap_or("—")),
+                    (
+                        "who",
+                        page.lang.person(n.actor_name.as_deref().unwrap_or("—")),
+                    ),
                     (
                         "detail",
                         &crate::domain::reports::event_detail(page.lang, &n.kind, &n.detail),

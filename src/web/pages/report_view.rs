@@ -140,7 +140,7 @@ async fn report_page(
         .comments
         .iter()
         .map(|c| CommentView {
-            author: c.author_name.clone(),
+            author: lang.person(&c.author_name).to_string(),
             body: c.body.clone(),
             when: human_time(lang, c.created_at, now),
             audience: lang.t(&format!("audience.{}", c.audience)),
@@ -160,7 +160,7 @@ async fn report_page(
             what: lang.tf(
                 &format!("event.{}", e.kind),
                 &[
-                    ("who", e.actor_name.as_deref().unwrap_or("—")),
+                    ("who", lang.person(e.actor_name.as_deref().unwrap_or("—"))),
                     (
                         "detail",
                         &crate::domain::reports::event_detail(lang, e.kind.as_str(), &e.detail),
@@ -204,7 +204,11 @@ async fn report_page(
                 &[("when", &human_time(lang, view.report.updated_at, now))],
             )
         }),
-        report: view.report,
+        report: Report {
+            author_name: lang.person(&view.report.author_name).to_string(),
+            concerned_name: lang.person(&view.report.concerned_name).to_string(),
+            ..view.report
+        },
         building,
         photos,
         comments,

@@ -64,7 +64,7 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
                 &[("when", &human_time(page.lang, r.updated_at, now))],
             )
         }),
-        author: r.concerned_name,
+        author: page.lang.person(&r.concerned_name).to_string(),
         followers: r.follower_count,
         photos: r.photo_count,
         id: r.id,
