@@ -415,18 +415,39 @@ pub async fn landlords_in_building<'c>(
     .await
 }
 
-/// People holding a live invitation link.
-pub async fn live_invitations<'c>(
+/// Members of the agency's buildings holding a live invitation link.
+pub async fn live_invitations_in_agency<'c>(
     ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
     now: i64,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT DISTINCT person_id FROM password_resets \
-         WHERE purpose = 'invitation' AND used_at IS NULL AND expires_at > $1",
+        "SELECT DISTINCT r.person_id FROM password_resets r \
+         WHERE r.purpose = 'invitation' AND r.used_at IS NULL AND r.expires_at > $2 \
+         AND r.person_id IN (SELECT m.person_id FROM memberships m \
+             JOIN buildings b ON b.id = m.building_id WHERE b.agency_id = $1)",
     )
+    .bind(agency_id)
     .bind(now)
     .fetch_all(ex)
     .await
+}
+
+/// Whether the person holds a live invitation link.
+pub async fn has_live_invitation<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE person_id = $1 AND purpose = 'invitation' \
+         AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(person_id)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(n > 0)
 }
 
 pub async fn create_invitation<'c>(

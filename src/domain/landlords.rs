@@ -47,7 +47,6 @@ pub async fn link(
         Some(p) => Lang::parse(&p.lang).unwrap_or_default(),
         None => buildings::agency_lang(cx, &building.agency_id).await?,
     };
-    let live = pdb::live_invitations(&cx.db.pool, now).await?;
     let mut tx = cx.db.begin().await?;
     let (person_id, created, active) = match &existing {
         Some(p) => (p.id.clone(), false, p.active != 0),
@@ -70,7 +69,7 @@ pub async fn link(
         }
     };
     pdb::set_lot_landlord(&mut tx, lot_id, &permit.building_id, &person_id, now).await?;
-    let invited = !active && !live.contains(&person_id);
+    let invited = !active && !pdb::has_live_invitation(&mut *tx, &person_id, now).await?;
     if invited {
         let invitee = invitations::Invitee {
             person_id: &person_id,

@@ -140,6 +140,11 @@ pub async fn export(cx: &Context, actor: &Actor) -> AppResult<Export> {
         memberships: actor
             .memberships
             .iter()
+            // A landlord of several lots holds one membership per lot: listed once.
+            .filter({
+                let mut seen = std::collections::HashSet::new();
+                move |m| seen.insert((m.building_id.clone(), m.role))
+            })
             .map(|m| ExportMembership {
                 building_name: names.get(&m.building_id).cloned().unwrap_or_default(),
                 building_id: m.building_id.clone(),

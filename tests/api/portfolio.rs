@@ -571,4 +571,114 @@ async fn a_landlord_linked_by_the_manager_gets_everything_r10_promises() {
         .get_json(&format!("/api/v1/reports/{owners_report}"), Some(&odile))
         .await;
     assert_eq!(status, StatusCode::OK, "both lots");
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&odile)).await;
+    assert_eq!(
+        export["memberships"].as_array().map(Vec::len),
+        Some(1),
+        "one landlord membership, whatever the number of lots: {export}"
+    );
+}
+
+#[tokio::test]
+async fn the_pages_link_a_landlord_and_accept_an_invitation_without_javascript() {
+    let app = spawn_app().await;
+    let manager = app.browser(Some(MANAGER)).await;
+    let lots_page = format!("/buildings/{}/lots", app.tilleuls);
+    let (status, html) = manager.get_text(&lots_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Henri Dubois"),
+        "the demo landlord of lot 23 is shown"
+    );
+    let token = app.token(MANAGER).await;
+    let (_, lots) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/lots", app.tilleuls),
+            Some(&token),
+        )
+        .await;
+    let lot = lots["lots"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["label"] == "7"))
+        .and_then(|x| x["id"].as_str())
+        .expect("lot 7")
+        .to_string();
+    let action = format!("/lots/{lot}/landlord");
+    let resp = manager
+        .submit(
+            &lots_page,
+            &action,
+            &[("email", "pas-un-email"), ("name", "")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap_or_default()
+            .contains("n’est pas valide")
+    );
+    let resp = manager
+        .submit(
+            &lots_page,
+            &action,
+            &[
+                ("email", "paulette@example.test"),
+                ("name", "Paulette Riviere"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).contains("notice=landlord_linked"));
+    let (_, html) = manager.get_text(&lots_page).await;
+    assert!(
+        html.contains("Paulette Riviere (paulette@example.test)"),
+        "shown on the lot"
+    );
+    // Residents do not get the page.
+    let (status, _) = app.browser(Some(REFERENT)).await.get_text(&lots_page).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Paulette has no password yet: the members list offers to invite her again.
+    let (_, members) = manager
+        .get_text(&format!("/buildings/{}/members", app.tilleuls))
+        .await;
+    let paulette = app.person_id("paulette@example.test").await;
+    assert!(
+        members.contains(&format!("/members/{paulette}/invite")),
+        "invite button"
+    );
+    assert!(!members.contains(&format!("/members/{}/invite", app.person_id(TENANT).await)));
+
+    // She accepts in the browser: a password, the charter, and she is signed in.
+    let mail = app.wait_for_mail("paulette@example.test", "Tilleuls").await;
+    let page = format!("/invitation/{}", invitation_token(&mail));
+    let visitor = app.browser(None).await;
+    let resp = visitor
+        .submit(&page, &page, &[("password", "paulette-mot-de-passe")])
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the charter is required"
+    );
+    let resp = visitor
+        .submit(
+            &page,
+            &page,
+            &[
+                ("password", "paulette-mot-de-passe"),
+                ("accept_charter", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/buildings");
+    let (status, html) = visitor.get_text("/buildings").await;
+    assert!(
+        status == StatusCode::OK && html.contains("Résidence des Tilleuls"),
+        "{status}"
+    );
+    let (status, _) = app.browser(None).await.get_text(&page).await;
+    assert_eq!(status, StatusCode::GONE, "the link is spent");
 }

@@ -342,7 +342,7 @@ pub(super) async fn run(
         .map(|((_, label), l)| (label, l))
         .collect();
     let live: HashSet<String> = if options.invite {
-        pdb::live_invitations(&cx.db.pool, now)
+        pdb::live_invitations_in_agency(&cx.db.pool, agency_id, now)
             .await?
             .into_iter()
             .collect()
