@@ -15,6 +15,7 @@ mod page_costs;
 mod pages;
 mod personal_data;
 mod photos;
+mod provider_info;
 mod report_loop;
 mod report_pages;
 mod reports;
