@@ -156,3 +156,56 @@ fn the_date_field_starts_on_the_desired_day() {
     assert_eq!(prefill("jeudi matin"), "");
     assert_eq!(prefill(""), "");
 }
+
+#[tokio::test]
+async fn the_manager_gives_the_desired_date_as_a_day_and_an_optional_time() {
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur bloqué"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@asc.test").await;
+    let browser = app.browser(Some(MANAGER)).await;
+    let (_, page) = browser.get_text(&format!("/reports/{rid}")).await;
+    assert!(
+        page.contains("name=\"desired_date\" type=\"date\""),
+        "a date field"
+    );
+    assert!(
+        page.contains("name=\"desired_time\" type=\"time\""),
+        "an optional time"
+    );
+    let csrf = browser.csrf(&format!("/reports/{rid}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("provider_id", provider)
+        .text("description", "Cabine bloquée")
+        .text("desired_date", "2026-11-26")
+        .text("desired_time", "14:00")
+        .text("priority", "normal");
+    let resp = browser
+        .client
+        .post(app.url(&format!("/reports/{rid}/work-orders?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let mail = app.wait_for_mail("dupont@asc.test", "OS-").await;
+    assert!(mail.contains("2026-11-26 14:00"), "{mail}");
+    let token = provider_token(&app, "dupont@asc.test", "OS-").await;
+    let page = reqwest::Client::new()
+        .get(app.url(&format!("/p/{token}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("value=\"2026-11-26T14:00\""));
+}
