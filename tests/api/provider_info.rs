@@ -209,3 +209,79 @@ async fn the_manager_gives_the_desired_date_as_a_day_and_an_optional_time() {
         .expect("text");
     assert!(page.contains("value=\"2026-11-26T14:00\""));
 }
+
+#[tokio::test]
+async fn occupants_see_progress_at_the_top_and_staff_are_asked_to_close_once_done() {
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur bloqué"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let path = format!("/reports/{rid}");
+    let occupant = app.browser(Some(TENANT)).await;
+    let (_, page) = occupant.get_text(&path).await;
+    assert!(
+        !page.contains("Avancement"),
+        "nothing to show before a work order"
+    );
+
+    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@asc.test").await;
+    let (_, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider}),
+        )
+        .await;
+    let token = provider_token(
+        &app,
+        "dupont@asc.test",
+        wo["reference"].as_str().expect("reference"),
+    )
+    .await;
+    let (_, page) = occupant.get_text(&path).await;
+    assert!(page.contains("Prestataire contacté"));
+    assert!(page.contains("pas encore fixée") && page.contains("pas encore terminée"));
+
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/p/{token}/schedule"),
+            None,
+            &json!({"date": "2026-12-03T09:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = occupant.get_text(&path).await;
+    assert!(
+        page.contains("Intervention prévue le 03/12/2026 09:00"),
+        "planned"
+    );
+
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/p/{token}/report"),
+            None,
+            &json!({"body": "Contacteur remplacé", "done": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = occupant.get_text(&path).await;
+    let panel = page.find("Avancement").expect("panel");
+    let description = page.find("Contacteur remplacé").expect("history");
+    assert!(panel < description, "the panel comes first");
+    assert!(page.contains("Intervention terminée —"));
+    assert!(
+        !page.contains("clôturez le signalement"),
+        "occupants are not asked to close"
+    );
+    let staff = app.browser(Some(MANAGER)).await;
+    let (_, page) = staff.get_text(&path).await;
+    assert!(page.contains("Le prestataire a signalé l’intervention terminée"));
+    assert!(page.contains("href=\"#close-note\""));
+}

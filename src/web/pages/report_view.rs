@@ -19,7 +19,7 @@ use crate::domain::reports::ReplyTemplate;
 use crate::domain::reports::Report;
 use crate::domain::reports::categories::{self};
 use crate::domain::reports::{Audience, read, write};
-use crate::i18n::human_time;
+use crate::i18n::{human_time, local_datetime_in};
 use crate::web::api::reports::read_files;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -81,6 +81,16 @@ struct ReportTpl {
     /// Managers: providers (favorites first) and the report's work orders.
     providers: Vec<(crate::domain::work_orders::Provider, bool)>,
     work_orders: Vec<super::work_orders::WoLine>,
+    /// Work order sent, visit planned, work done: at the top, for every reader.
+    progress: Option<ProgressView>,
+}
+
+pub struct ProgressView {
+    sent: String,
+    planned: Option<String>,
+    done: Option<String>,
+    /// The provider reported the work done and the report is open: staff are asked to close.
+    prompt_close: bool,
 }
 
 impl ReportTpl {
@@ -172,6 +182,15 @@ async fn report_page(
         .collect();
     let can = crate::web::api::reports::abilities(view.relation);
     let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
+    let progress = crate::domain::reports::progress::of(&view.history).map(|p| ProgressView {
+        sent: local_datetime_in(lang, p.sent_at),
+        planned: p.planned_for.map(|ms| local_datetime_in(lang, ms)),
+        prompt_close: p.done_at.is_some()
+            && staff
+            && can.contains(&"close")
+            && view.report.status != crate::vocab::ReportStatus::Closed,
+        done: p.done_at.map(|ms| local_datetime_in(lang, ms)),
+    });
     let members = read::audience_people(state, actor, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
@@ -195,6 +214,7 @@ async fn report_page(
     Ok(ReportTpl {
         providers,
         work_orders,
+        progress,
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),
