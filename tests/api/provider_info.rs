@@ -285,3 +285,71 @@ async fn occupants_see_progress_at_the_top_and_staff_are_asked_to_close_once_don
     assert!(page.contains("Le prestataire a signalé l’intervention terminée"));
     assert!(page.contains("href=\"#close-note\""));
 }
+
+#[tokio::test]
+async fn the_providers_photos_are_shown_apart_with_their_own_text_alternative() {
+    let app = spawn_app().await;
+    let manager = app.token(MANAGER).await;
+    let tenant = app.token(TENANT).await;
+    let report = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "ascenseur", "title": "Ascenseur bloqué"}),
+    )
+    .await;
+    let rid = report["id"].as_str().expect("id");
+    let (_, mine) = upload(&app, &tenant, rid, "avant.png", small_png(40, 30)).await;
+    let mine = mine["id"].as_str().expect("photo id").to_string();
+    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@asc.test").await;
+    let (_, wo) = app
+        .post_json(
+            &format!("/api/v1/reports/{rid}/work-orders"),
+            Some(&manager),
+            &json!({"provider_id": provider}),
+        )
+        .await;
+    let token = provider_token(
+        &app,
+        "dupont@asc.test",
+        wo["reference"].as_str().expect("reference"),
+    )
+    .await;
+    let form = reqwest::multipart::Form::new()
+        .text("body", "Réparé")
+        .text("done", "true")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(small_png(40, 30))
+                .file_name("apres.png")
+                .mime_str("image/png")
+                .expect("mime"),
+        );
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/p/{token}/report-with-photos")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    let (_, page) = app
+        .browser(Some(TENANT))
+        .await
+        .get_text(&format!("/reports/{rid}"))
+        .await;
+    let apart = page
+        .find("Photos du prestataire")
+        .expect("provider photos apart");
+    let section = &page[apart..];
+    let section = &section[..section.find("</ul>").expect("list end")];
+    let alt = "alt=\"Photo du prestataire après l’intervention 1\"";
+    assert!(section.contains(alt), "their own text alternative");
+    assert_eq!(page.matches("alt=\"Photo du prestataire").count(), 1);
+    assert!(
+        !section.contains(&format!("/photos/{mine}/thumb")),
+        "the author's photo is not among the provider's"
+    );
+    assert!(page.contains(&format!("/photos/{mine}/thumb")));
+}

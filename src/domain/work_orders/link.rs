@@ -302,6 +302,7 @@ async fn record_report(
                 width: p.width,
                 height: p.height,
                 now,
+                from_provider: true,
             },
         )
         .await?;

@@ -63,6 +63,8 @@ struct ReportTpl {
     /// "Dernière activité …", when something happened since the report was filed.
     activity: Option<String>,
     photos: Vec<String>,
+    /// The provider's photos after the visit, apart from the residents'.
+    provider_photos: Vec<String>,
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
@@ -143,7 +145,13 @@ async fn report_page(
     let photos = view
         .photos
         .iter()
-        .filter(|p| p.comment_id.is_none())
+        .filter(|p| p.comment_id.is_none() && !p.from_provider)
+        .map(|p| p.id.clone())
+        .collect();
+    let provider_photos = view
+        .photos
+        .iter()
+        .filter(|p| p.from_provider)
         .map(|p| p.id.clone())
         .collect();
     let comments = view
@@ -227,6 +235,7 @@ async fn report_page(
         report: view.report,
         building,
         photos,
+        provider_photos,
         comments,
         history,
         following: view.following,
