@@ -29,3 +29,7 @@ CREATE TABLE on_call_links (
     expires_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- Photos the provider attached to their report after the visit: shown apart from the
+-- residents' photos, with their own text alternative (issue 15 item 4).
+ALTER TABLE photos ADD COLUMN from_provider INTEGER NOT NULL DEFAULT 0;

@@ -43,3 +43,7 @@ CREATE TABLE on_call_links (
     expires_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL
 );
+
+-- Photos the provider attached to their report after the visit: shown apart from the
+-- residents' photos, with their own text alternative (issue 15 item 4).
+ALTER TABLE photos ADD COLUMN from_provider INTEGER NOT NULL DEFAULT 0;

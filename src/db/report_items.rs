@@ -65,6 +65,7 @@ pub struct PhotoRow {
     pub thumb_key: String,
     pub width: i64,
     pub height: i64,
+    pub from_provider: i64,
 }
 
 pub struct NewPhoto<'a> {
@@ -77,6 +78,7 @@ pub struct NewPhoto<'a> {
     pub width: i64,
     pub height: i64,
     pub now: i64,
+    pub from_provider: bool,
 }
 
 pub async fn insert_photo<'c>(
@@ -84,8 +86,8 @@ pub async fn insert_photo<'c>(
     p: NewPhoto<'_>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO photos (id, report_id, comment_id, uploader_id, object_key, thumb_key, width, height, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO photos (id, report_id, comment_id, uploader_id, object_key, thumb_key, width, height, created_at, \
+         from_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(p.id)
     .bind(p.report_id)
@@ -96,12 +98,14 @@ pub async fn insert_photo<'c>(
     .bind(p.width)
     .bind(p.height)
     .bind(p.now)
+    .bind(super::flag(p.from_provider))
     .execute(ex)
     .await?;
     Ok(())
 }
 
-const PHOTO_COLUMNS: &str = "id, report_id, comment_id, object_key, thumb_key, width, height";
+const PHOTO_COLUMNS: &str =
+    "id, report_id, comment_id, object_key, thumb_key, width, height, from_provider";
 
 pub async fn photos_of<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -91,6 +91,7 @@ fn message(to: &str, subject: String, text: String, html: String) -> OutgoingEma
         thread_id: None,
         unsubscribe: None,
         attachments: Vec::new(),
+        reply_to: None,
     }
 }
 
@@ -231,6 +232,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
         thread_id: m.thread_id,
         unsubscribe: (!settings.is_empty()).then(|| settings.to_string()),
         attachments: Vec::new(),
+        reply_to: None,
     })
 }
 
@@ -293,6 +295,7 @@ pub fn digest(
         thread_id: None,
         unsubscribe: Some(settings.to_string()),
         attachments: Vec::new(),
+        reply_to: None,
     })
 }
 

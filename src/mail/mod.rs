@@ -31,6 +31,9 @@ pub struct OutgoingEmail {
     /// Files attached (a work order's PDF, a calendar file).
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// Who answers go to when it is not the sender (the manager behind a work order).
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// An attachment, by reference to stored file or as inline text, resolved at send time.

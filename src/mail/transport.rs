@@ -80,6 +80,10 @@ impl Mailer {
                 .in_reply_to(format!("<{thread}>"))
                 .references(format!("<{thread}>"));
         }
+        // An address that does not parse is left out rather than failing the send.
+        if let Some(reply_to) = email.reply_to.as_deref().and_then(|r| r.parse().ok()) {
+            builder = builder.reply_to(reply_to);
+        }
         if let Some(url) = &email.unsubscribe {
             builder = builder.header(ListUnsubscribe(format!("<{url}>")));
         }

@@ -21,6 +21,7 @@ mod pages;
 mod personal_data;
 mod photos;
 mod portfolio;
+mod provider_info;
 mod report_loop;
 mod report_pages;
 mod reports;

@@ -126,11 +126,14 @@ pub struct Photo {
     pub thumb_key: String,
     pub width: i64,
     pub height: i64,
+    /// Attached by the provider after the visit (shown apart).
+    pub from_provider: bool,
 }
 
 impl From<PhotoRow> for Photo {
     fn from(p: PhotoRow) -> Self {
         Photo {
+            from_provider: p.from_provider != 0,
             id: p.id,
             report_id: p.report_id,
             comment_id: p.comment_id,

@@ -491,6 +491,7 @@ async fn insert_photos(
                 width: p.width,
                 height: p.height,
                 now,
+                from_provider: false,
             },
         )
         .await?;

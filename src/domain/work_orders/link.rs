@@ -30,6 +30,89 @@ pub async fn open(state: &Context, token: &str) -> AppResult<WorkOrder> {
     Ok(wo.into())
 }
 
+/// What the provider needs to come once, beyond the work order itself (issue 15 item 6):
+/// the place inside the building, the manager to call, the report's own photos.
+pub struct Details {
+    pub place: String,
+    pub manager_name: String,
+    pub manager_email: String,
+    pub manager_phone: String,
+    pub photo_ids: Vec<String>,
+}
+
+pub async fn details(state: &Context, wo: &WorkOrder) -> AppResult<Details> {
+    let report = rdb::by_id(&state.db.pool, &wo.report_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let manager = crate::db::people::by_id(&state.db.pool, &wo.created_by).await?;
+    let photo_ids = items::photos_of(&state.db.pool, &wo.report_id)
+        .await?
+        .into_iter()
+        // The report's own photos: those of comments may have a narrower audience.
+        .filter(|p| p.comment_id.is_none())
+        .map(|p| p.id)
+        .collect();
+    let (manager_name, manager_email, manager_phone) = manager
+        .map(|m| (m.name, m.email, m.phone))
+        .unwrap_or_default();
+    Ok(Details {
+        place: crate::domain::reports::join_location(
+            &report.location_part,
+            &report.location_floor,
+            &report.location_detail,
+        ),
+        manager_name,
+        manager_email,
+        manager_phone,
+        photo_ids,
+    })
+}
+
+/// The work order's PDF, through the link.
+pub async fn pdf(state: &Context, token: &str) -> AppResult<(String, Vec<u8>)> {
+    let wo = open(state, token).await?;
+    let bytes = state
+        .files
+        .get(&wo.pdf_key)
+        .await
+        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+    Ok((wo.reference, bytes.to_vec()))
+}
+
+/// One of the report's own photos, through the link.
+pub async fn photo(
+    state: &Context,
+    token: &str,
+    photo_id: &str,
+) -> AppResult<crate::domain::reports::Photo> {
+    let wo = open(state, token).await?;
+    let photo = items::photo(&state.db.pool, photo_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if photo.report_id != wo.report_id || photo.comment_id.is_some() {
+        return Err(AppError::NotFound);
+    }
+    Ok(photo.into())
+}
+
+/// The date field's first value: the desired date when it is a day ("2026-11-26", with an
+/// optional "HH:MM"), at 09:00 without a time; empty otherwise.
+pub fn prefill(desired: &str) -> String {
+    let desired = desired.trim();
+    let Some(day) = desired.get(..10) else {
+        return String::new();
+    };
+    if day.parse::<jiff::civil::Date>().is_err() {
+        return String::new();
+    }
+    let time = desired[10..]
+        .trim_start_matches(['T', ' '])
+        .get(..5)
+        .filter(|t| t.parse::<jiff::civil::Time>().is_ok())
+        .unwrap_or("09:00");
+    format!("{day}T{time}")
+}
+
 fn paris() -> TimeZone {
     TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
 }
@@ -219,6 +302,7 @@ async fn record_report(
                 width: p.width,
                 height: p.height,
                 now,
+                from_provider: true,
             },
         )
         .await?;

@@ -70,7 +70,11 @@ pub async fn create(
             .to_string(),
     };
     let desired_date = optional_text("desired_date", &input.desired_date, 80)?;
-    let priority = priority(&input.priority)?;
+    // Not given: the report's own urgency (the form preselects it too).
+    let priority = match input.priority.trim() {
+        "" if report.urgent != 0 => "urgent",
+        raw => priority(raw)?,
+    };
     let agency_name = bdb::agency_name(&state.db.pool, &building.agency_id)
         .await?
         .unwrap_or_default();
@@ -165,6 +169,32 @@ pub async fn create(
 
     let token = secret::new_token();
     let link = format!("{}/p/{token}", state.config.base_url);
+    // Everything needed to come once (issue 15 item 6): the place, the priority, the
+    // photos through the link, the manager's phone.
+    let place = crate::domain::reports::join_location(
+        &report.location_part,
+        &report.location_floor,
+        &report.location_detail,
+    );
+    let photo_urls: Vec<String> = photos
+        .iter()
+        .filter(|p| p.comment_id.is_none())
+        .map(|p| format!("{link}/photos/{}", p.id))
+        .collect();
+    let photo_lines = if photo_urls.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}\n{}\n\n",
+            lang.t("provider.photo_links"),
+            photo_urls.join("\n")
+        )
+    };
+    let manager_phone = if manager.phone.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", manager.phone.trim())
+    };
     let subject = lang.tf(
         "wo.mail.subject",
         &[
@@ -185,6 +215,10 @@ pub async fn create(
             ("date", &desired_date),
             ("link", &link),
             ("manager", &manager.name),
+            ("place", &place),
+            ("priority", lang.t(&format!("wo.priority.{priority}"))),
+            ("photos", &photo_lines),
+            ("manager_phone", &manager_phone),
         ],
     );
     let mut attachments = vec![Attachment {
@@ -204,6 +238,8 @@ pub async fn create(
     let email = OutgoingEmail {
         message_id: Some(format!("wo.{id}@palier")),
         attachments,
+        // The provider's answers reach the manager, not no-reply.
+        reply_to: Some(format!("{} <{}>", manager.name, manager.email)),
         ..mail::messages::plain(&provider.email, subject, body)?
     };
 

@@ -35,11 +35,40 @@ pub struct ProviderView {
     pub access_codes: String,
     pub on_site_contact: String,
     pub scheduled_for: Option<String>,
+    /// Where in the building ("Escalier B, 3e étage").
+    pub place: String,
+    #[schema(value_type = String, example = "urgent")]
+    /// `low`, `normal` or `urgent`.
+    pub priority: String,
+    /// The manager who sent it, and how to reach them.
+    pub manager: String,
+    pub manager_phone: String,
+    pub manager_email: String,
+    /// The report's own photos, each at an address of this link.
+    pub photos: Vec<String>,
+    /// The work order's PDF, at an address of this link.
+    pub pdf: String,
 }
 
-pub async fn provider_view_of(state: &AppState, wo: WorkOrder) -> WebResult<ProviderView> {
+pub async fn provider_view_of(
+    state: &AppState,
+    token: &str,
+    wo: WorkOrder,
+) -> WebResult<ProviderView> {
     let b = crate::domain::work_orders::link::site(state, &wo).await?;
+    let d = crate::domain::work_orders::link::details(state, &wo).await?;
     Ok(ProviderView {
+        place: d.place,
+        priority: wo.priority.clone(),
+        manager: d.manager_name,
+        manager_phone: d.manager_phone,
+        manager_email: d.manager_email,
+        photos: d
+            .photo_ids
+            .iter()
+            .map(|id| format!("/p/{token}/photos/{id}"))
+            .collect(),
+        pdf: format!("/p/{token}/pdf"),
         reference: wo.reference,
         status: wo.status,
         description: wo.description,
@@ -62,7 +91,7 @@ async fn provider_view(
     Path(token): Path<String>,
 ) -> WebResult<Json<ProviderView>> {
     let wo = link::open(&state, &token).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
+    Ok(Json(provider_view_of(&state, &token, wo).await?))
 }
 
 /// The provider acknowledges the work order.
@@ -73,7 +102,7 @@ async fn provider_acknowledge(
     Path(token): Path<String>,
 ) -> WebResult<Json<ProviderView>> {
     let wo = link::acknowledge(&state, &token).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
+    Ok(Json(provider_view_of(&state, &token, wo).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -91,7 +120,7 @@ async fn provider_schedule(
     ApiJson(s): ApiJson<ScheduleIn>,
 ) -> WebResult<Json<ProviderView>> {
     let wo = link::schedule(&state, &token, &s.date).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
+    Ok(Json(provider_view_of(&state, &token, wo).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -110,7 +139,7 @@ async fn provider_report(
     ApiJson(r): ApiJson<ReportIn>,
 ) -> WebResult<Json<ProviderView>> {
     let wo = link::report(&state, &token, &r.body, r.done, Vec::new()).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
+    Ok(Json(provider_view_of(&state, &token, wo).await?))
 }
 
 /// The provider's report with photos (multipart: `body`, `done` = true|false, up to 3 `photo` files).
@@ -125,5 +154,5 @@ async fn provider_report_photos(
     let (files, fields) = super::reports::read_files(&mut multipart).await?;
     let get = |k: &str| fields.text(k);
     let wo = link::report(&state, &token, &get("body"), get("done") != "false", files).await?;
-    Ok(Json(provider_view_of(&state, wo).await?))
+    Ok(Json(provider_view_of(&state, &token, wo).await?))
 }

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/p/{token}/schedule", post(provider_schedule))
         .route("/p/{token}/report", post(provider_report))
         .route("/p/{token}/visit.ics", get(provider_ics))
+        .route("/p/{token}/pdf", get(provider_pdf))
+        .route("/p/{token}/photos/{id}", get(provider_photo))
 }
 
 #[derive(Template)]
@@ -56,7 +58,13 @@ async fn provider_render(
         .and_then(|t| t.in_tz("Europe/Paris").ok())
         .map(|z| z.strftime("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default();
-    let wo = provider_view_of(state, wo).await?;
+    // The visit is first proposed on the day the manager asked for (issue 15 item 6).
+    let scheduled_input = if scheduled_input.is_empty() {
+        link::prefill(&wo.desired_date)
+    } else {
+        scheduled_input
+    };
+    let wo = provider_view_of(state, token, wo).await?;
     Ok(ProviderTpl {
         page: Page::new(ctx).with_notice(notice),
         token: token.to_string(),
@@ -155,6 +163,45 @@ async fn provider_ics(
             ),
         ],
         ics,
+    )
+        .into_response())
+}
+
+async fn provider_pdf(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    let (reference, bytes) = link::pdf(&state, &token).await?;
+    let disposition = format!("inline; filename=\"{reference}.pdf\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn provider_photo(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+) -> WebResult<Response> {
+    let photo = link::photo(&state, &token, &id).await?;
+    let bytes = state
+        .files
+        .get(&photo.object_key)
+        .await
+        .map_err(|e| match e {
+            crate::storage::StorageError::NotFound => AppError::NotFound,
+            other => AppError::Internal(format!("storage: {other}")),
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        bytes,
     )
         .into_response())
 }

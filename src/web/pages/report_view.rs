@@ -19,7 +19,7 @@ use crate::domain::reports::ReplyTemplate;
 use crate::domain::reports::Report;
 use crate::domain::reports::categories::{self};
 use crate::domain::reports::{Audience, read, write};
-use crate::i18n::human_time;
+use crate::i18n::{human_time, local_datetime_in};
 use crate::web::api::reports::read_files;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -63,6 +63,8 @@ struct ReportTpl {
     /// "Dernière activité …", when something happened since the report was filed.
     activity: Option<String>,
     photos: Vec<String>,
+    /// The provider's photos after the visit, apart from the residents'.
+    provider_photos: Vec<String>,
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
@@ -81,6 +83,16 @@ struct ReportTpl {
     /// Managers: providers (favorites first) and the report's work orders.
     providers: Vec<(crate::domain::work_orders::Provider, bool)>,
     work_orders: Vec<super::work_orders::WoLine>,
+    /// Work order sent, visit planned, work done: at the top, for every reader.
+    progress: Option<ProgressView>,
+}
+
+pub struct ProgressView {
+    sent: String,
+    planned: Option<String>,
+    done: Option<String>,
+    /// The provider reported the work done and the report is open: staff are asked to close.
+    prompt_close: bool,
 }
 
 impl ReportTpl {
@@ -133,7 +145,13 @@ async fn report_page(
     let photos = view
         .photos
         .iter()
-        .filter(|p| p.comment_id.is_none())
+        .filter(|p| p.comment_id.is_none() && !p.from_provider)
+        .map(|p| p.id.clone())
+        .collect();
+    let provider_photos = view
+        .photos
+        .iter()
+        .filter(|p| p.from_provider)
         .map(|p| p.id.clone())
         .collect();
     let comments = view
@@ -172,6 +190,15 @@ async fn report_page(
         .collect();
     let can = crate::web::api::reports::abilities(view.relation);
     let staff = report_allowed(view.relation, ReportAction::ChooseAudience);
+    let progress = crate::domain::reports::progress::of(&view.history).map(|p| ProgressView {
+        sent: local_datetime_in(lang, p.sent_at),
+        planned: p.planned_for.map(|ms| local_datetime_in(lang, ms)),
+        prompt_close: p.done_at.is_some()
+            && staff
+            && can.contains(&"close")
+            && view.report.status != crate::vocab::ReportStatus::Closed,
+        done: p.done_at.map(|ms| local_datetime_in(lang, ms)),
+    });
     let members = read::audience_people(state, actor, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
@@ -195,6 +222,7 @@ async fn report_page(
     Ok(ReportTpl {
         providers,
         work_orders,
+        progress,
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),
@@ -211,6 +239,7 @@ async fn report_page(
         },
         building,
         photos,
+        provider_photos,
         comments,
         history,
         following: view.following,

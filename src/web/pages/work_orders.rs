@@ -44,7 +44,12 @@ async fn create(
     let input = WorkOrderInput {
         provider_id: get("provider_id"),
         description: Some(get("description")),
-        desired_date: get("desired_date"),
+        // A day, and a time when the manager gives one: "2026-11-26 14:00".
+        desired_date: match (get("desired_date").trim(), get("desired_time").trim()) {
+            (day, "") => day.to_string(),
+            ("", _) => String::new(),
+            (day, time) => format!("{day} {time}"),
+        },
         priority: get("priority"),
         attached_pdf: files.into_iter().next(),
     };
