@@ -80,6 +80,7 @@ if wants e2e; then
   cd tests/e2e
   npm ci --no-audit --no-fund >/dev/null
   for journey in *.mjs; do
+    case "$journey" in _*) continue ;; esac   # shared helpers, not a journey
     echo "-- $journey"
     PALIER_BIN=../../target/debug/palier node --test "$journey"
   done

@@ -17,87 +17,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const PALIER_BIN = process.env.PALIER_BIN
-  ? path.resolve(process.env.PALIER_BIN)
-  : path.join(repoRoot, 'target', 'debug', 'palier');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS_DIR = process.env.SHOTS_DIR || '/tmp/palier-e2e/shots';
 const SAMPLE = path.join(repoRoot, 'tests', 'fixtures', 'portfolio-40-buildings.csv');
 const PASSWORD = 'palier-demo';
 const PHONE = { width: 390, height: 844 };
-
-// ---------------------------------------------------------------------------
-// The server under test (the same start-the-demo helper as journeys.mjs).
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const server = { child: null, out: '', err: '', exited: null, dataDir: null, base: null };
-
-function killServer() {
-  const child = server.child;
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-process.on('exit', killServer);
-
-async function startServer() {
-  assert.ok(existsSync(PALIER_BIN), `PALIER_BIN not found: ${PALIER_BIN} (build it, or set PALIER_BIN)`);
-  server.dataDir = await mkdtemp(path.join(os.tmpdir(), 'palier-e2e-import-'));
-  const port = await freePort();
-  server.base = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PALIER_BIN,
-    ['demo', '--data-dir', server.dataDir, '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-  );
-  server.child = child;
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => { server.out += d; });
-  child.stderr.on('data', (d) => { server.err += d; });
-  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 60_000;
-  let last = 'no answer yet';
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`palier exited early (${child.exitCode ?? child.signalCode}).\nstderr:\n${server.err.slice(-4000)}`);
-    }
-    try {
-      const res = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) break;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = String(e.cause?.code || e.message);
-    }
-    if (Date.now() > deadline) throw new Error(`/healthz not 200 within 60 s (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopServer() {
-  const child = server.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await server.exited;
-    clearTimeout(timer);
-  }
-  if (server.dataDir && !process.env.E2E_KEEP_DATA) {
-    await rm(server.dataDir, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------
 

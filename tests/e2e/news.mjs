@@ -18,12 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const PALIER_BIN = process.env.PALIER_BIN
-  ? path.resolve(process.env.PALIER_BIN)
-  : path.join(repoRoot, 'target', 'debug', 'palier');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS_DIR = process.env.SHOTS_DIR || '/tmp/palier-e2e/shots';
 const PASSWORD = 'palier-demo';
@@ -31,69 +29,6 @@ const TILLEULS = 'Résidence des Tilleuls';
 const PHONE = { width: 390, height: 844 };
 const NOTICE = 'Coupure d’eau le jeudi 3 décembre';
 const POLL = 'Couleur du hall';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const server = { child: null, out: '', err: '', exited: null, dataDir: null, base: null };
-
-function killServer() {
-  const child = server.child;
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-process.on('exit', killServer);
-
-async function startServer() {
-  assert.ok(existsSync(PALIER_BIN), `PALIER_BIN not found: ${PALIER_BIN}`);
-  server.dataDir = await mkdtemp(path.join(os.tmpdir(), 'palier-e2e-news-'));
-  const port = await freePort();
-  server.base = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PALIER_BIN,
-    ['demo', '--data-dir', server.dataDir, '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-  );
-  server.child = child;
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => { server.out += d; });
-  child.stderr.on('data', (d) => { server.err += d; });
-  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`palier exited early.\nstderr:\n${server.err.slice(-4000)}`);
-    }
-    try {
-      const res = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`/healthz not 200 within 60 s.\n${server.err.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopServer() {
-  const child = server.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await server.exited;
-    clearTimeout(timer);
-  }
-  if (server.dataDir && !process.env.E2E_KEEP_DATA) {
-    await rm(server.dataDir, { recursive: true, force: true });
-  }
-}
 
 let browser;
 const contexts = [];
