@@ -86,6 +86,8 @@ async fn main() {
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: None,
+        storage_url: None,
+        s3: Default::default(),
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

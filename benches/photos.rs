@@ -56,6 +56,7 @@ fn uniform_jpeg(w: u32, h: u32) -> Vec<u8> {
 
 #[tokio::main]
 async fn main() {
+    palier::storage::install_tls_provider();
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config {
         mail_retention_days: 30,
@@ -74,6 +75,8 @@ async fn main() {
         run_worker: false,
         trusted_proxies: Vec::new(),
         metrics_token: None,
+        storage_url: None,
+        s3: Default::default(),
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

@@ -12,7 +12,6 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::mail::Mailer;
-use crate::storage::FileStore;
 
 /// The web application's state is the domain's context: nothing else is shared per request.
 pub use crate::domain::Context as AppState;
@@ -45,7 +44,7 @@ pub async fn state(mut config: Config, clock: Clock) -> Result<AppState, StartEr
         config.mail_dir(),
     )?;
     config.base_url = config.base_url.trim_end_matches('/').to_string();
-    let files = FileStore::local(&config.data_dir.join("files"))?;
+    let files = config.file_store()?;
     Ok(Context {
         db,
         files,

@@ -63,6 +63,24 @@ pub struct CommonArgs {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+    /// Where uploaded files go: `s3://bucket/prefix` for an S3-compatible bucket, or a
+    /// folder; default `<data-dir>/files`. Several instances must share one bucket.
+    #[arg(long, global = true, env = "PALIER_STORAGE_URL")]
+    pub storage_url: Option<String>,
+    /// Endpoint of an S3-compatible server other than Amazon's (`http://minio:9000`).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, global = true, env = "AWS_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    #[arg(long, global = true, env = "AWS_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    #[arg(
+        long,
+        global = true,
+        env = "AWS_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -93,6 +111,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Token that `/metrics` requires (the route is hidden when `None`).
     pub metrics_token: Option<String>,
+    /// `s3://bucket/prefix` or a folder; `None`: `<data-dir>/files`.
+    pub storage_url: Option<String>,
+    pub s3: crate::storage::S3Options,
 }
 
 impl Config {
@@ -123,6 +144,21 @@ impl Config {
             mail_retention_days: i64::from(common.mail_retention_days),
             trusted_proxies: common.trusted_proxies.clone(),
             metrics_token: common.metrics_token.clone().filter(|t| !t.is_empty()),
+            storage_url: common.storage_url.clone().filter(|u| !u.is_empty()),
+            s3: crate::storage::S3Options {
+                endpoint: common.s3_endpoint.clone().filter(|e| !e.is_empty()),
+                region: common.s3_region.clone(),
+                access_key_id: common.s3_access_key_id.clone(),
+                secret_access_key: common.s3_secret_access_key.clone(),
+            },
+        }
+    }
+
+    /// The file store this configuration names.
+    pub fn file_store(&self) -> Result<crate::storage::FileStore, crate::storage::StorageError> {
+        match &self.storage_url {
+            Some(url) => crate::storage::FileStore::from_url(url, &self.s3),
+            None => crate::storage::FileStore::local(&self.data_dir.join("files")),
         }
     }
 

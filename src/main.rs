@@ -4,6 +4,7 @@ use palier::cli::{Cli, LogFormat};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    palier::storage::install_tls_provider();
     let filter = tracing_subscriber::EnvFilter::try_from_env("PALIER_LOG")
         .unwrap_or_else(|_| "palier=info,tower_http=warn".into());
     let logs = tracing_subscriber::fmt().with_env_filter(filter);

@@ -1,9 +1,8 @@
 //! Blob storage for uploaded files, behind `object_store`.
 //!
-//! The app only sees [`FileStore`], so moving from a local folder to an
-//! S3-compatible bucket later means adding one constructor (behind a cargo
-//! feature enabling `object_store/aws`) that builds a different
-//! `Arc<dyn ObjectStore>`; callers and keys stay the same.
+//! The app only sees [`FileStore`]: a local folder by default, an S3-compatible
+//! bucket when `--storage-url s3://bucket/prefix` says so; callers and keys are
+//! the same for both.
 
 use bytes::Bytes;
 use object_store::local::LocalFileSystem;
@@ -15,6 +14,24 @@ use std::sync::Arc;
 
 /// Longest accepted key; S3 allows 1024 bytes, filesystems ~4096.
 const MAX_KEY_LEN: usize = 1024;
+
+/// Makes ring the process's TLS provider: reqwest (the S3 client) is built without one,
+/// as lettre already links ring and aws-lc-rs would add a C build. Call it before
+/// building any HTTP client; calling it again is harmless.
+pub fn install_tls_provider() {
+    // An error only means a provider was installed first, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Connection settings of an S3-compatible bucket (flags with `AWS_*` twins).
+#[derive(Debug, Clone, Default)]
+pub struct S3Options {
+    /// `https://s3.fr-par.scw.cloud`, `http://minio:9000`…; `None`: Amazon's own.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+}
 
 /// Cheap to clone: clones share the same backend.
 #[derive(Debug, Clone)]
@@ -28,6 +45,7 @@ pub enum StorageError {
     NotFound,
     #[error("invalid storage key")]
     BadKey,
+    /// The backend did not answer or failed (disk error, bucket unreachable).
     #[error("storage backend error: {0}")]
     Backend(String),
 }
@@ -42,6 +60,80 @@ impl FileStore {
             // Otherwise every deleted report leaves an empty folder behind.
             .with_automatic_cleanup(true);
         Ok(FileStore::new(Arc::new(fs)))
+    }
+
+    /// The store a `--storage-url` names: `s3://bucket[/prefix]` for an S3-compatible
+    /// bucket, or a folder (`file:///srv/palier/files` or a plain path).
+    pub fn from_url(url: &str, s3: &S3Options) -> Result<FileStore, StorageError> {
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            return FileStore::s3(bucket, prefix.trim_matches('/'), s3);
+        }
+        let path = url.strip_prefix("file://").unwrap_or(url);
+        if path.is_empty() || (url.contains("://") && !url.starts_with("file://")) {
+            return Err(StorageError::Backend(format!(
+                "unsupported storage URL {url:?}: use s3://bucket/prefix or a folder path"
+            )));
+        }
+        FileStore::local(Path::new(path))
+    }
+
+    fn s3(bucket: &str, prefix: &str, options: &S3Options) -> Result<FileStore, StorageError> {
+        use object_store::aws::AmazonS3Builder;
+        use object_store::{BackoffConfig, ClientOptions, RetryConfig};
+        use std::time::Duration;
+        if bucket.is_empty() {
+            return Err(StorageError::Backend("s3:// URL without a bucket".into()));
+        }
+        install_tls_provider();
+        // Anything not given here (session tokens, web identity, container credentials)
+        // still comes from the `AWS_*` variables.
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_region(&options.region);
+        if let Some(endpoint) = &options.endpoint {
+            // A self-hosted server (MinIO, Garage, Ceph, moto) answers on its own host,
+            // with the bucket in the path, often over plain HTTP on a private network.
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_virtual_hosted_style_request(false);
+        }
+        if let (Some(id), Some(secret)) = (&options.access_key_id, &options.secret_access_key) {
+            builder = builder
+                .with_access_key_id(id)
+                .with_secret_access_key(secret);
+        }
+        // A request waiting on a storage outage must fail in seconds (503 to the
+        // client), not after object_store's default three minutes of retries.
+        let retry = RetryConfig {
+            backoff: BackoffConfig {
+                init_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(1),
+                base: 2.0,
+            },
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(10),
+        };
+        let plain_http = options
+            .endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("http://"));
+        let client = ClientOptions::new()
+            .with_allow_http(plain_http)
+            .with_connect_timeout(Duration::from_secs(2))
+            .with_timeout(Duration::from_secs(60));
+        let s3 = builder
+            .with_retry(retry)
+            .with_client_options(client)
+            .build()
+            .map_err(backend)?;
+        if prefix.is_empty() {
+            return Ok(FileStore::new(Arc::new(s3)));
+        }
+        let prefix = parse_key(prefix)?;
+        Ok(FileStore::new(Arc::new(
+            object_store::prefix::PrefixStore::new(s3, prefix),
+        )))
     }
 
     /// Volatile store, for tests.

@@ -67,6 +67,10 @@ pub enum AppError {
     /// Saturated for a moment (e.g. every photo decoder busy): try again shortly.
     #[error("busy")]
     Busy,
+    /// The file store (local disk or S3 bucket) did not answer: the request is refused
+    /// whole, with nothing recorded, and may be retried.
+    #[error("file storage unavailable: {0}")]
+    StorageUnavailable(String),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -76,6 +80,17 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(field: &'static str, key: &'static str) -> AppError {
         AppError::Invalid(Invalid { field, key })
+    }
+}
+
+impl From<crate::storage::StorageError> for AppError {
+    fn from(e: crate::storage::StorageError) -> AppError {
+        use crate::storage::StorageError;
+        match e {
+            StorageError::NotFound => AppError::NotFound,
+            StorageError::BadKey => AppError::Internal(e.to_string()),
+            StorageError::Backend(detail) => AppError::StorageUnavailable(detail),
+        }
     }
 }
 

@@ -33,6 +33,9 @@ impl WebError {
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts"),
             AppError::Throttled { key, .. } => (StatusCode::TOO_MANY_REQUESTS, key),
             AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
+            AppError::StorageUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "error.storage_unavailable")
+            }
             AppError::Db(e) if e.is_busy() => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Db(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")

@@ -36,7 +36,7 @@ pub struct TestApp {
 }
 
 /// Creates a uniquely named PostgreSQL database next to the one in `admin_url`.
-async fn fresh_postgres(admin_url: &str) -> (String, String) {
+pub async fn fresh_postgres(admin_url: &str) -> (String, String) {
     let name = format!("palier_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
@@ -67,6 +67,27 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
 
 /// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
 pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
+    spawn_app_stored(clock, smtp_url, base_url, None).await
+}
+
+/// With files in an S3-compatible bucket (`s3://bucket/prefix`) instead of the data dir.
+pub async fn spawn_app_s3(storage_url: String, s3: palier::storage::S3Options) -> TestApp {
+    spawn_app_stored(
+        Clock::system(),
+        None,
+        String::new(),
+        Some((storage_url, s3)),
+    )
+    .await
+}
+
+async fn spawn_app_stored(
+    clock: Clock,
+    smtp_url: Option<String>,
+    base_url: String,
+    storage: Option<(String, palier::storage::S3Options)>,
+) -> TestApp {
+    palier::storage::install_tls_provider();
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("palier=debug")
@@ -100,6 +121,8 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),
+        storage_url: storage.as_ref().map(|(url, _)| url.clone()),
+        s3: storage.map(|(_, s3)| s3).unwrap_or_default(),
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

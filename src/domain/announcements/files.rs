@@ -93,7 +93,7 @@ pub async fn add(
     cx.files
         .put(&key, stored.into())
         .await
-        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+        .map_err(AppError::from)?;
     let att = AttachmentRow {
         id,
         announcement_id: row.id.clone(),
@@ -122,10 +122,11 @@ pub async fn get(
         .filter(|a| a.announcement_id == announcement_id)
         .ok_or(AppError::NotFound)?;
     super::load(cx, actor, announcement_id).await?;
-    let bytes = cx.files.get(&att.object_key).await.map_err(|e| match e {
-        crate::storage::StorageError::NotFound => AppError::NotFound,
-        other => AppError::Internal(format!("storage: {other}")),
-    })?;
+    let bytes = cx
+        .files
+        .get(&att.object_key)
+        .await
+        .map_err(AppError::from)?;
     let content_type = if att.kind == "pdf" {
         "application/pdf"
     } else {

@@ -542,7 +542,7 @@ pub async fn store_photos(
         stored.push(p);
         if let Err(e) = outcome {
             discard_photos(state, &stored).await;
-            return Err(AppError::Internal(format!("storage: {e}")));
+            return Err(AppError::from(e));
         }
     }
     Ok(stored)

@@ -71,11 +71,7 @@ pub async fn details(state: &Context, wo: &WorkOrder) -> AppResult<Details> {
 /// The work order's PDF, through the link.
 pub async fn pdf(state: &Context, token: &str) -> AppResult<(String, Vec<u8>)> {
     let wo = open(state, token).await?;
-    let bytes = state
-        .files
-        .get(&wo.pdf_key)
-        .await
-        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+    let bytes = state.files.get(&wo.pdf_key).await.map_err(AppError::from)?;
     Ok((wo.reference, bytes.to_vec()))
 }
 

@@ -165,7 +165,7 @@ pub async fn create(
         .files
         .put(&pdf_key, pdf.into())
         .await
-        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+        .map_err(AppError::from)?;
 
     let token = secret::new_token();
     let link = format!("{}/p/{token}", state.config.base_url);
@@ -325,11 +325,7 @@ pub async fn revoke_link(state: &Context, actor: &Actor, id: &str) -> AppResult<
 
 pub async fn pdf(state: &Context, actor: &Actor, id: &str) -> AppResult<(String, Vec<u8>)> {
     let wo = get(state, actor, id).await?;
-    let bytes = state
-        .files
-        .get(&wo.pdf_key)
-        .await
-        .map_err(|e| AppError::Internal(format!("storage: {e}")))?;
+    let bytes = state.files.get(&wo.pdf_key).await.map_err(AppError::from)?;
     Ok((wo.reference, bytes.to_vec()))
 }
 

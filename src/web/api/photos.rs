@@ -75,10 +75,7 @@ pub async fn serve_photo(
     } else {
         &photo.object_key
     };
-    let bytes = state.files.get(key).await.map_err(|e| match e {
-        crate::storage::StorageError::NotFound => AppError::NotFound,
-        other => AppError::Internal(format!("storage: {other}")),
-    })?;
+    let bytes = state.files.get(key).await.map_err(AppError::from)?;
     let headers = [
         (axum::http::header::CONTENT_TYPE, "image/jpeg"),
         // Private: photos are only for the report's readers; they never change.

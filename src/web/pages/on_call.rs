@@ -64,10 +64,7 @@ async fn on_call_photo(
         .files
         .get(&photo.object_key)
         .await
-        .map_err(|e| match e {
-            crate::storage::StorageError::NotFound => AppError::NotFound,
-            other => AppError::Internal(format!("storage: {other}")),
-        })?;
+        .map_err(AppError::from)?;
     let headers = [
         (axum::http::header::CONTENT_TYPE, "image/jpeg"),
         (axum::http::header::CACHE_CONTROL, "private, max-age=86400"),

@@ -192,10 +192,7 @@ async fn provider_photo(
         .files
         .get(&photo.object_key)
         .await
-        .map_err(|e| match e {
-            crate::storage::StorageError::NotFound => AppError::NotFound,
-            other => AppError::Internal(format!("storage: {other}")),
-        })?;
+        .map_err(AppError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
