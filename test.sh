@@ -39,6 +39,13 @@ command -v zbarimg >/dev/null || apt_install zbar-tools
 # The reference Prometheus text parser, and systemd's own check of the shipped units.
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || apt_install python3-prometheus-client
 command -v systemd-analyze >/dev/null || apt_install systemd
+# A real S3-compatible server (moto's standalone server, from PyPI) for the bucket tests.
+if [ ! -x target/s3-venv/bin/moto_server ]; then
+  /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+  rm -rf target/s3-venv && mkdir -p target
+  /usr/bin/python3 -m venv target/s3-venv
+  target/s3-venv/bin/pip install -q 'moto[server]==5.*'
+fi
 
 if wants postgres; then
   log "PostgreSQL"
