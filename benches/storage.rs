@@ -40,7 +40,7 @@ async fn bucket() -> (String, Option<Moto>) {
         env!("CARGO_MANIFEST_DIR"),
         "/target/s3-venv/bin/moto_server"
     );
-    let child = Command::new(moto)
+    let mut child = Command::new(moto)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -59,6 +59,8 @@ async fn bucket() -> (String, Option<Moto>) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("moto did not start");
 }
 

@@ -121,10 +121,10 @@ fn free_port() -> u16 {
 async fn wait_healthy(base: &str) {
     let client = reqwest::Client::new();
     for _ in 0..600 {
-        if let Ok(resp) = client.get(format!("{base}/readyz")).send().await {
-            if resp.status() == StatusCode::OK {
-                return;
-            }
+        if let Ok(resp) = client.get(format!("{base}/readyz")).send().await
+            && resp.status() == StatusCode::OK
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
