@@ -128,8 +128,8 @@ async fn main() {
         ("PNG RGBA 7000×7000 (49 MP)", uniform_png(7000, 7000)),
         ("lossless WebP 5300×5300 (28 MP)", uniform_webp(5300, 5300)),
         (
-            "JPEG 4000×3000 (resized through a float buffer)",
-            uniform_jpeg(4000, 3000),
+            "PNG 4000×3000 (resized through a float buffer)",
+            uniform_png(4000, 3000),
         ),
         ("noisy JPEG 3000×2000", noisy_jpeg(3000, 2000)),
     ];

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+mod scaled_jpeg;
+
 #[cfg(test)]
 #[path = "../tests/fixtures/images.rs"]
 mod test_fixtures;
@@ -140,8 +142,24 @@ fn header_facts(
     })
 }
 
+/// The shrunk copy made while the decoded image is still alive (later steps only touch
+/// images of at most 2048², after the decoded one is freed).
+const OUTPUTS_COST: u64 = FULL_MAX as u64 * FULL_MAX as u64 * 8 + 4 * MIB;
+
 /// Peak memory of `process` for such an image, from the header: generous, never low.
 fn decode_cost(bytes: &[u8], format: ImageFormat, color: ColorType, w: u32, h: u32) -> u64 {
+    if reduced_jpeg(bytes, format) {
+        // Decoded at reduced size: one plane per component and the interleaved result,
+        // at the reduced size only; then shrunk by box averaging (no float buffer).
+        let (sw, sh) = scaled_jpeg::scaled_size(w, h, FULL_MAX);
+        let pixels = u64::from(sw) * u64::from(sh);
+        return pixels * 8 + OUTPUTS_COST;
+    }
+    full_size_cost(bytes, format, color, w, h)
+}
+
+/// Peak memory of decoding at full size with `image`'s decoders, then shrinking.
+fn full_size_cost(bytes: &[u8], format: ImageFormat, color: ColorType, w: u32, h: u32) -> u64 {
     let pixels = u64::from(w) * u64::from(h);
     let decoded = pixels * u64::from(color.bytes_per_pixel());
     // The decoders' own full-size buffers.
@@ -159,17 +177,24 @@ fn decode_cost(bytes: &[u8], format: ImageFormat, color: ColorType, w: u32, h: u
     } else {
         0
     };
-    // A CatmullRom resize goes through an RGBA f32 buffer of width × new height.
+    decoded + decoder + flatten + resize_cost(w, h) + OUTPUTS_COST
+}
+
+/// A CatmullRom resize goes through an RGBA f32 buffer of width × new height.
+fn resize_cost(w: u32, h: u32) -> u64 {
     let long = w.max(h);
-    let resize = if long > FULL_MAX && long < 2 * FULL_MAX {
+    if long > FULL_MAX && long < 2 * FULL_MAX {
         u64::from(long) * u64::from(FULL_MAX) * 16
     } else {
         0
-    };
-    // The shrunk copy made while the decoded image is still alive (later steps only touch
-    // images of at most 2048², after the decoded one is freed).
-    let outputs = u64::from(FULL_MAX) * u64::from(FULL_MAX) * 8 + 4 * MIB;
-    decoded + decoder + flatten + resize + outputs
+    }
+}
+
+/// Whether the photo is a baseline JPEG large enough to be decoded at reduced size.
+/// Progressive JPEGs keep their full-size coefficients whatever the output size, so
+/// they gain nothing and stay on the general decoder.
+fn reduced_jpeg(bytes: &[u8], format: ImageFormat) -> bool {
+    format == ImageFormat::Jpeg && !jpeg_is_progressive(bytes)
 }
 
 /// Whether the file holds all its data: for JPEG an end-of-image marker after the
@@ -292,19 +317,44 @@ fn webp_complete(bytes: &[u8]) -> bool {
 /// [`DecodePool::process`].
 pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     let (format, mut decoder) = open(bytes)?;
-    header_facts(bytes, format, &decoder)?;
-    // A damaged Exif block should not cost the occupant their report.
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let facts = header_facts(bytes, format, &decoder)?;
+    let reduced = if reduced_jpeg(bytes, format) {
+        scaled_jpeg::decode(bytes, FULL_MAX, facts.cost)?
+    } else {
+        None
+    };
+    let reduced_decode = reduced.is_some();
+    let (mut img, orientation) = match reduced {
+        Some(decoded) => decoded,
+        None => {
+            // A JPEG the reduced decoder leaves aside (CMYK) is decoded at full size:
+            // only within what the pool reserved for it.
+            let (w, h) = decoder.dimensions();
+            if full_size_cost(bytes, format, decoder.color_type(), w, h) > facts.cost {
+                return Err(PhotoError::TooManyPixels);
+            }
+            // A damaged Exif block should not cost the occupant their report.
+            let orientation = decoder
+                .orientation()
+                .unwrap_or(image::metadata::Orientation::NoTransforms);
+            (
+                DynamicImage::from_decoder(decoder).map_err(decode_error)?,
+                orientation,
+            )
+        }
+    };
 
     if img.color().has_alpha() {
         img = flatten_on_white(img);
     }
     // Both bounding boxes are square, so shrinking before rotating gives the
     // same result while rotating far fewer pixels.
-    let mut full = fit_within(img, FULL_MAX);
+    let mut full = if reduced_decode && img.width().max(img.height()) > FULL_MAX {
+        // At most twice the target: box averaging is sharp enough and needs no buffer.
+        img.thumbnail(FULL_MAX, FULL_MAX)
+    } else {
+        fit_within(img, FULL_MAX)
+    };
     full.apply_orientation(orientation);
     let full = DynamicImage::ImageRgb8(full.into_rgb8());
     let thumb = fit_within(full.clone(), THUMB_MAX);
@@ -575,6 +625,46 @@ mod tests {
         let jpeg = noisy_jpeg(64, 48);
         let cost = decode_cost(&jpeg, ImageFormat::Jpeg, ColorType::Rgb8, 8_000, 6_000);
         assert!(cost <= DECODE_BUDGET, "{cost}");
+    }
+
+    #[test]
+    fn a_large_baseline_jpeg_is_decoded_at_reduced_size() {
+        // A 50 MP baseline JPEG costs what its half-size decode needs, not its full size.
+        let jpeg = noisy_jpeg(64, 48);
+        let reduced = decode_cost(&jpeg, ImageFormat::Jpeg, ColorType::Rgb8, 8_160, 6_120);
+        let full = full_size_cost(&jpeg, ImageFormat::Jpeg, ColorType::Rgb8, 8_160, 6_120);
+        assert!(reduced < full, "{reduced} vs {full}");
+        assert!(reduced <= 4_080 * 3_060 * 8 + OUTPUTS_COST);
+
+        // Decoded for real: a 6000 × 4500 photo (27 MP), half red, half blue, comes out
+        // 2048 × 1536 with its colours, and Exif orientation 6 still turns it upright.
+        let mut img = image::RgbImage::new(6_000, 4_500);
+        for (x, _, px) in img.enumerate_pixels_mut() {
+            *px = if x < 3_000 {
+                image::Rgb([220, 30, 30])
+            } else {
+                image::Rgb([30, 30, 220])
+            };
+        }
+        let mut jpeg = Vec::new();
+        JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        assert!(!jpeg_is_progressive(&jpeg));
+        let (decoded, _) = scaled_jpeg::decode(&jpeg, FULL_MAX, DECODE_BUDGET)
+            .unwrap()
+            .unwrap();
+        assert_eq!(decoded.dimensions(), (3_000, 2_250), "decoded at half size");
+        let out = process(&jpeg).unwrap();
+        assert_eq!((out.width, out.height), (2_048, 1_536));
+        let full = decode_jpeg(&out.full).into_rgb8();
+        let left = full.get_pixel(100, 700);
+        let right = full.get_pixel(1_900, 700);
+        assert!(left[0] > 180 && left[2] < 80, "{left:?}");
+        assert!(right[2] > 180 && right[0] < 80, "{right:?}");
+
+        let rotated = process(&jpeg_with_exif(4_800, 2_400, 6)).unwrap();
+        assert_eq!((rotated.width, rotated.height), (1_024, 2_048));
     }
 
     #[tokio::test]
