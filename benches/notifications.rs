@@ -86,6 +86,7 @@ async fn main() {
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: None,
+        reply_address: None,
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

@@ -74,6 +74,7 @@ async fn main() {
         run_worker: false,
         trusted_proxies: Vec::new(),
         metrics_token: None,
+        reply_address: None,
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

@@ -63,6 +63,11 @@ pub struct CommonArgs {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+    /// Address that answers go to, e.g. `reponse@palier.example.fr`: notification e-mails
+    /// then carry a `Reply-To` of `reponse+<token>@…` and replies become comments (N6).
+    /// Without it e-mails say that replies are not read.
+    #[arg(long, global = true, env = "PALIER_REPLY_ADDRESS")]
+    pub reply_address: Option<String>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -93,6 +98,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Token that `/metrics` requires (the route is hidden when `None`).
     pub metrics_token: Option<String>,
+    /// Base reply address (`local@domain`, no `+`) for answers by e-mail (N6).
+    pub reply_address: Option<String>,
 }
 
 impl Config {
@@ -123,6 +130,12 @@ impl Config {
             mail_retention_days: i64::from(common.mail_retention_days),
             trusted_proxies: common.trusted_proxies.clone(),
             metrics_token: common.metrics_token.clone().filter(|t| !t.is_empty()),
+            reply_address: common
+                .reply_address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_ascii_lowercase),
         }
     }
 

@@ -100,6 +100,7 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),
+        reply_address: None,
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await
