@@ -162,6 +162,7 @@ struct EventText<'a> {
     lang: Lang,
     name: &'a str,
     headline: &'a str,
+    reply_note: &'a str,
     comment: Option<&'a str>,
     facts: &'a [(String, String)],
     photos: &'a [String],
@@ -175,6 +176,7 @@ struct EventHtml<'a> {
     lang: Lang,
     name: &'a str,
     headline: &'a str,
+    reply_note: &'a str,
     comment: Option<&'a str>,
     facts: &'a [(String, String)],
     photos: &'a [String],
@@ -199,12 +201,20 @@ pub struct EventMail<'a> {
     pub settings: &'a str,
     pub message_id: String,
     pub thread_id: Option<String>,
+    /// A reply address (N6): answers become comments; without it the e-mail says replies
+    /// are not read.
+    pub reply_to: Option<String>,
 }
 
 pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
     let (lang, name, headline, comment, link, settings) =
         (m.lang, m.name, m.headline, m.comment, m.link, m.settings);
     let (facts, photos) = (m.facts, m.photos);
+    let reply_note = lang.t(if m.reply_to.is_some() {
+        "mail.reply.by_mail"
+    } else {
+        "mail.reply.not_read"
+    });
     Ok(OutgoingEmail {
         to: m.to.to_string(),
         subject: m.subject,
@@ -212,6 +222,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             lang,
             name,
             headline,
+            reply_note,
             comment,
             facts,
             photos,
@@ -222,6 +233,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             lang,
             name,
             headline,
+            reply_note,
             comment,
             facts,
             photos,
@@ -232,7 +244,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
         thread_id: m.thread_id,
         unsubscribe: (!settings.is_empty()).then(|| settings.to_string()),
         attachments: Vec::new(),
-        reply_to: None,
+        reply_to: m.reply_to,
     })
 }
 

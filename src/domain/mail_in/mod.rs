@@ -145,3 +145,31 @@ fn cut(text: &str, max: usize) -> String {
         None => text.to_string(),
     }
 }
+
+/// A provider's e-mail reply in a work order's history.
+#[derive(Debug, Clone)]
+pub struct WorkOrderMessage {
+    pub id: String,
+    pub from: String,
+    pub body: String,
+    pub at: i64,
+}
+
+/// A work order's e-mail replies, for the managers of its agency.
+pub async fn work_order_messages(
+    state: &Context,
+    actor: &crate::auth::Actor,
+    work_order_id: &str,
+) -> AppResult<Vec<WorkOrderMessage>> {
+    let wo = crate::domain::work_orders::get(state, actor, work_order_id).await?;
+    Ok(mdb::work_order_messages(&state.db.pool, &wo.id, 200)
+        .await?
+        .into_iter()
+        .map(|m| WorkOrderMessage {
+            id: m.id,
+            from: m.from_email,
+            body: m.body,
+            at: m.created_at,
+        })
+        .collect())
+}
