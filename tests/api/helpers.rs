@@ -67,6 +67,29 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
 
 /// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
 pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
+    spawn_app_replying_at(clock, smtp_url, base_url, None).await
+}
+
+/// The reply address of [`spawn_app_replying`].
+pub const REPLY_ADDRESS: &str = "reponse@palier.test";
+
+/// With a reply address (N6): e-mails carry `reponse+<token>@palier.test`.
+pub async fn spawn_app_replying() -> TestApp {
+    spawn_app_replying_at(
+        Clock::system(),
+        None,
+        String::new(),
+        Some(REPLY_ADDRESS.into()),
+    )
+    .await
+}
+
+pub async fn spawn_app_replying_at(
+    clock: Clock,
+    smtp_url: Option<String>,
+    base_url: String,
+    reply_address: Option<String>,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("palier=debug")
@@ -100,7 +123,7 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),
-        reply_address: None,
+        reply_address,
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

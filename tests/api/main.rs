@@ -13,6 +13,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod lots;
+mod mail_in;
 mod news;
 mod notifications;
 mod operations;
