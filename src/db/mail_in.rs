@@ -264,6 +264,25 @@ pub struct WorkOrderMessageRow {
     pub created_at: i64,
 }
 
+/// The e-mail replies to every work order of a report, oldest first: (work order id, reply).
+pub async fn report_work_order_messages<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    report_id: &str,
+    agency_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT m.work_order_id, m.from_email, m.body, m.created_at FROM work_order_messages m \
+         JOIN work_orders w ON w.id = m.work_order_id \
+         WHERE w.report_id = $1 AND w.agency_id = $2 ORDER BY m.created_at, m.id LIMIT $3",
+    )
+    .bind(report_id)
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 /// A work order's e-mail replies, oldest first (a work order gets a handful).
 pub async fn work_order_messages<'c>(
     ex: impl Executor<'c, Database = Any>,

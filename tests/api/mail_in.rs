@@ -364,6 +364,19 @@ async fn the_providers_reply_lands_on_the_work_order_for_staff_only() {
     // Occupants see neither the messages nor their words on the report.
     assert_eq!(app.get_json(&path, Some(&tenant)).await.0, StatusCode::NOT_FOUND);
     assert!(!report(&app, &tenant, &rid).await.to_string().contains("machinerie"));
+    // On the report page the manager reads it under the work order; the tenant does not.
+    let page = |who: &'static str| {
+        let app = &app;
+        let rid = rid.clone();
+        async move {
+            let browser = app.browser(Some(who)).await;
+            browser.get(&format!("/reports/{rid}")).await.text().await.expect("page")
+        }
+    };
+    let staff_page = page(MANAGER).await;
+    assert!(staff_page.contains("Réponse par e-mail de dupont@ascenseurs.test"), "manager page");
+    assert!(staff_page.contains("machinerie"));
+    assert!(!page(TENANT).await.contains("machinerie"));
     // The manager is told.
     let text = app.wait_for_mail(MANAGER, &format!("Réponse de Ascenseurs Dupont — {reference}")).await;
     assert!(text.contains("prévoir l'accès à la machinerie"), "{text}");
@@ -388,6 +401,22 @@ async fn the_intake_address_takes_reports_from_members_and_refuses_strangers() {
     // The same address every time; occupants are not shown it.
     assert_eq!(app.get_json(&path, Some(&manager)).await.1["address"], intake.as_str());
     assert_eq!(app.get_json(&path, Some(&app.token(TENANT).await)).await.0, StatusCode::FORBIDDEN);
+    // Shown to staff on the building's settings page, beside the poster.
+    let settings = app
+        .browser(Some(MANAGER))
+        .await
+        .get(&format!("/buildings/{}/settings", app.tilleuls))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(settings.contains(&intake), "settings page shows the intake address");
+    let poster = app
+        .browser(Some(MANAGER))
+        .await
+        .get(&format!("/buildings/{}/poster.pdf", app.tilleuls))
+        .await;
+    assert_eq!(poster.status(), StatusCode::OK);
 
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reports WHERE building_id = $1")

@@ -173,3 +173,35 @@ pub async fn work_order_messages(
         })
         .collect())
 }
+
+/// The e-mail replies to a report's work orders, as (work order id, reply), for the
+/// managers of the agency (the history of each work order on the report page).
+pub async fn report_work_order_messages(
+    state: &Context,
+    actor: &crate::auth::Actor,
+    agency_id: &str,
+    report_id: &str,
+) -> AppResult<Vec<(String, WorkOrderMessage)>> {
+    crate::auth::authz::check_agency(
+        actor,
+        crate::auth::authz::AgencyAction::ManageWorkOrders,
+        Some(agency_id),
+    )?;
+    Ok(
+        mdb::report_work_order_messages(&state.db.pool, report_id, agency_id, 500)
+            .await?
+            .into_iter()
+            .map(|(wo, from, body, at)| {
+                (
+                    wo,
+                    WorkOrderMessage {
+                        id: String::new(),
+                        from,
+                        body,
+                        at,
+                    },
+                )
+            })
+            .collect(),
+    )
+}
