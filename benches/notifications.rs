@@ -87,6 +87,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         metrics_token: None,
         reply_address: None,
+        imap_url: None,
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

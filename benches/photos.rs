@@ -75,6 +75,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         metrics_token: None,
         reply_address: None,
+        imap_url: None,
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

@@ -68,6 +68,11 @@ pub struct CommonArgs {
     /// Without it e-mails say that replies are not read.
     #[arg(long, global = true, env = "PALIER_REPLY_ADDRESS")]
     pub reply_address: Option<String>,
+    /// Mailbox of answers the worker polls (IDLE when offered), e.g.
+    /// `imaps://reponse%40palier.example.fr:password@mail.example.fr/INBOX`; each message is
+    /// handled as by `palier mail receive`, then moved to `Processed` or `Rejected`.
+    #[arg(long, global = true, env = "PALIER_IMAP_URL", hide_env_values = true)]
+    pub imap_url: Option<String>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -100,6 +105,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Base reply address (`local@domain`, no `+`) for answers by e-mail (N6).
     pub reply_address: Option<String>,
+    /// Mailbox of answers polled by the worker (N6).
+    pub imap_url: Option<String>,
 }
 
 impl Config {
@@ -136,6 +143,7 @@ impl Config {
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(str::to_ascii_lowercase),
+            imap_url: common.imap_url.clone().filter(|u| !u.is_empty()),
         }
     }
 

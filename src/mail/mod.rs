@@ -1,6 +1,7 @@
 //! E-mail: messages are rendered from embedded templates, queued as jobs in the same
 //! transaction as the change that caused them, and sent by the worker (`crate::jobs`).
 
+pub mod imap;
 pub mod messages;
 pub mod transport;
 

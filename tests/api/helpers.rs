@@ -124,6 +124,7 @@ pub async fn spawn_app_replying_at(
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),
         reply_address,
+        imap_url: None,
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await
