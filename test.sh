@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command. On a Debian machine where only Rust is installed, it installs what the
-# tests use (an SMTP server, PDF and QR tools, a metrics parser, systemd-analyze, PostgreSQL
+# tests use (an SMTP server, an IMAP server, PDF and QR tools, a metrics parser, systemd-analyze, PostgreSQL
 # when none answers, Chromium and
 # Node.js for the browser journeys), then runs the whole suite on SQLite, on PostgreSQL and
 # in the browser. A tool that is still missing makes its tests fail, never pass silently.
@@ -39,6 +39,8 @@ command -v zbarimg >/dev/null || apt_install zbar-tools
 # The reference Prometheus text parser, and systemd's own check of the shipped units.
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || apt_install python3-prometheus-client
 command -v systemd-analyze >/dev/null || apt_install systemd
+# A real IMAP server for the mailbox of answers (N6), started by the tests themselves.
+[ -x /usr/sbin/dovecot ] || apt_install dovecot-imapd
 
 if wants postgres; then
   log "PostgreSQL"

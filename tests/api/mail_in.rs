@@ -12,7 +12,7 @@ use crate::reports::create_report;
 use crate::work_orders::add_provider;
 
 /// Pipes `raw` to `palier mail receive`; returns (exit status, last line of stdout).
-async fn receive_with(app: &TestApp, raw: Vec<u8>, database_url: Option<String>) -> (i32, String) {
+pub async fn receive_with(app: &TestApp, raw: Vec<u8>, database_url: Option<String>) -> (i32, String) {
     let dir = app.data_dir.path().to_path_buf();
     let url = database_url.unwrap_or_else(|| app.state.config.database_url.clone());
     let base = app.address.clone();

@@ -14,6 +14,7 @@ mod idempotency;
 mod lifecycle;
 mod lots;
 mod mail_in;
+mod mail_in_imap;
 mod news;
 mod notifications;
 mod operations;
