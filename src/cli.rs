@@ -226,9 +226,11 @@ async fn mail_receive(common: &CommonArgs) -> Result<(), CliError> {
             println!("{}", outcome.summary());
             Ok(())
         }
-        Err(e @ (crate::domain::AppError::Db(_)
-        | crate::domain::AppError::Busy
-        | crate::domain::AppError::Internal(_))) => Err(CliError::TempFail(e.to_string())),
+        Err(
+            e @ (crate::domain::AppError::Db(_)
+            | crate::domain::AppError::Busy
+            | crate::domain::AppError::Internal(_)),
+        ) => Err(CliError::TempFail(e.to_string())),
         Err(e) => {
             tracing::warn!(error = %e, "received message not handled");
             println!("ignored: {e}");

@@ -573,7 +573,10 @@ fn replies_by_mail_keep_the_audience_answered() {
         (Occupant, [false, false, false, false]),
     ];
     for (relation, expected) in table {
-        for (audience, allowed) in ["all", "person", "council", "landlord"].iter().zip(expected) {
+        for (audience, allowed) in ["all", "person", "council", "landlord"]
+            .iter()
+            .zip(expected)
+        {
             let action = mail_reply_action(audience).expect("known audience");
             assert_eq!(
                 report_allowed(relation, action),

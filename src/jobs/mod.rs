@@ -161,7 +161,12 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
     let worker_id = format!("worker-{}", crate::db::new_id());
     tracing::info!(%worker_id, "worker started");
     // Answers by e-mail from a mailbox (N6), beside the queue.
-    let poller = match state.config.imap_url.as_deref().map(crate::mail::imap::ImapUrl::parse) {
+    let poller = match state
+        .config
+        .imap_url
+        .as_deref()
+        .map(crate::mail::imap::ImapUrl::parse)
+    {
         Some(Ok(url)) => Some(tokio::spawn(mailbox::run(
             state.clone(),
             url,

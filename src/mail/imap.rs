@@ -34,7 +34,11 @@ pub struct ImapUrl {
 
 impl std::fmt::Debug for ImapUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}/{} as {}", self.host, self.port, self.mailbox, self.user)
+        write!(
+            f,
+            "{}:{}/{} as {}",
+            self.host, self.port, self.mailbox, self.user
+        )
     }
 }
 
@@ -157,7 +161,12 @@ impl ImapClient {
         client.capabilities = caps
             .iter()
             .filter_map(|l| l.strip_prefix(b"* CAPABILITY "))
-            .flat_map(|l| String::from_utf8_lossy(l).split(' ').map(str::to_ascii_uppercase).collect::<Vec<_>>())
+            .flat_map(|l| {
+                String::from_utf8_lossy(l)
+                    .split(' ')
+                    .map(str::to_ascii_uppercase)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         Ok(client)
     }
@@ -314,15 +323,11 @@ impl ImapClient {
             return Err(ImapError::Server(String::from_utf8_lossy(&go).into()));
         }
         let deadline = tokio::time::Instant::now() + max;
-        loop {
-            match tokio::time::timeout_at(deadline, self.read_line()).await {
-                Ok(line) => {
-                    let line = line?;
-                    if line.ends_with(b"EXISTS") || line.ends_with(b"RECENT") {
-                        break;
-                    }
-                }
-                Err(_) => break,
+        // Untagged updates until one says a message arrived, or the time is up.
+        while let Ok(line) = tokio::time::timeout_at(deadline, self.read_line()).await {
+            let line = line?;
+            if line.ends_with(b"EXISTS") || line.ends_with(b"RECENT") {
+                break;
             }
         }
         let stream = self.io.get_mut();
@@ -344,7 +349,11 @@ fn literal_len(line: &[u8]) -> Option<usize> {
     if line.last() != Some(&b'}') {
         return None;
     }
-    std::str::from_utf8(inner).ok()?.trim_end_matches('+').parse().ok()
+    std::str::from_utf8(inner)
+        .ok()?
+        .trim_end_matches('+')
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -356,14 +365,31 @@ mod tests {
         let u = ImapUrl::parse("imaps://reponse%40palier.fr:p%3Ass@mail.example.fr/INBOX")
             .expect("url");
         assert_eq!(
-            (u.tls, u.host.as_str(), u.port, u.user.as_str(), u.password.as_str(), u.mailbox.as_str()),
-            (true, "mail.example.fr", 993, "reponse@palier.fr", "p:ss", "INBOX")
+            (
+                u.tls,
+                u.host.as_str(),
+                u.port,
+                u.user.as_str(),
+                u.password.as_str(),
+                u.mailbox.as_str()
+            ),
+            (
+                true,
+                "mail.example.fr",
+                993,
+                "reponse@palier.fr",
+                "p:ss",
+                "INBOX"
+            )
         );
         let u = ImapUrl::parse("imap://a:b@127.0.0.1:1143").expect("url");
         assert_eq!((u.tls, u.port, u.mailbox.as_str()), (false, 1143, "INBOX"));
         assert!(ImapUrl::parse("http://a:b@h/").is_err());
         assert!(ImapUrl::parse("imaps://host/INBOX").is_err());
-        assert!(!format!("{u:?}").contains(":b"), "the password is not logged");
+        assert!(
+            !format!("{u:?}").contains(":b"),
+            "the password is not logged"
+        );
         assert_eq!(literal_len(b"* 1 FETCH (UID 4 BODY[] {342}"), Some(342));
         assert_eq!(literal_len(b"* 1 FETCH (FLAGS ())"), None);
     }

@@ -12,7 +12,11 @@ use crate::reports::create_report;
 use crate::work_orders::add_provider;
 
 /// Pipes `raw` to `palier mail receive`; returns (exit status, last line of stdout).
-pub async fn receive_with(app: &TestApp, raw: Vec<u8>, database_url: Option<String>) -> (i32, String) {
+pub async fn receive_with(
+    app: &TestApp,
+    raw: Vec<u8>,
+    database_url: Option<String>,
+) -> (i32, String) {
     let dir = app.data_dir.path().to_path_buf();
     let url = database_url.unwrap_or_else(|| app.state.config.database_url.clone());
     let base = app.address.clone();
@@ -76,7 +80,11 @@ async fn mail_with_reply_to(app: &TestApp, to: &str, subject: &str) -> (String, 
                         .unwrap_or_default()
                         .to_string();
                     let modified = entry.metadata().and_then(|m| m.modified()).ok();
-                    found.push((modified, reply_to, msg.body_text(0).unwrap_or_default().to_string()));
+                    found.push((
+                        modified,
+                        reply_to,
+                        msg.body_text(0).unwrap_or_default().to_string(),
+                    ));
                 }
             }
         }
@@ -101,7 +109,11 @@ fn b64(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for (i, chunk) in bytes.chunks(3).enumerate() {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for j in 0..4 {
             if j <= chunk.len() {
@@ -130,7 +142,9 @@ fn reply_with_photo(from: &str, to: &str, message_id: &str, body: &str, jpeg: &[
 }
 
 async fn report(app: &TestApp, token: &str, id: &str) -> Value {
-    let (status, body) = app.get_json(&format!("/api/v1/reports/{id}"), Some(token)).await;
+    let (status, body) = app
+        .get_json(&format!("/api/v1/reports/{id}"), Some(token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -159,7 +173,10 @@ async fn answered_report(app: &TestApp) -> (String, String) {
         reply_to.starts_with("reponse+") && reply_to.ends_with("@palier.test"),
         "{reply_to}"
     );
-    assert!(text.contains("Vous pouvez répondre directement à cet e-mail"), "{text}");
+    assert!(
+        text.contains("Vous pouvez répondre directement à cet e-mail"),
+        "{text}"
+    );
     (id, reply_to)
 }
 
@@ -194,8 +211,10 @@ async fn a_reply_by_e_mail_becomes_one_comment_without_the_quote_and_with_the_ph
          Message-ID: <ooo1@client.test>\r\n\r\nJe suis absente jusqu'au 5.\r\n"
     );
     assert_eq!(receive(&app, ooo).await, (0, "ignored: automatic".into()));
-    let ooo_subject = reply(TENANT, &reply_to, "ooo2@client.test", "Je suis absente.")
-        .replace("Subject: Re: Nouvelle réponse", "Subject: Réponse automatique : absente");
+    let ooo_subject = reply(TENANT, &reply_to, "ooo2@client.test", "Je suis absente.").replace(
+        "Subject: Re: Nouvelle réponse",
+        "Subject: Réponse automatique : absente",
+    );
     assert_eq!(receive(&app, ooo_subject).await.1, "ignored: automatic");
 
     let tenant = app.token(TENANT).await;
@@ -220,14 +239,22 @@ async fn forged_reused_and_stale_addresses_are_refused() {
     let app = spawn_app_replying().await;
     let (id, reply_to) = answered_report(&app).await;
     // A forwarded notification answered by someone else: From is not the token's person.
-    let (code, out) = receive(&app, reply(NEIGHBOUR, &reply_to, "f1@x.test", "Moi aussi !")).await;
+    let (code, out) = receive(
+        &app,
+        reply(NEIGHBOUR, &reply_to, "f1@x.test", "Moi aussi !"),
+    )
+    .await;
     assert_eq!((code, out.as_str()), (0, "refused: sender_mismatch"));
     // A made-up token.
     let forged = format!("reponse+{}@palier.test", "ab".repeat(20));
     let (code, out) = receive(&app, reply(TENANT, &forged, "f2@x.test", "Bonjour")).await;
     assert_eq!((code, out.as_str()), (0, "ignored: unknown_token"));
     // Not one of Palier's addresses at all.
-    let out = receive(&app, reply(TENANT, "quelquun@ailleurs.test", "f3@x.test", "?")).await;
+    let out = receive(
+        &app,
+        reply(TENANT, "quelquun@ailleurs.test", "f3@x.test", "?"),
+    )
+    .await;
     assert_eq!(out.1, "ignored: not_a_palier_address");
     // The report removed: the tenant may no longer see it, the reply is refused.
     let (status, _) = app
@@ -255,7 +282,11 @@ async fn a_reply_to_a_closed_report_does_not_reopen_it_and_the_sender_is_told() 
     let (id, reply_to) = answered_report(&app).await;
     let manager = app.token(MANAGER).await;
     let (status, _) = app
-        .post_json(&format!("/api/v1/reports/{id}/close"), Some(&manager), &json!({}))
+        .post_json(
+            &format!("/api/v1/reports/{id}/close"),
+            Some(&manager),
+            &json!({}),
+        )
         .await;
     assert!(status.is_success(), "{status}");
     let (code, out) = receive(&app, reply(TENANT, &reply_to, "c1@x.test", "Merci")).await;
@@ -275,7 +306,10 @@ async fn a_reply_to_a_closed_report_does_not_reopen_it_and_the_sender_is_told() 
         .into_iter()
         .filter(|m| m.starts_with("Signalement clos"))
         .count();
-    assert_eq!(answers, palier::domain::mail_in::MAX_ANSWERS_PER_DAY as usize);
+    assert_eq!(
+        answers,
+        palier::domain::mail_in::MAX_ANSWERS_PER_DAY as usize
+    );
 }
 
 #[tokio::test]
@@ -300,7 +334,11 @@ async fn a_reply_to_a_personal_message_goes_back_to_its_writer_only() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (reply_to, _) = mail_with_reply_to(&app, TENANT, "Compteur d'eau").await;
-    let (code, out) = receive(&app, reply(TENANT, &reply_to, "p1@x.test", "Bien reçu, merci.")).await;
+    let (code, out) = receive(
+        &app,
+        reply(TENANT, &reply_to, "p1@x.test", "Bien reçu, merci."),
+    )
+    .await;
     assert_eq!((code, out.starts_with("commented")), (0, true), "{out}");
     let manager_id = app.person_id(MANAGER).await;
     let r = report(&app, &tenant, &id).await;
@@ -313,7 +351,10 @@ async fn a_reply_to_a_personal_message_goes_back_to_its_writer_only() {
     assert_eq!(answer["person_id"], manager_id.as_str());
     // A neighbour who can see the report does not see the private answer.
     let (status, seen) = app
-        .get_json(&format!("/api/v1/reports/{id}"), Some(&app.token(NEIGHBOUR).await))
+        .get_json(
+            &format!("/api/v1/reports/{id}"),
+            Some(&app.token(NEIGHBOUR).await),
+        )
         .await;
     if status == StatusCode::OK {
         assert!(!seen.to_string().contains("Bien reçu"), "{seen}");
@@ -333,7 +374,13 @@ async fn the_providers_reply_lands_on_the_work_order_for_staff_only() {
     )
     .await;
     let rid = r["id"].as_str().expect("id").to_string();
-    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@ascenseurs.test").await;
+    let provider = add_provider(
+        &app,
+        &manager,
+        "Ascenseurs Dupont",
+        "dupont@ascenseurs.test",
+    )
+    .await;
     let (status, wo) = app
         .post_json(
             &format!("/api/v1/reports/{rid}/work-orders"),
@@ -346,10 +393,17 @@ async fn the_providers_reply_lands_on_the_work_order_for_staff_only() {
     let reference = wo["reference"].as_str().expect("reference").to_string();
     let (reply_to, text) = mail_with_reply_to(&app, "dupont@ascenseurs.test", &reference).await;
     assert!(reply_to.starts_with("reponse+"), "{reply_to}");
-    assert!(text.contains("Vous pouvez aussi répondre à cet e-mail"), "{text}");
+    assert!(
+        text.contains("Vous pouvez aussi répondre à cet e-mail"),
+        "{text}"
+    );
 
     let body = "Nous passons demain à 9 h, prévoir l'accès à la machinerie.\r\n\r\n-- \r\nAscenseurs Dupont\r\n04 00 00 00 00\r\n\r\n-----Original Message-----\r\nFrom: Palier";
-    let (code, out) = receive(&app, reply("dupont@ascenseurs.test", &reply_to, "w1@dupont.test", body)).await;
+    let (code, out) = receive(
+        &app,
+        reply("dupont@ascenseurs.test", &reply_to, "w1@dupont.test", body),
+    )
+    .await;
     assert_eq!((code, out), (0, format!("added to work order {wid}")));
     // Someone else answering with the provider's address is refused.
     let (_, out) = receive(&app, reply(TENANT, &reply_to, "w2@x.test", "Et moi ?")).await;
@@ -359,33 +413,70 @@ async fn the_providers_reply_lands_on_the_work_order_for_staff_only() {
     let (status, list) = app.get_json(&path, Some(&manager)).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
-    assert_eq!(list[0]["body"], "Nous passons demain à 9 h, prévoir l'accès à la machinerie.");
+    assert_eq!(
+        list[0]["body"],
+        "Nous passons demain à 9 h, prévoir l'accès à la machinerie."
+    );
     assert_eq!(list[0]["from"], "dupont@ascenseurs.test");
     // Occupants see neither the messages nor their words on the report.
-    assert_eq!(app.get_json(&path, Some(&tenant)).await.0, StatusCode::NOT_FOUND);
-    assert!(!report(&app, &tenant, &rid).await.to_string().contains("machinerie"));
+    assert_eq!(
+        app.get_json(&path, Some(&tenant)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !report(&app, &tenant, &rid)
+            .await
+            .to_string()
+            .contains("machinerie")
+    );
     // On the report page the manager reads it under the work order; the tenant does not.
     let page = |who: &'static str| {
         let app = &app;
         let rid = rid.clone();
         async move {
             let browser = app.browser(Some(who)).await;
-            browser.get(&format!("/reports/{rid}")).await.text().await.expect("page")
+            browser
+                .get(&format!("/reports/{rid}"))
+                .await
+                .text()
+                .await
+                .expect("page")
         }
     };
     let staff_page = page(MANAGER).await;
-    assert!(staff_page.contains("Réponse par e-mail de dupont@ascenseurs.test"), "manager page");
+    assert!(
+        staff_page.contains("Réponse par e-mail de dupont@ascenseurs.test"),
+        "manager page"
+    );
     assert!(staff_page.contains("machinerie"));
     assert!(!page(TENANT).await.contains("machinerie"));
     // The manager is told.
-    let text = app.wait_for_mail(MANAGER, &format!("Réponse de Ascenseurs Dupont — {reference}")).await;
+    let text = app
+        .wait_for_mail(
+            MANAGER,
+            &format!("Réponse de Ascenseurs Dupont — {reference}"),
+        )
+        .await;
     assert!(text.contains("prévoir l'accès à la machinerie"), "{text}");
     // Once the link is revoked, so is the reply address.
     let (status, _) = app
-        .post_json(&format!("/api/v1/work-orders/{wid}/revoke"), Some(&manager), &json!({}))
+        .post_json(
+            &format!("/api/v1/work-orders/{wid}/revoke"),
+            Some(&manager),
+            &json!({}),
+        )
         .await;
     assert!(status.is_success(), "{status}");
-    let (_, out) = receive(&app, reply("dupont@ascenseurs.test", &reply_to, "w3@dupont.test", "Encore")).await;
+    let (_, out) = receive(
+        &app,
+        reply(
+            "dupont@ascenseurs.test",
+            &reply_to,
+            "w3@dupont.test",
+            "Encore",
+        ),
+    )
+    .await;
     assert_eq!(out, "ignored: unknown_token");
 }
 
@@ -397,10 +488,19 @@ async fn the_intake_address_takes_reports_from_members_and_refuses_strangers() {
     let (status, body) = app.get_json(&path, Some(&manager)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let intake = body["address"].as_str().expect("address").to_string();
-    assert!(intake.starts_with("signaler+") && intake.ends_with("@palier.test"), "{intake}");
+    assert!(
+        intake.starts_with("signaler+") && intake.ends_with("@palier.test"),
+        "{intake}"
+    );
     // The same address every time; occupants are not shown it.
-    assert_eq!(app.get_json(&path, Some(&manager)).await.1["address"], intake.as_str());
-    assert_eq!(app.get_json(&path, Some(&app.token(TENANT).await)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get_json(&path, Some(&manager)).await.1["address"],
+        intake.as_str()
+    );
+    assert_eq!(
+        app.get_json(&path, Some(&app.token(TENANT).await)).await.0,
+        StatusCode::FORBIDDEN
+    );
     // Shown to staff on the building's settings page, beside the poster.
     let settings = app
         .browser(Some(MANAGER))
@@ -410,7 +510,10 @@ async fn the_intake_address_takes_reports_from_members_and_refuses_strangers() {
         .text()
         .await
         .expect("page");
-    assert!(settings.contains(&intake), "settings page shows the intake address");
+    assert!(
+        settings.contains(&intake),
+        "settings page shows the intake address"
+    );
     let poster = app
         .browser(Some(MANAGER))
         .await
@@ -426,12 +529,19 @@ async fn the_intake_address_takes_reports_from_members_and_refuses_strangers() {
             .expect("count")
     };
     let before = count().await;
-    let stranger = reply("inconnu@ailleurs.test", &intake, "s1@ailleurs.test", "Il y a une fuite.")
-        .replace("Re: Nouvelle réponse", "Fuite dans le hall");
+    let stranger = reply(
+        "inconnu@ailleurs.test",
+        &intake,
+        "s1@ailleurs.test",
+        "Il y a une fuite.",
+    )
+    .replace("Re: Nouvelle réponse", "Fuite dans le hall");
     let (code, out) = receive(&app, stranger).await;
     assert_eq!((code, out.as_str()), (0, "refused: not_a_member"));
     assert_eq!(count().await, before, "a stranger's e-mail creates nothing");
-    let text = app.wait_for_mail("inconnu@ailleurs.test", "n’a pas été enregistré").await;
+    let text = app
+        .wait_for_mail("inconnu@ailleurs.test", "n’a pas été enregistré")
+        .await;
     assert!(text.contains("/register"), "{text}");
 
     let photo = crate::fixtures::jpeg_with_gps_exif();
@@ -445,7 +555,11 @@ async fn the_intake_address_takes_reports_from_members_and_refuses_strangers() {
     .replace("Re: Nouvelle réponse", "Ampoule grillée au 2e");
     let (code, out) = receive(&app, member).await;
     assert_eq!(code, 0);
-    let id = out.strip_prefix("report ").and_then(|s| s.strip_suffix(" created")).expect(&out).to_string();
+    let id = out
+        .strip_prefix("report ")
+        .and_then(|s| s.strip_suffix(" created"))
+        .expect(&out)
+        .to_string();
     let r = report(&app, &app.token(TENANT).await, &id).await;
     assert_eq!(r["title"], "Ampoule grillée au 2e");
     assert_eq!(r["category"], "autre");
@@ -461,7 +575,10 @@ async fn bad_messages_are_handled_without_harm() {
     let tenant = app.token(TENANT).await;
 
     // Not a message at all, and broken MIME.
-    assert_eq!(receive(&app, "ceci n'est pas un e-mail".into()).await, (0, "ignored: malformed".into()));
+    assert_eq!(
+        receive(&app, "ceci n'est pas un e-mail".into()).await,
+        (0, "ignored: malformed".into())
+    );
     let broken = format!(
         "From: {TENANT}\r\nTo: {reply_to}\r\nMessage-ID: <b1@x.test>\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nMorceau sans fin"
     );
@@ -481,7 +598,12 @@ async fn bad_messages_are_handled_without_harm() {
          Content-Type: text/html; charset=utf-8\r\n\r\n<p>Bonjour <b>gras</b></p><script>alert('x')</script><img src=x onerror=alert(1)>\r\n"
     );
     assert!(receive(&app, html).await.1.starts_with("commented"));
-    let plain_script = reply(TENANT, &reply_to, "b4@x.test", "<script>alert('y')</script> texte");
+    let plain_script = reply(
+        TENANT,
+        &reply_to,
+        "b4@x.test",
+        "<script>alert('y')</script> texte",
+    );
     assert!(receive(&app, plain_script).await.1.starts_with("commented"));
 
     // Ten thousand parts: handled quickly (only the first parts are looked at).
@@ -490,7 +612,9 @@ async fn bad_messages_are_handled_without_harm() {
          Content-Type: multipart/mixed; boundary=\"p\"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\nBeaucoup de pièces\r\n"
     );
     for n in 0..10_000 {
-        many.push_str(&format!("--p\r\nContent-Type: application/octet-stream\r\n\r\n{n}\r\n"));
+        many.push_str(&format!(
+            "--p\r\nContent-Type: application/octet-stream\r\n\r\n{n}\r\n"
+        ));
     }
     many.push_str("--p--\r\n");
     let started = std::time::Instant::now();
@@ -501,7 +625,10 @@ async fn bad_messages_are_handled_without_harm() {
     // Over 25 MB: refused unread.
     let mut huge = reply(TENANT, &reply_to, "b6@x.test", "gros").into_bytes();
     huge.resize(26 * 1024 * 1024, b'a');
-    assert_eq!(receive_with(&app, huge, None).await, (0, "refused: too_large".into()));
+    assert_eq!(
+        receive_with(&app, huge, None).await,
+        (0, "refused: too_large".into())
+    );
 
     // A bounce marks the address as failing and comments nothing.
     let dsn = format!(
@@ -512,12 +639,16 @@ async fn bad_messages_are_handled_without_harm() {
          --d\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.palier.test\r\n\r\n\
          Final-Recipient: rfc822; {TENANT}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--d--\r\n"
     );
-    assert_eq!(receive(&app, dsn).await, (0, format!("bounce: {TENANT} failing")));
-    let failing: Option<String> = sqlx::query_scalar("SELECT reason FROM mail_failures WHERE email = $1")
-        .bind(TENANT)
-        .fetch_optional(&app.state.db.pool)
-        .await
-        .expect("query");
+    assert_eq!(
+        receive(&app, dsn).await,
+        (0, format!("bounce: {TENANT} failing"))
+    );
+    let failing: Option<String> =
+        sqlx::query_scalar("SELECT reason FROM mail_failures WHERE email = $1")
+            .bind(TENANT)
+            .fetch_optional(&app.state.db.pool)
+            .await
+            .expect("query");
     assert_eq!(failing.as_deref(), Some("bounce"));
 
     let r = report(&app, &tenant, &id).await;
@@ -527,15 +658,39 @@ async fn bad_messages_are_handled_without_harm() {
         .iter()
         .filter_map(|c| c["body"].as_str().map(str::to_string))
         .collect();
-    assert!(bodies.contains(&"Déjà réparé ? Merci…".to_string()), "{bodies:?}");
-    let from_html = bodies.iter().find(|b| b.contains("Bonjour")).expect("html reply");
-    assert!(from_html.contains("gras") && !from_html.contains("alert"), "{from_html}");
-    assert!(bodies.contains(&"Beaucoup de pièces".to_string()), "{bodies:?}");
-    assert!(!bodies.iter().any(|b| b.contains("gros") || b.contains("delivered")));
+    assert!(
+        bodies.contains(&"Déjà réparé ? Merci…".to_string()),
+        "{bodies:?}"
+    );
+    let from_html = bodies
+        .iter()
+        .find(|b| b.contains("Bonjour"))
+        .expect("html reply");
+    assert!(
+        from_html.contains("gras") && !from_html.contains("alert"),
+        "{from_html}"
+    );
+    assert!(
+        bodies.contains(&"Beaucoup de pièces".to_string()),
+        "{bodies:?}"
+    );
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| b.contains("gros") || b.contains("delivered"))
+    );
     // The page escapes what the e-mail said.
     let browser = app.browser(Some(TENANT)).await;
-    let page = browser.get(&format!("/reports/{id}")).await.text().await.expect("page");
-    assert!(page.contains("&#60;script&#62;alert(&#39;y&#39;)") || page.contains("&lt;script&gt;"), "escaped");
+    let page = browser
+        .get(&format!("/reports/{id}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("&#60;script&#62;alert(&#39;y&#39;)") || page.contains("&lt;script&gt;"),
+        "escaped"
+    );
     assert!(!page.contains("<script>alert('y')"));
 }
 

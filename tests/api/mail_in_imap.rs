@@ -84,8 +84,11 @@ impl Dovecot {
     }
 
     fn url(&self) -> ImapUrl {
-        ImapUrl::parse(&format!("imap://reponse:secret@127.0.0.1:{}/INBOX", self.port))
-            .expect("url")
+        ImapUrl::parse(&format!(
+            "imap://reponse:secret@127.0.0.1:{}/INBOX",
+            self.port
+        ))
+        .expect("url")
     }
 
     async fn count(&self, mailbox: &str) -> usize {
@@ -190,7 +193,11 @@ async fn answers_appended_to_the_mailbox_are_handled_and_filed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(dovecot.count("INBOX").await, 0, "every message filed");
-    assert_eq!(dovecot.count("Processed").await, 2, "the reply and the auto-reply");
+    assert_eq!(
+        dovecot.count("Processed").await,
+        2,
+        "the reply and the auto-reply"
+    );
     assert_eq!(dovecot.count("Rejected").await, 1, "the forged reply");
 
     // While the worker waits (IDLE), a new message is picked up at once.
@@ -198,7 +205,10 @@ async fn answers_appended_to_the_mailbox_are_handled_and_filed() {
         .replace("imap1@client.test", "imap4@client.test")
         .replace("La voici", "Et une autre");
     let mut client = ImapClient::connect(&dovecot.url()).await.expect("connect");
-    client.append("INBOX", again.as_bytes()).await.expect("append");
+    client
+        .append("INBOX", again.as_bytes())
+        .await
+        .expect("append");
     client.logout().await;
     eventually("the second reply is a comment", || {
         let (pool, tenant_id) = (pool.clone(), tenant_id.clone());
@@ -226,6 +236,13 @@ async fn answers_appended_to_the_mailbox_are_handled_and_filed() {
         .iter()
         .filter_map(|c| c["body"].as_str())
         .collect();
-    assert!(bodies.contains(&"La voici, l'eau coule le long du mur."), "{bodies:?}");
-    assert!(!bodies.iter().any(|b| b.contains("Back on Monday") || b.contains("sa place")));
+    assert!(
+        bodies.contains(&"La voici, l'eau coule le long du mur."),
+        "{bodies:?}"
+    );
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| b.contains("Back on Monday") || b.contains("sa place"))
+    );
 }

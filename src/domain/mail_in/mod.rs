@@ -22,7 +22,10 @@ pub const MAX_ANSWERS_PER_DAY: i64 = 3;
 /// What became of a received message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Commented { report_id: String, comment_id: String },
+    Commented {
+        report_id: String,
+        comment_id: String,
+    },
     ReportCreated(String),
     WorkOrderNote(String),
     /// A bounce: these addresses are marked as failing.
@@ -128,8 +131,9 @@ async fn answer(
         tracing::info!(to, "answer not sent: rate limit");
         return Ok(false);
     }
-    let email = crate::mail::messages::plain(to, lang.tf(subject_key, args), lang.tf(body_key, args))
-        .map_err(AppError::from)?;
+    let email =
+        crate::mail::messages::plain(to, lang.tf(subject_key, args), lang.tf(body_key, args))
+            .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     mdb::record_answer(&mut *tx, &crate::db::new_id(), to, now).await?;
     crate::mail::enqueue(&mut *tx, &email, now).await?;

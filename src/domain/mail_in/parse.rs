@@ -65,7 +65,8 @@ pub fn read(raw: &[u8]) -> Option<Incoming> {
         .content_type()
         .filter(|c| {
             c.ctype().eq_ignore_ascii_case("multipart")
-                && c.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+                && c.subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("report"))
         })
         .and_then(|c| c.attribute("report-type"))
         .map(str::to_ascii_lowercase);
@@ -133,7 +134,9 @@ fn is_automatic(
     (!auto_submitted.is_empty() && auto_submitted != "no")
         || matches!(precedence, "bulk" | "junk" | "list" | "auto_reply")
         || x_autoreply
-        || suppress.split(',').any(|v| matches!(v.trim(), "oof" | "all"))
+        || suppress
+            .split(',')
+            .any(|v| matches!(v.trim(), "oof" | "all"))
         || list
         || AUTO_SUBJECTS.iter().any(|s| subject.starts_with(s))
 }
@@ -243,15 +246,39 @@ mod tests {
         assert!(is_automatic("", "", true, "", false, "Re: x"));
         assert!(is_automatic("", "", false, "oof", false, "Re: x"));
         assert!(is_automatic("", "", false, "", true, "Re: x"));
-        assert!(is_automatic("", "", false, "", false, "Réponse automatique : absent"));
-        assert!(is_automatic("", "", false, "", false, "Out of Office: away"));
+        assert!(is_automatic(
+            "",
+            "",
+            false,
+            "",
+            false,
+            "Réponse automatique : absent"
+        ));
+        assert!(is_automatic(
+            "",
+            "",
+            false,
+            "",
+            false,
+            "Out of Office: away"
+        ));
         assert!(!is_automatic("", "", false, "", false, "Re: Fuite au 3e"));
-        assert!(!is_automatic("", "", false, "", false, "Absence de lumière"));
+        assert!(!is_automatic(
+            "",
+            "",
+            false,
+            "",
+            false,
+            "Absence de lumière"
+        ));
     }
 
     #[test]
     fn bounces_name_the_failed_recipients() {
         let dsn = "Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; Gone@Example.test\nAction: failed\nStatus: 5.1.1\n\nFinal-Recipient: rfc822; later@example.test\nAction: delayed\n";
-        assert_eq!(failed_recipients(dsn), vec!["gone@example.test".to_string()]);
+        assert_eq!(
+            failed_recipients(dsn),
+            vec!["gone@example.test".to_string()]
+        );
     }
 }

@@ -13,7 +13,10 @@ use crate::vocab::ReportStatus;
 /// A message to a reply address.
 pub async fn reply(state: &Context, token: &str, from: &str, msg: &Incoming) -> AppResult<Outcome> {
     let Some(row) = tokens::lookup(state, token).await? else {
-        tracing::warn!(from, "reply to an unknown, expired or revoked address ignored");
+        tracing::warn!(
+            from,
+            "reply to an unknown, expired or revoked address ignored"
+        );
         return Ok(Outcome::Ignored("unknown_token"));
     };
     // The token is bound to one recipient: someone else's reply (a forwarded notification,
@@ -44,15 +47,15 @@ async fn to_report(state: &Context, row: &TokenRow, msg: &Incoming) -> AppResult
         return Ok(Outcome::Ignored("unknown_audience"));
     };
     // Checked again now: the person may have moved out or the report been removed.
-    let (report, permit) =
-        match reports::read::authorize(state, &actor, &row.item_id, action).await {
-            Ok(granted) => granted,
-            Err(AppError::NotFound | AppError::Forbidden) => {
-                tracing::warn!(person = person_id, report = %row.item_id, "reply from someone no longer allowed, refused");
-                return Ok(Outcome::Refused("not_allowed"));
-            }
-            Err(e) => return Err(e),
-        };
+    let (report, permit) = match reports::read::authorize(state, &actor, &row.item_id, action).await
+    {
+        Ok(granted) => granted,
+        Err(AppError::NotFound | AppError::Forbidden) => {
+            tracing::warn!(person = person_id, report = %row.item_id, "reply from someone no longer allowed, refused");
+            return Ok(Outcome::Refused("not_allowed"));
+        }
+        Err(e) => return Err(e),
+    };
     let link = format!("{}/reports/{}", state.config.base_url, report.id);
     if report.status == ReportStatus::Closed.as_str() {
         // A reply never reopens a report: the sender is told so, with the link.
@@ -77,9 +80,9 @@ async fn to_report(state: &Context, row: &TokenRow, msg: &Incoming) -> AppResult
             };
             let (_, building) = reports::building_of(state, &report.building_id).await?;
             let reader = accounts::actor_by_id(state, writer).await?;
-            if !reader.is_some_and(|r| {
-                authz::may_be_addressed(&actor, &r, &building, &report.facts())
-            }) {
+            if !reader
+                .is_some_and(|r| authz::may_be_addressed(&actor, &r, &building, &report.facts()))
+            {
                 return Ok(Outcome::Refused("addressee_cannot_see"));
             }
             Audience::Person(writer.to_string())

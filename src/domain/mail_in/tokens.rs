@@ -62,8 +62,7 @@ pub fn target(base: &ReplyBase, recipients: &[String]) -> Option<Target> {
             return None;
         }
         let (name, token) = local.split_once('+')?;
-        if token.is_empty() || token.len() > 64 || !token.chars().all(|c| c.is_ascii_hexdigit())
-        {
+        if token.is_empty() || token.len() > 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
             return None;
         }
         let token = token.to_ascii_lowercase();
