@@ -14,6 +14,8 @@ mod idempotency;
 mod lifecycle;
 mod lots;
 mod mail_in;
+mod mail_in_bad;
+mod mail_in_channels;
 mod mail_in_imap;
 mod news;
 mod notifications;

@@ -17,6 +17,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(intake_address))
         .routes(routes!(work_order_messages))
+        .routes(routes!(revoke_reply_addresses))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevokedOut {
+    /// How many reply addresses stopped working.
+    revoked: u64,
+}
+
+/// Revokes every reply address the caller was sent (a mailbox in the wrong hands): answers
+/// to those e-mails are ignored from then on.
+#[utoipa::path(post, path = "/api/v1/me/reply-addresses/revoke", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = RevokedOut)))]
+async fn revoke_reply_addresses(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<RevokedOut>> {
+    Ok(Json(RevokedOut {
+        revoked: mail_in::tokens::revoke_for_person(&state, &actor.person_id).await?,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
