@@ -382,3 +382,39 @@ async fn a_person_revokes_their_reply_addresses() {
     let (code, out) = receive(&app, reply(TENANT, &reply_to, "rv1@x.test", "Encore là ?")).await;
     assert_eq!((code, out.as_str()), (0, "ignored: unknown_token"));
 }
+
+#[tokio::test]
+async fn erasing_an_account_removes_its_reply_addresses() {
+    let app = spawn_app_replying().await;
+    let (_, reply_to) = answered_report(&app).await;
+    let tenant_id = app.person_id(TENANT).await;
+    let held = |pool: sqlx::AnyPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mail_tokens WHERE email = $1")
+            .bind(TENANT)
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+    };
+    assert!(
+        held(app.state.db.pool.clone()).await >= 1,
+        "the check can fail"
+    );
+    let resp = app
+        .client
+        .delete(app.url("/api/v1/me"))
+        .bearer_auth(app.token(TENANT).await)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(held(app.state.db.pool.clone()).await, 0);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_tokens WHERE person_id = $1")
+        .bind(&tenant_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+    let (_, out) = receive(&app, reply(TENANT, &reply_to, "er1@x.test", "Encore moi")).await;
+    assert_eq!(out, "ignored: unknown_token");
+}
