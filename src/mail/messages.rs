@@ -92,6 +92,7 @@ fn message(to: &str, subject: String, text: String, html: String) -> OutgoingEma
         unsubscribe: None,
         attachments: Vec::new(),
         reply_to: None,
+        auto_submitted: false,
     }
 }
 
@@ -245,6 +246,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
         unsubscribe: (!settings.is_empty()).then(|| settings.to_string()),
         attachments: Vec::new(),
         reply_to: m.reply_to,
+        auto_submitted: false,
     })
 }
 
@@ -308,6 +310,7 @@ pub fn digest(
         unsubscribe: Some(settings.to_string()),
         attachments: Vec::new(),
         reply_to: None,
+        auto_submitted: false,
     })
 }
 

@@ -299,6 +299,26 @@ async fn a_reply_to_a_closed_report_does_not_reopen_it_and_the_sender_is_told() 
     assert_eq!(r["status"], "closed");
     let text = app.wait_for_mail(TENANT, "Signalement clos").await;
     assert!(text.contains(&format!("/reports/{id}")), "{text}");
+    // The answer says it is automatic, so that an auto-responder never answers it back;
+    // and if one does, or the answer comes back, it is ignored.
+    let raw = std::fs::read_dir(app.mail_dir())
+        .expect("mail dir")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .find(|raw| {
+            mail_parser::MessageParser::default()
+                .parse(raw)
+                .and_then(|m| m.subject().map(|s| s.starts_with("Signalement clos")))
+                .unwrap_or(false)
+        })
+        .expect("the answer");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
+    let echoed = text.replacen("To: ", &format!("X-Original-To: {reply_to}\r\nTo: "), 1);
+    assert_eq!(
+        receive(&app, echoed).await,
+        (0, "ignored: automatic".into())
+    );
     // Answers are rate-limited: three a day to one address, whatever arrives.
     for n in 2..7 {
         let raw = reply(TENANT, &reply_to, &format!("c{n}@x.test"), "Merci");

@@ -131,9 +131,11 @@ async fn answer(
         tracing::info!(to, "answer not sent: rate limit");
         return Ok(false);
     }
-    let email =
-        crate::mail::messages::plain(to, lang.tf(subject_key, args), lang.tf(body_key, args))
-            .map_err(AppError::from)?;
+    let email = crate::mail::OutgoingEmail {
+        auto_submitted: true,
+        ..crate::mail::messages::plain(to, lang.tf(subject_key, args), lang.tf(body_key, args))
+            .map_err(AppError::from)?
+    };
     let mut tx = state.db.begin().await?;
     mdb::record_answer(&mut *tx, &crate::db::new_id(), to, now).await?;
     crate::mail::enqueue(&mut *tx, &email, now).await?;
