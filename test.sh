@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command. On a Debian machine where only Rust is installed, it installs what the
-# tests use (an SMTP server, PDF and QR tools, a metrics parser, systemd-analyze, PostgreSQL
+# tests use (an SMTP server, an IMAP server, PDF and QR tools, a metrics parser, systemd-analyze, PostgreSQL
 # when none answers, Chromium and
 # Node.js for the browser journeys), then runs the whole suite on SQLite, on PostgreSQL and
 # in the browser. A tool that is still missing makes its tests fail, never pass silently.
@@ -46,6 +46,8 @@ if [ ! -x target/s3-venv/bin/moto_server ]; then
   /usr/bin/python3 -m venv target/s3-venv
   target/s3-venv/bin/pip install -q 'moto[server]==5.*'
 fi
+# A real IMAP server for the mailbox of answers (N6), started by the tests themselves.
+[ -x /usr/sbin/dovecot ] || apt_install dovecot-imapd
 
 if wants postgres; then
   log "PostgreSQL"

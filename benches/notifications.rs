@@ -88,6 +88,8 @@ async fn main() {
         metrics_token: None,
         storage_url: None,
         s3: Default::default(),
+        reply_address: None,
+        imap_url: None,
     };
     let state = app::state(config, Clock::system()).await.expect("state");
     palier::demo::seed(&state).await.expect("seed");

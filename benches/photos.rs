@@ -77,6 +77,8 @@ async fn main() {
         metrics_token: None,
         storage_url: None,
         s3: Default::default(),
+        reply_address: None,
+        imap_url: None,
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

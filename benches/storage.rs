@@ -82,6 +82,8 @@ async fn run(label: &str, storage: Option<(String, S3Options)>, photo: &[u8]) {
         metrics_token: None,
         storage_url: storage.as_ref().map(|(u, _)| u.clone()),
         s3: storage.map(|(_, o)| o).unwrap_or_default(),
+        reply_address: None,
+        imap_url: None,
     };
     let app = Application::build(config, Clock::system(), "127.0.0.1:0")
         .await

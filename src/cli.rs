@@ -75,6 +75,13 @@ pub enum Command {
         #[arg(long)]
         from: std::path::PathBuf,
     },
+    /// Answers by e-mail (N6).
+    Mail {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Inspect and retry queued jobs.
     Jobs {
         #[command(flatten)]
@@ -158,6 +165,14 @@ fn progress(done: usize, total: usize) {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Read one RFC 5322 message on standard input (a Postfix or Exim pipe transport) and
+    /// act on it. Exits 0 when it was handled or deliberately ignored, 75 (temporary
+    /// failure) when the database is unavailable, so the mail server delivers it again.
+    Receive,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum JobsCommand {
     /// List jobs (pending by default).
     List {
@@ -178,6 +193,50 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
+    /// Try again later (EX_TEMPFAIL for mail servers).
+    #[error("temporary failure: {0}")]
+    TempFail(String),
+}
+
+impl CliError {
+    /// The process exit status: 75 (EX_TEMPFAIL) asks a mail server to retry.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::TempFail(_) => 75,
+            _ => 1,
+        }
+    }
+}
+
+/// `palier mail receive`: one message from standard input.
+async fn mail_receive(common: &CommonArgs) -> Result<(), CliError> {
+    use std::io::Read;
+    let limit = crate::domain::mail_in::MAX_MESSAGE_BYTES as u64 + 1;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit)
+        .read_to_end(&mut raw)
+        .map_err(|e| CliError::TempFail(format!("standard input: {e}")))?;
+    let state = app::state(Config::from_args(common, false), Clock::system())
+        .await
+        .map_err(|e| CliError::TempFail(e.to_string()))?;
+    match crate::domain::mail_in::receive(&state, &raw).await {
+        Ok(outcome) => {
+            println!("{}", outcome.summary());
+            Ok(())
+        }
+        Err(
+            e @ (crate::domain::AppError::Db(_)
+            | crate::domain::AppError::Busy
+            | crate::domain::AppError::Internal(_)),
+        ) => Err(CliError::TempFail(e.to_string())),
+        Err(e) => {
+            tracing::warn!(error = %e, "received message not handled");
+            println!("ignored: {e}");
+            Ok(())
+        }
+    }
 }
 
 impl From<sqlx::Error> for CliError {
@@ -430,6 +489,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Mail { common, command } => match command {
+            MailCommand::Receive => mail_receive(&common).await,
+        },
         Command::Jobs { common, command } => {
             let state = app::state(Config::from_args(&common, false), Clock::system()).await?;
             match command {

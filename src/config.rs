@@ -81,6 +81,16 @@ pub struct CommonArgs {
         hide_env_values = true
     )]
     pub s3_secret_access_key: Option<String>,
+    /// Address that answers go to, e.g. `reponse@palier.example.fr`: notification e-mails
+    /// then carry a `Reply-To` of `reponse+<token>@…` and replies become comments (N6).
+    /// Without it e-mails say that replies are not read.
+    #[arg(long, global = true, env = "PALIER_REPLY_ADDRESS")]
+    pub reply_address: Option<String>,
+    /// Mailbox of answers the worker polls (IDLE when offered), e.g.
+    /// `imaps://reponse%40palier.example.fr:password@mail.example.fr/INBOX`; each message is
+    /// handled as by `palier mail receive`, then moved to `Processed` or `Rejected`.
+    #[arg(long, global = true, env = "PALIER_IMAP_URL", hide_env_values = true)]
+    pub imap_url: Option<String>,
     /// Sender of the e-mails.
     #[arg(
         long,
@@ -114,6 +124,10 @@ pub struct Config {
     /// `s3://bucket/prefix` or a folder; `None`: `<data-dir>/files`.
     pub storage_url: Option<String>,
     pub s3: crate::storage::S3Options,
+    /// Base reply address (`local@domain`, no `+`) for answers by e-mail (N6).
+    pub reply_address: Option<String>,
+    /// Mailbox of answers polled by the worker (N6).
+    pub imap_url: Option<String>,
 }
 
 impl Config {
@@ -144,6 +158,13 @@ impl Config {
             mail_retention_days: i64::from(common.mail_retention_days),
             trusted_proxies: common.trusted_proxies.clone(),
             metrics_token: common.metrics_token.clone().filter(|t| !t.is_empty()),
+            reply_address: common
+                .reply_address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_ascii_lowercase),
+            imap_url: common.imap_url.clone().filter(|u| !u.is_empty()),
             storage_url: common.storage_url.clone().filter(|u| !u.is_empty()),
             s3: crate::storage::S3Options {
                 endpoint: common.s3_endpoint.clone().filter(|e| !e.is_empty()),

@@ -589,6 +589,18 @@ pub fn audience_allows(
     }
 }
 
+/// What answering a message by e-mail requires (N6): the reply keeps the audience of the
+/// message answered, so it needs the right to write to that audience; a personal message
+/// is answered to its writer only, which anyone allowed to comment may do.
+pub fn mail_reply_action(audience: &str) -> Option<ReportAction> {
+    match audience {
+        "all" | "person" => Some(ReportAction::Comment),
+        "council" => Some(ReportAction::ChooseAudience),
+        "landlord" => Some(ReportAction::PrivateThread),
+        _ => None,
+    }
+}
+
 /// A message for one person (R5) may only be addressed to someone who can see the report,
 /// and not to its writer.
 pub fn may_be_addressed(

@@ -559,3 +559,31 @@ fn news_rules_audiences_votes_closing_and_counts() {
     assert!(!poll_counts_visible(Occupant, V::AfterVote, false, false));
     assert!(poll_counts_visible(Referent, V::AfterVote, false, false));
 }
+
+#[test]
+fn replies_by_mail_keep_the_audience_answered() {
+    use ReportRelation::*;
+    // relation × audience of the message answered: all, person, council, landlord.
+    let table = [
+        (Manager, [true, true, true, true]),
+        (Referent, [true, true, true, false]),
+        (Author, [true, true, false, false]),
+        (Landlord, [true, true, false, true]),
+        (Follower, [true, true, false, false]),
+        (Occupant, [false, false, false, false]),
+    ];
+    for (relation, expected) in table {
+        for (audience, allowed) in ["all", "person", "council", "landlord"]
+            .iter()
+            .zip(expected)
+        {
+            let action = mail_reply_action(audience).expect("known audience");
+            assert_eq!(
+                report_allowed(relation, action),
+                allowed,
+                "{relation:?} answering {audience}"
+            );
+        }
+    }
+    assert_eq!(mail_reply_action("bogus"), None);
+}

@@ -171,6 +171,8 @@ pub async fn erase_person(
         "DELETE FROM announcement_views WHERE person_id = $1",
         // Stored answers to retried requests may carry their name.
         "DELETE FROM idempotency_keys WHERE person_id = $1",
+        // Reply addresses (N6) would let whoever holds the mailbox act as them.
+        "DELETE FROM mail_tokens WHERE person_id = $1",
     ] {
         sqlx::query(statement)
             .bind(person_id)
@@ -180,6 +182,8 @@ pub async fn erase_person(
     for statement in [
         "DELETE FROM login_failures WHERE email = $1",
         "DELETE FROM login_unlocks WHERE email = $1",
+        "DELETE FROM mail_failures WHERE email = $1",
+        "DELETE FROM mail_answers WHERE address = $1",
     ] {
         sqlx::query(statement)
             .bind(old_email)

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
+pub mod mail_in;
 pub mod notifications;
 pub mod on_call;
 pub mod people;

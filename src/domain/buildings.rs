@@ -264,12 +264,22 @@ pub async fn poster(
     let (b, _) = authorize(state, actor, building_id, Action::ManageBuilding).await?;
     let url = format!("{}/register?code={}", state.config.base_url, b.code);
     let lang = agency_lang(state, &b.agency_id).await?;
+    // Members may also report by e-mail (N6): the intake address is printed with the rest.
+    let instructions =
+        match crate::domain::mail_in::tokens::intake_address(state, actor, &b.id).await? {
+            Some(address) => format!(
+                "{} {}",
+                lang.t("poster.instructions"),
+                lang.tf("mail_in.poster", &[("address", &address)])
+            ),
+            None => lang.t("poster.instructions").to_string(),
+        };
     let doc = crate::pdf::PosterDoc {
         building_name: &b.name,
         building_code: &b.code,
         register_url: &url,
         headline: lang.t("poster.headline"),
-        instructions: lang.t("poster.instructions"),
+        instructions: &instructions,
         code_label: lang.t("poster.code_label"),
         url_label: lang.t("poster.url_label"),
     };

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod landlords;
 pub mod lots;
+pub mod mail_in;
 pub mod memberships;
 pub mod moving_out;
 pub mod news;

@@ -278,6 +278,29 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
                 .as_ref()
                 .map(|f| f.lines(d.lang, d.access))
                 .unwrap_or_default();
+            // A reply address bound to this person and report, keeping the audience of what
+            // they are told (N6): a personal message is answered to its other party.
+            let counterpart = match event.audience.as_str() {
+                "person" if event.audience_person_id.as_deref() == Some(&d.person_id) => {
+                    event.actor_id.as_deref()
+                }
+                "person" => event.audience_person_id.as_deref(),
+                _ => None,
+            };
+            let reply_to = crate::domain::mail_in::tokens::mint(
+                &mut *tx,
+                &state.config,
+                crate::domain::mail_in::tokens::Grant {
+                    kind: "report",
+                    item_id: &report.id,
+                    person_id: Some(&d.person_id),
+                    email: &d.email,
+                    audience: &event.audience,
+                    audience_person_id: counterpart,
+                },
+                now,
+            )
+            .await?;
             let email = messages::event(messages::EventMail {
                 lang: d.lang,
                 to: &d.email,
@@ -291,6 +314,7 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
                 settings: &settings,
                 message_id: format!("{}.{}@{domain}", event.id, d.person_id),
                 thread_id: Some(thread_id.clone()),
+                reply_to,
             })?;
             mail::enqueue(&mut *tx, &email, now).await?;
         } else {
@@ -332,6 +356,7 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
             settings: "",
             message_id: format!("{}.on-call@{domain}", event.id),
             thread_id: Some(thread_id.clone()),
+            reply_to: None,
         })?;
         mail::enqueue(&mut *tx, &email, now).await?;
     }

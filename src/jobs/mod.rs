@@ -1,6 +1,8 @@
 //! The worker: drains the job queue with retries and exponential backoff.
 //! Runs inside `palier serve` by default, or alone as `palier worker`.
 
+pub mod mailbox;
+
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -158,6 +160,24 @@ pub async fn summarize_sent_mail(state: &Context, now: i64) -> Result<u64, sqlx:
 pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
     let worker_id = format!("worker-{}", crate::db::new_id());
     tracing::info!(%worker_id, "worker started");
+    // Answers by e-mail from a mailbox (N6), beside the queue.
+    let poller = match state
+        .config
+        .imap_url
+        .as_deref()
+        .map(crate::mail::imap::ImapUrl::parse)
+    {
+        Some(Ok(url)) => Some(tokio::spawn(mailbox::run(
+            state.clone(),
+            url,
+            shutdown.clone(),
+        ))),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "mailbox of answers not polled");
+            None
+        }
+        None => None,
+    };
     let mut next_summary = tokio::time::Instant::now();
     // Reports indexed before the current search index, one batch per turn (see
     // domain::reports::search::reindex_stale); false once none is left.
@@ -210,6 +230,9 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 _ = shutdown.changed() => {}
             }
         }
+    }
+    if let Some(poller) = poller {
+        let _ = poller.await;
     }
     tracing::info!(%worker_id, "worker stopped");
 }

@@ -92,6 +92,7 @@ fn message(to: &str, subject: String, text: String, html: String) -> OutgoingEma
         unsubscribe: None,
         attachments: Vec::new(),
         reply_to: None,
+        auto_submitted: false,
     }
 }
 
@@ -162,6 +163,7 @@ struct EventText<'a> {
     lang: Lang,
     name: &'a str,
     headline: &'a str,
+    reply_note: &'a str,
     comment: Option<&'a str>,
     facts: &'a [(String, String)],
     photos: &'a [String],
@@ -175,6 +177,7 @@ struct EventHtml<'a> {
     lang: Lang,
     name: &'a str,
     headline: &'a str,
+    reply_note: &'a str,
     comment: Option<&'a str>,
     facts: &'a [(String, String)],
     photos: &'a [String],
@@ -199,12 +202,20 @@ pub struct EventMail<'a> {
     pub settings: &'a str,
     pub message_id: String,
     pub thread_id: Option<String>,
+    /// A reply address (N6): answers become comments; without it the e-mail says replies
+    /// are not read.
+    pub reply_to: Option<String>,
 }
 
 pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
     let (lang, name, headline, comment, link, settings) =
         (m.lang, m.name, m.headline, m.comment, m.link, m.settings);
     let (facts, photos) = (m.facts, m.photos);
+    let reply_note = lang.t(if m.reply_to.is_some() {
+        "mail.reply.by_mail"
+    } else {
+        "mail.reply.not_read"
+    });
     Ok(OutgoingEmail {
         to: m.to.to_string(),
         subject: m.subject,
@@ -212,6 +223,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             lang,
             name,
             headline,
+            reply_note,
             comment,
             facts,
             photos,
@@ -222,6 +234,7 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
             lang,
             name,
             headline,
+            reply_note,
             comment,
             facts,
             photos,
@@ -232,7 +245,8 @@ pub fn event(m: EventMail<'_>) -> Result<OutgoingEmail, MailError> {
         thread_id: m.thread_id,
         unsubscribe: (!settings.is_empty()).then(|| settings.to_string()),
         attachments: Vec::new(),
-        reply_to: None,
+        reply_to: m.reply_to,
+        auto_submitted: false,
     })
 }
 
@@ -296,6 +310,7 @@ pub fn digest(
         unsubscribe: Some(settings.to_string()),
         attachments: Vec::new(),
         reply_to: None,
+        auto_submitted: false,
     })
 }
 

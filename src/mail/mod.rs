@@ -1,6 +1,7 @@
 //! E-mail: messages are rendered from embedded templates, queued as jobs in the same
 //! transaction as the change that caused them, and sent by the worker (`crate::jobs`).
 
+pub mod imap;
 pub mod messages;
 pub mod transport;
 
@@ -34,6 +35,10 @@ pub struct OutgoingEmail {
     /// Who answers go to when it is not the sender (the manager behind a work order).
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// An automatic answer (N6): sent with `Auto-Submitted: auto-replied`, so that other
+    /// systems do not answer it in turn.
+    #[serde(default)]
+    pub auto_submitted: bool,
 }
 
 /// An attachment, by reference to stored file or as inline text, resolved at send time.

@@ -87,6 +87,9 @@ impl Mailer {
         if let Some(url) = &email.unsubscribe {
             builder = builder.header(ListUnsubscribe(format!("<{url}>")));
         }
+        if email.auto_submitted {
+            builder = builder.header(AutoSubmitted("auto-replied".into()));
+        }
         let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
         if files.is_empty() {
             return builder
@@ -137,6 +140,25 @@ impl Header for ListUnsubscribe {
 
     fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         Ok(ListUnsubscribe(s.to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `Auto-Submitted` (RFC 3834): marks Palier's automatic answers so that nobody's
+/// auto-responder answers them back.
+#[derive(Clone)]
+struct AutoSubmitted(String);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(s.to_string()))
     }
 
     fn display(&self) -> HeaderValue {

@@ -67,24 +67,49 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
 
 /// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
 pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
-    spawn_app_stored(clock, smtp_url, base_url, None).await
+    spawn_app_full(clock, smtp_url, base_url, None, None).await
 }
 
 /// With files in an S3-compatible bucket (`s3://bucket/prefix`) instead of the data dir.
 pub async fn spawn_app_s3(storage_url: String, s3: palier::storage::S3Options) -> TestApp {
-    spawn_app_stored(
+    spawn_app_full(
         Clock::system(),
         None,
         String::new(),
+        None,
         Some((storage_url, s3)),
     )
     .await
 }
 
-async fn spawn_app_stored(
+/// The reply address of [`spawn_app_replying`].
+pub const REPLY_ADDRESS: &str = "reponse@palier.test";
+
+/// With a reply address (N6): e-mails carry `reponse+<token>@palier.test`.
+pub async fn spawn_app_replying() -> TestApp {
+    spawn_app_replying_at(
+        Clock::system(),
+        None,
+        String::new(),
+        Some(REPLY_ADDRESS.into()),
+    )
+    .await
+}
+
+pub async fn spawn_app_replying_at(
     clock: Clock,
     smtp_url: Option<String>,
     base_url: String,
+    reply_address: Option<String>,
+) -> TestApp {
+    spawn_app_full(clock, smtp_url, base_url, reply_address, None).await
+}
+
+async fn spawn_app_full(
+    clock: Clock,
+    smtp_url: Option<String>,
+    base_url: String,
+    reply_address: Option<String>,
     storage: Option<(String, palier::storage::S3Options)>,
 ) -> TestApp {
     palier::storage::install_tls_provider();
@@ -123,6 +148,8 @@ async fn spawn_app_stored(
         metrics_token: Some(METRICS_TOKEN.to_string()),
         storage_url: storage.as_ref().map(|(url, _)| url.clone()),
         s3: storage.map(|(_, s3)| s3).unwrap_or_default(),
+        reply_address,
+        imap_url: None,
     };
     let app = Application::build(config, clock, "127.0.0.1:0")
         .await

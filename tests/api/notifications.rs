@@ -336,6 +336,7 @@ async fn a_job_locked_by_a_dead_worker_is_taken_again_after_its_lease() {
         unsubscribe: None,
         attachments: Vec::new(),
         reply_to: None,
+        auto_submitted: false,
     };
     // As if a worker had claimed it and died: inserted already locked for a few more minutes,
     // in one statement so the live worker cannot take it first.

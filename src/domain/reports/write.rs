@@ -197,8 +197,9 @@ pub async fn comment_with_photos(
     outcome.map(|()| id)
 }
 
+/// Records a comment already authorized (also used by replies by e-mail, N6).
 #[allow(clippy::too_many_arguments)]
-async fn insert_comment(
+pub(crate) async fn insert_comment(
     state: &Context,
     actor: &Actor,
     report: &ReportRow,

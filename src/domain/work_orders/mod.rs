@@ -235,7 +235,15 @@ pub async fn create(
             text: None,
         });
     }
-    let email = OutgoingEmail {
+    // With a reply address (N6) the provider's answers land in the work order's history
+    // and the manager is told; without one they go to the manager's own mailbox.
+    let reply_base = crate::domain::mail_in::tokens::base(&state.config);
+    let body = if reply_base.is_some() {
+        format!("{body}\n\n{}", lang.t("mail_in.provider.reply_note"))
+    } else {
+        body
+    };
+    let mut email = OutgoingEmail {
         message_id: Some(format!("wo.{id}@palier")),
         attachments,
         // The provider's answers reach the manager, not no-reply.
@@ -266,6 +274,23 @@ pub async fn create(
         },
     )
     .await?;
+    if let Some(address) = crate::domain::mail_in::tokens::mint(
+        &mut *tx,
+        &state.config,
+        crate::domain::mail_in::tokens::Grant {
+            kind: "work_order",
+            item_id: &id,
+            person_id: None,
+            email: &provider.email,
+            audience: "all",
+            audience_person_id: None,
+        },
+        now,
+    )
+    .await?
+    {
+        email.reply_to = Some(address);
+    }
     mail::enqueue(&mut *tx, &email, now).await?;
     rdb::follow(&mut *tx, report_id, &actor.person_id, now).await?;
     // Occupants see that the manager acted, never the provider's private link.
@@ -319,7 +344,10 @@ pub async fn for_report(
 /// Revokes the provider's private link of a work order (it answers 410 afterwards).
 pub async fn revoke_link(state: &Context, actor: &Actor, id: &str) -> AppResult<WorkOrder> {
     let wo = get(state, actor, id).await?;
-    wdb::revoke(&state.db.pool, &wo.id, state.clock.now_ms()).await?;
+    let now = state.clock.now_ms();
+    wdb::revoke(&state.db.pool, &wo.id, now).await?;
+    // Its reply address stops working too (N6).
+    crate::db::mail_in::revoke_item(&state.db.pool, "work_order", &wo.id, now).await?;
     Ok(wo)
 }
 

@@ -6,6 +6,7 @@ pub mod announcements;
 mod buildings;
 mod lifecycle;
 mod lots;
+mod mail_in;
 mod notifications;
 mod photos;
 pub mod polls;
@@ -196,6 +197,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(provider_link::routes())
         .merge(announcements::routes())
         .merge(polls::routes())
+        .merge(mail_in::routes())
 }
 
 pub fn router() -> Router<AppState> {

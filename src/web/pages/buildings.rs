@@ -241,6 +241,8 @@ struct SettingsTpl {
     page: Page,
     building: Building,
     register_url: String,
+    /// Where members can e-mail a report (N6), when a reply address is configured.
+    intake_address: Option<String>,
     errors: FormErrors,
 }
 
@@ -252,11 +254,14 @@ async fn settings_form(
 ) -> WebResult<Response> {
     let (building, _) = service::authorize(&state, &actor, &id, Action::ManageBuilding).await?;
     let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
+    let intake_address =
+        crate::domain::mail_in::tokens::intake_address(&state, &actor, &building.id).await?;
     let page = Page::new(&ctx).with_notice(q.notice.as_deref());
     render(&SettingsTpl {
         page,
         building,
         register_url,
+        intake_address,
         errors: FormErrors::default(),
     })
 }
@@ -310,10 +315,14 @@ async fn save_settings(
             building.contact_name = form.contact_name;
             building.contact_phone = form.contact_phone;
             let register_url = format!("{}/register?code={}", state.config.base_url, building.code);
+            let intake_address =
+                crate::domain::mail_in::tokens::intake_address(&state, &actor, &building.id)
+                    .await?;
             Ok(SettingsTpl {
                 page: Page::new(&ctx),
                 building,
                 register_url,
+                intake_address,
                 errors,
             })
         },

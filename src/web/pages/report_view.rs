@@ -85,6 +85,8 @@ struct ReportTpl {
     work_orders: Vec<super::work_orders::WoLine>,
     /// Work order sent, visit planned, work done: at the top, for every reader.
     progress: Option<ProgressView>,
+    /// Providers' e-mail replies per work order (N6): (work order id, from, text, when).
+    wo_messages: Vec<(String, String, String, String)>,
 }
 
 pub struct ProgressView {
@@ -219,9 +221,19 @@ async fn report_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let wo_messages = if can.contains(&"work_order") {
+        crate::domain::mail_in::report_work_order_messages(state, actor, &building.agency_id, id)
+            .await?
+            .into_iter()
+            .map(|(wo, m)| (wo, m.from, m.body, local_datetime_in(lang, m.at)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ReportTpl {
         providers,
         work_orders,
+        wo_messages,
         progress,
         page,
         category: categories::label_of(&cats, &view.report.category).to_string(),
