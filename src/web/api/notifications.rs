@@ -62,7 +62,7 @@ async fn list(
             report_id: n.report_id,
             report_title: n.report_title,
             building: n.building_name,
-            actor: n.actor_name,
+            actor: n.actor_name.map(|a| actor.lang.person(&a).to_string()),
             read: n.read,
             created_at: iso(n.created_at),
         })

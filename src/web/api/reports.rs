@@ -143,7 +143,11 @@ async fn list_reports(
     )
     .await?;
     Ok(Json(ReportPage {
-        items: page.items.into_iter().map(ReportOut::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| ReportOut::new(r, actor.lang))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -168,7 +172,10 @@ async fn similar_reports(
     ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> WebResult<Json<Vec<ReportOut>>> {
     let rows = read::similar(&state, &actor, &id, &q.title, &q.category, &q.location).await?;
-    Ok(Json(rows.into_iter().map(ReportOut::from).collect()))
+    Ok(Json(rows
+        .into_iter()
+        .map(|r| ReportOut::new(r, actor.lang))
+        .collect()))
 }
 
 /// One report with the comments and history the caller may see.
@@ -218,7 +225,7 @@ async fn add_comment(
         .ok_or(AppError::NotFound)?;
     Ok((
         StatusCode::CREATED,
-        Json(comment_out(comment, &view.photos)),
+        Json(comment_out(comment, &view.photos, actor.lang)),
     ))
 }
 
