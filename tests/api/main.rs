@@ -18,6 +18,7 @@ mod notifications;
 mod operations;
 mod page_costs;
 mod pages;
+mod people;
 mod personal_data;
 mod photos;
 mod portfolio;

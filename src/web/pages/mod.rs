@@ -150,6 +150,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "vote_saved" => "poll.notice.voted",
         "poll_closed" => "poll.notice.closed",
         "landlord_linked" => "notice.landlord_linked",
+        "landlord_unlinked" => "notice.landlord_unlinked",
         "invitation_sent" => "notice.invitation_sent",
         other => return lifecycle::notice_key(other),
     })

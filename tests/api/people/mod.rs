@@ -1,0 +1,4 @@
+//! Remainders of the people lifecycle (issue 9): unlinking a landlord, staff told when
+//! someone moves out, joining another building from the browser.
+
+mod landlords;
