@@ -2,3 +2,4 @@
 //! someone moves out, joining another building from the browser.
 
 mod landlords;
+mod moving_out;
