@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod join;
 mod lifecycle;
 mod news_templates;
 mod notifications;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
+        .merge(join::router())
         .merge(portfolio::router())
         .merge(announcements::router())
         .merge(polls::router())
@@ -124,6 +126,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "token_revoked" => "notice.token_revoked",
         "logged_out" => "notice.logged_out",
         "registered" => "notice.registered",
+        "joined" => "notice.joined",
         "report_created" => "notice.report_created",
         "photo_rejected" => "notice.photo_rejected",
         "following" => "notice.following",

@@ -1,5 +1,6 @@
 //! Remainders of the people lifecycle (issue 9): unlinking a landlord, staff told when
 //! someone moves out, joining another building from the browser.
 
+mod joining;
 mod landlords;
 mod moving_out;
