@@ -559,3 +559,19 @@ fn news_rules_audiences_votes_closing_and_counts() {
     assert!(!poll_counts_visible(Occupant, V::AfterVote, false, false));
     assert!(poll_counts_visible(Referent, V::AfterVote, false, false));
 }
+
+#[test]
+fn the_phone_of_a_neighbour_without_an_account_is_for_staff() {
+    use ReportRelation::*;
+    let table = [
+        (Manager, true),
+        (Referent, true),
+        (Author, false),
+        (Landlord, false),
+        (Follower, false),
+        (Occupant, false),
+    ];
+    for (relation, phone) in table {
+        assert_eq!(sees_neighbour_phone(relation), phone, "{relation:?}");
+    }
+}

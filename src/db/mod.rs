@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod lifecycle;
 pub mod lots;
+pub mod neighbours;
 pub mod notifications;
 pub mod on_call;
 pub mod people;

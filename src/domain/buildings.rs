@@ -127,10 +127,14 @@ pub async fn residents_for_filing(state: &Context, permit: &Permit) -> AppResult
     if !authz::may_file_for_others(permit.role) {
         return Ok(Vec::new());
     }
+    // Once each: someone with two memberships (the caretaker, referent and occupant) is
+    // one person to file for.
+    let mut seen = std::collections::HashSet::new();
     Ok(members_of(state, &permit.building_id)
         .await?
         .into_iter()
         .filter(|m| authz::is_resident(m.role))
+        .filter(|m| seen.insert(m.person_id.clone()))
         .collect())
 }
 

@@ -235,15 +235,20 @@ export function watchAccessibility(page) {
   return page;
 }
 
+/** The WCAG A/AA violations of the page as it is now, one line each. */
+export async function axeViolations(page) {
+  // Evaluated through the DevTools protocol: the app's Content-Security-Policy stays on.
+  await page.evaluate(`if (!window.axe) { ${AXE_SOURCE}\n }`);
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, AXE_TAGS);
+}
+
 async function runAxe(page) {
   const url = page.url();
   try {
-    // Evaluated through the DevTools protocol: the app's Content-Security-Policy stays on.
-    await page.evaluate(`if (!window.axe) { ${AXE_SOURCE}\n }`);
-    const violations = await page.evaluate(async (tags) => {
-      const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-      return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    }, AXE_TAGS);
+    const violations = await axeViolations(page);
     page.axeChecked.push(url);
     for (const v of violations) page.problems.push(`axe on ${new URL(url).pathname}: ${v}`);
   } catch (e) {

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, axeViolations } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -144,7 +144,9 @@ async function newSession(viewport = DESKTOP) {
 }
 
 async function assertNoProblems(page) {
-  await axeSettled(page);
+  const checked = await axeSettled(page);
+  assert.ok(checked.length > 0, 'axe-core checked the pages visited');
+  console.log(`# axe-core (WCAG 2.1 AA): ${checked.length} page loads checked`);
   const problems = page.problems.filter((p) => ![...page.downloads].some((u) => p === `failed document ${u}: net::ERR_ABORTED`));
   assert.deepEqual(problems, [], 'broken sub-resources or script errors on the pages visited');
 }
@@ -257,6 +259,19 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.match(server.codes[TILLEULS] ?? '', /^[A-Z0-9]{6,}$/, `stdout was:\n${server.out}`);
     assert.match(server.codes[VIGNES] ?? '', /^[A-Z0-9]{6,}$/);
     assert.notEqual(server.codes[TILLEULS], server.codes[VIGNES]);
+  });
+
+  test('axe-core finds a violation when there is one (the check can fail)', async () => {
+    const page = await newSession(PHONE);
+    await page.goto('/login');
+    assert.deepEqual(await axeViolations(page), [], 'the login page is clean');
+    await page.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = '/static/style.css';
+      document.querySelector('main').append(img);
+    });
+    const found = await axeViolations(page);
+    assert.ok(found.some((v) => v.startsWith('image-alt')), `an image without alt is reported: ${found}`);
   });
 
   journey('a. Nadia reports a leak with a photo, on a phone', async () => {

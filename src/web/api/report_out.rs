@@ -154,6 +154,9 @@ pub struct ReportDetail {
     comments: Vec<CommentOut>,
     history: Vec<HistoryOut>,
     following: bool,
+    /// Filed by staff for a neighbour without an account: who to call back (the phone for
+    /// staff only).
+    filed_for: Option<crate::domain::reports::neighbours::Neighbour>,
     /// What the caller may do: comment, close, reopen, remove, share, private_thread, choose_audience.
     can: Vec<&'static str>,
 }
@@ -224,6 +227,7 @@ pub(crate) async fn detail(
             .map(PhotoOut::from)
             .collect(),
         following: view.following,
+        filed_for: view.neighbour,
         report: ReportOut::new(view.report, actor.lang),
     })
 }

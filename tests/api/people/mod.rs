@@ -4,3 +4,4 @@
 mod joining;
 mod landlords;
 mod moving_out;
+mod neighbours;
