@@ -280,3 +280,16 @@ pub async fn poster(
     let bytes = crate::pdf::poster(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
     Ok((format!("affiche-{}", b.code), bytes))
 }
+
+/// Where someone lands after signing in (issue 15 item 11): the building itself for a
+/// resident of exactly one building who waits for no other; `None` shows the list.
+pub async fn landing(state: &Context, actor: &Actor) -> AppResult<Option<String>> {
+    if authz::is_agency_staff(actor) {
+        return Ok(None);
+    }
+    let buildings = list_for(state, actor).await?;
+    if buildings.len() != 1 || !super::approval::waiting_for(state, actor).await?.is_empty() {
+        return Ok(None);
+    }
+    Ok(buildings.into_iter().next().map(|(b, _)| b.id))
+}

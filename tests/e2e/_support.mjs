@@ -267,3 +267,17 @@ export async function axeSettled(page) {
   }
   return page.axeChecked ?? [];
 }
+
+/**
+ * After the login form: a resident of one building lands on it, everyone else on "Mes
+ * immeubles" (issue 15 item 11). Returns the path landed on; the journeys go on from the list.
+ */
+export async function afterLogin(page) {
+  await page.waitForURL((u) => /^\/buildings(\/[^/]+)?$/.test(u.pathname));
+  const landed = new URL(page.url()).pathname;
+  if (landed !== '/buildings') {
+    await axeSettled(page);
+    await page.goto('/buildings');
+  }
+  return landed;
+}

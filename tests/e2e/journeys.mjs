@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, axeViolations } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, afterLogin, axeViolations } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -157,7 +157,7 @@ async function login(page, email) {
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(PASSWORD);
   await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL('**/buildings');
+  page.landed = await afterLogin(page);
   await assertHeading(page, 'Mes immeubles');
   // Logged in: the header offers "Se déconnecter".
   await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
@@ -264,7 +264,8 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
   test('axe-core finds a violation when there is one (the check can fail)', async () => {
     const page = await newSession(PHONE);
     await page.goto('/login');
-    assert.deepEqual(await axeViolations(page), [], 'the login page is clean');
+    assert.deepEqual(await axeSettled(page), [`${server.base}/login`], 'checked on load');
+    assert.deepEqual(page.problems, [], 'the login page is clean');
     await page.evaluate(() => {
       const img = document.createElement('img');
       img.src = '/static/style.css';
@@ -277,6 +278,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
   journey('a. Nadia reports a leak with a photo, on a phone', async () => {
     const page = await newSession(PHONE);
     await login(page, 'locataire@demo.palier.test');
+    assert.match(page.landed, /^\/buildings\/[^/]+$/, 'Nadia lives in one building: she lands on it');
     await openBuilding(page, TILLEULS);
     await page.getByRole('link', { name: 'Signaler un problème' }).click();
     await assertHeading(page, 'Signaler un problème');

@@ -276,9 +276,18 @@ struct HomeTpl {
     page: Page,
 }
 
-async fn home(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
-    if ctx.actor.is_some() {
-        return Ok(Redirect::to("/buildings").into_response());
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    if let Some(actor) = &ctx.actor {
+        // One building: straight to it; otherwise the list.
+        let to = match crate::domain::buildings::landing(&state, actor).await? {
+            Some(id) => format!("/buildings/{id}"),
+            None => "/buildings".to_string(),
+        };
+        return Ok(Redirect::to(&to).into_response());
     }
     render(&HomeTpl {
         page: Page::new(&ctx).with_notice(q.notice.as_deref()),

@@ -2,6 +2,7 @@
 //! someone moves out, joining another building from the browser.
 
 mod joining;
+mod landing;
 mod landlords;
 mod moving_out;
 mod neighbours;
