@@ -255,6 +255,8 @@ async function runAxe(page) {
     // The journey went on to another page before the check ended: that page is checked instead.
     if (!/context was destroyed|Target .*closed|navigat/i.test(String(e.message))) {
       page.problems.push(`axe could not run on ${url}: ${e.message}`);
+    } else {
+      page.axeLeft = (page.axeLeft ?? 0) + 1;
     }
   }
 }

@@ -146,7 +146,7 @@ async function newSession(viewport = DESKTOP) {
 async function assertNoProblems(page) {
   const checked = await axeSettled(page);
   assert.ok(checked.length > 0, 'axe-core checked the pages visited');
-  console.log(`# axe-core (WCAG 2.1 AA): ${checked.length} page loads checked`);
+  console.log(`# axe-core (WCAG 2.1 AA): ${checked.length} page loads checked, ${page.axeLeft ?? 0} left before the check ended`);
   const problems = page.problems.filter((p) => ![...page.downloads].some((u) => p === `failed document ${u}: net::ERR_ABORTED`));
   assert.deepEqual(problems, [], 'broken sub-resources or script errors on the pages visited');
 }
