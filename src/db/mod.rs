@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod lots;
 pub mod neighbours;
 pub mod notifications;
+pub mod owned_lots;
 pub mod on_call;
 pub mod people;
 pub mod personal_data;

@@ -33,6 +33,7 @@ pub async fn end_residence(
     if ended == 0 {
         return Err(AppError::NotFound);
     }
+    crate::db::owned_lots::end(&mut tx, person_id, building_id).await?;
     if own {
         tell_managers(cx, &mut tx, &building, actor, &lot, now).await?;
     }

@@ -5,4 +5,5 @@ mod joining;
 mod landing;
 mod landlords;
 mod moving_out;
+mod multi_lot;
 mod neighbours;
