@@ -14,13 +14,15 @@ pub async fn insert<'c>(
     report_id: &str,
     n: &NeighbourRow,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO report_neighbours (report_id, name, phone, lot) VALUES ($1, $2, $3, $4)")
-        .bind(report_id)
-        .bind(&n.name)
-        .bind(&n.phone)
-        .bind(&n.lot)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO report_neighbours (report_id, name, phone, lot) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(report_id)
+    .bind(&n.name)
+    .bind(&n.phone)
+    .bind(&n.lot)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 

@@ -37,7 +37,11 @@ pub async fn insert(
 }
 
 /// Moving out of the building ends the ownership links there too.
-pub async fn end(conn: &mut AnyConnection, person_id: &str, building_id: &str) -> sqlx::Result<u64> {
+pub async fn end(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    building_id: &str,
+) -> sqlx::Result<u64> {
     Ok(
         sqlx::query("DELETE FROM owned_lots WHERE person_id = $1 AND building_id = $2")
             .bind(person_id)

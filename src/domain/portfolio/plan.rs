@@ -193,10 +193,11 @@ pub(super) async fn run(
         lot_landlord.insert(l.lot_id, l.person_id);
     }
     // (person, lot) an owner holds beside their membership's lot.
-    let mut owned: HashSet<(String, String)> = crate::db::owned_lots::of_agency(&mut *conn, agency_id)
-        .await?
-        .into_iter()
-        .collect();
+    let mut owned: HashSet<(String, String)> =
+        crate::db::owned_lots::of_agency(&mut *conn, agency_id)
+            .await?
+            .into_iter()
+            .collect();
     let mut new_people = Vec::new();
     let mut decided: HashSet<(String, String)> = HashSet::new();
     let mut without_email = 0;

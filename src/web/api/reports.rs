@@ -193,10 +193,11 @@ async fn similar_reports(
     ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> WebResult<Json<Vec<ReportOut>>> {
     let rows = read::similar(&state, &actor, &id, &q.title, &q.category, &q.location).await?;
-    Ok(Json(rows
-        .into_iter()
-        .map(|r| ReportOut::new(r, actor.lang))
-        .collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ReportOut::new(r, actor.lang))
+            .collect(),
+    ))
 }
 
 /// One report with the comments and history the caller may see.

@@ -87,11 +87,10 @@ async fn join(
             return Ok(Redirect::to("/buildings?notice=registration_pending").into_response());
         }
         Ok(joined) => {
-            return Ok(Redirect::to(&format!(
-                "/buildings/{}?notice=joined",
-                joined.building_id
-            ))
-            .into_response());
+            return Ok(
+                Redirect::to(&format!("/buildings/{}?notice=joined", joined.building_id))
+                    .into_response(),
+            );
         }
         Err(AppError::Invalid(i)) => FormErrors::from_invalid(ctx.lang, &i),
         Err(AppError::NotFound) => {

@@ -11,7 +11,10 @@ async fn an_occupant_joins_another_building_from_the_account_page() {
     let browser = app.browser(Some(TENANT)).await;
     let (status, account) = browser.get_text("/account").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(account.contains("href=\"/account/join\""), "linked from Mon compte");
+    assert!(
+        account.contains("href=\"/account/join\""),
+        "linked from Mon compte"
+    );
     let title = account
         .split("<title>")
         .nth(1)
@@ -33,7 +36,10 @@ async fn an_occupant_joins_another_building_from_the_account_page() {
     let (status, html) = browser.get_text(&step2).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Vous rejoignez l’immeuble"), "{html}");
-    assert!(html.contains("Le Clos des Vignes"), "names the building: {html}");
+    assert!(
+        html.contains("Le Clos des Vignes"),
+        "names the building: {html}"
+    );
     assert!(!html.contains("checked"), "owner/tenant is not preselected");
     assert!(html.contains(&format!("value=\"{code}\"")), "code kept");
 
@@ -43,7 +49,10 @@ async fn an_occupant_joins_another_building_from_the_account_page() {
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap_or_default();
-    assert!(html.contains("value=\"12B\"") && html.contains("Le Clos des Vignes"), "{html}");
+    assert!(
+        html.contains("value=\"12B\"") && html.contains("Le Clos des Vignes"),
+        "{html}"
+    );
     assert!(html.contains("field-error"));
 
     let resp = browser

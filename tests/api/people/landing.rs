@@ -8,7 +8,11 @@ use crate::helpers::*;
 async fn landing(app: &TestApp, email: &str) -> String {
     let browser = app.browser(None).await;
     let resp = browser
-        .submit("/login", "/login", &[("email", email), ("password", PASSWORD)])
+        .submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), "/", "{email}: no page asked for");
@@ -24,7 +28,11 @@ async fn a_resident_of_one_building_lands_on_it() {
         landing(&app, TENANT).await,
         format!("/buildings/{}", app.tilleuls)
     );
-    assert_eq!(landing(&app, MANAGER).await, "/buildings", "agency staff: the list");
+    assert_eq!(
+        landing(&app, MANAGER).await,
+        "/buildings",
+        "agency staff: the list"
+    );
 
     // Joining a second building: the list again.
     let token = app.token(TENANT).await;

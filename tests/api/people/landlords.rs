@@ -36,7 +36,11 @@ async fn a_manager_unlinks_a_landlord_who_then_sees_nothing_of_the_lot() {
     assert_eq!(status, StatusCode::CREATED, "{report}");
     let report = format!("/api/v1/reports/{}", report["id"].as_str().expect("id"));
     let (status, _) = app.get_json(&report, Some(&landlord)).await;
-    assert_eq!(status, StatusCode::OK, "the demo landlord of lot 23 sees it");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the demo landlord of lot 23 sees it"
+    );
 
     let lot = lot_id(&app, &manager, "23").await;
     let path = format!("/api/v1/lots/{lot}/landlord");
@@ -105,7 +109,10 @@ async fn the_lot_page_has_a_button_to_remove_the_landlord() {
     let page = format!("/buildings/{}/lots", app.tilleuls);
     let action = format!("/lots/{lot}/landlord/remove");
     let (_, html) = manager.get_text(&page).await;
-    assert!(html.contains("Henri Dubois") && html.contains(&action), "button shown");
+    assert!(
+        html.contains("Henri Dubois") && html.contains(&action),
+        "button shown"
+    );
     let resp = manager.submit(&page, &action, &[]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let to = location(&resp);
@@ -113,5 +120,8 @@ async fn the_lot_page_has_a_button_to_remove_the_landlord() {
     let (_, html) = manager.get_text(&to).await;
     assert!(html.contains("Bailleur retiré du lot."), "notice");
     assert!(!html.contains("Henri Dubois"), "no longer shown");
-    assert!(!html.contains(&action), "no button for a lot without landlord");
+    assert!(
+        !html.contains(&action),
+        "no button for a lot without landlord"
+    );
 }

@@ -40,7 +40,11 @@ async fn an_owner_of_two_lots_votes_with_the_shares_of_both() {
         b = palier::demo::TILLEULS
     );
     let first = import(&app, &manager, &csv).await;
-    assert_eq!(first["rejected"].as_array().map(Vec::len), Some(1), "{first}");
+    assert_eq!(
+        first["rejected"].as_array().map(Vec::len),
+        Some(1),
+        "{first}"
+    );
     assert_eq!(first["rejected"][0]["line"], 4, "{first}");
     assert_eq!(first["people"]["updated"], 1, "{first}");
     let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM owned_lots")
@@ -49,7 +53,10 @@ async fn an_owner_of_two_lots_votes_with_the_shares_of_both() {
         .expect("count");
     assert_eq!(owned, 1, "lot 8 beside lot 7");
     let again = import(&app, &manager, &csv).await;
-    assert_eq!(again["people"]["updated"], 0, "importing again changes nothing: {again}");
+    assert_eq!(
+        again["people"]["updated"], 0,
+        "importing again changes nothing: {again}"
+    );
 
     // A weighted poll: Paul's vote weighs lots 7 and 8.
     let referent = app.token(REFERENT).await;
@@ -64,7 +71,11 @@ async fn an_owner_of_two_lots_votes_with_the_shares_of_both() {
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let pid = p["id"].as_str().expect("id").to_string();
     let (status, _) = app
-        .post_json(&format!("/api/v1/polls/{pid}/publish"), Some(&referent), &json!({}))
+        .post_json(
+            &format!("/api/v1/polls/{pid}/publish"),
+            Some(&referent),
+            &json!({}),
+        )
         .await;
     assert!(status.is_success(), "{status}");
     let owner = app.token(OWNER).await;

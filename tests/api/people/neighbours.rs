@@ -137,7 +137,9 @@ async fn the_form_lists_each_resident_once_and_takes_a_neighbour() {
         1,
         "the caretaker is listed once"
     );
-    assert!(html.contains("name=\"neighbour_name\"") && html.contains("Ou pour un voisin sans compte"));
+    assert!(
+        html.contains("name=\"neighbour_name\"") && html.contains("Ou pour un voisin sans compte")
+    );
 
     let action = format!("/buildings/{}/reports", app.tilleuls);
     let csrf = browser.csrf(&form).await;
@@ -156,7 +158,10 @@ async fn the_form_lists_each_resident_once_and_takes_a_neighbour() {
         .expect("post");
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap_or_default();
-    assert!(html.contains("neighbour-name-error") && html.contains("06 00 00 00 00"), "kept, said on the field");
+    assert!(
+        html.contains("neighbour-name-error") && html.contains("06 00 00 00 00"),
+        "kept, said on the field"
+    );
     let multipart = reqwest::multipart::Form::new()
         .text("category", "acces")
         .text("title", "Porte cassée")
@@ -172,7 +177,10 @@ async fn the_form_lists_each_resident_once_and_takes_a_neighbour() {
         .expect("post");
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (_, page) = browser.get_text(&location(&resp)).await;
-    assert!(page.contains("Josiane Girard (Lot 14)"), "shown on the report");
+    assert!(
+        page.contains("Josiane Girard (Lot 14)"),
+        "shown on the report"
+    );
 }
 
 #[tokio::test]
