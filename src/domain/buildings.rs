@@ -65,6 +65,10 @@ pub struct Member {
     /// False until the person has chosen a password (imported people, before their
     /// invitation is accepted).
     pub signed_up: bool,
+    /// How many more lots an owner of several holds in the building beside `lot`.
+    pub other_lots: i64,
+    /// The shares (tantièmes) of every lot the member owns in the building, summed.
+    pub owned_shares: i64,
 }
 
 impl Member {
@@ -79,6 +83,8 @@ impl Member {
             email: m.email,
             lot: m.lot,
             signed_up: m.signed_up != 0,
+            other_lots: m.other_lots,
+            owned_shares: m.owned_shares,
         })
     }
 }

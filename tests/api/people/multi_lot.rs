@@ -94,8 +94,34 @@ async fn an_owner_of_two_lots_votes_with_the_shares_of_both() {
         + palier::demo::demo_shares(palier::demo::TILLEULS, 8);
     assert_eq!(results["options"][0]["shares"], both, "{results}");
 
-    // Moving out ends every ownership link in the building.
+    // The members list sums them.
     let paul = app.person_id(OWNER).await;
+    let (_, members) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/members", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    let row = members
+        .as_array()
+        .and_then(|m| m.iter().find(|x| x["person_id"] == paul.as_str()))
+        .expect("Paul listed")
+        .clone();
+    assert_eq!(
+        (row["lot"].as_str(), row["other_lots"].as_i64()),
+        (Some("7"), Some(1))
+    );
+    assert_eq!(row["owned_shares"], both);
+    let browser = app.browser(Some(MANAGER)).await;
+    let (_, page) = browser
+        .get_text(&format!("/buildings/{}/members", app.tilleuls))
+        .await;
+    assert!(
+        page.contains("(et 1 autre(s))") && page.contains(&format!("{both} tantièmes")),
+        "shown on the members page"
+    );
+
+    // Moving out ends every ownership link in the building.
     let (status, _) = app
         .send_json(
             reqwest::Method::DELETE,
