@@ -164,6 +164,12 @@ pub fn may_file_for_others(role: BuildingRole) -> bool {
     matches!(role, BuildingRole::Manager | BuildingRole::Referent)
 }
 
+/// Who sees the phone of a neighbour without an account a report was filed for: the
+/// building's staff, who call back; the author and the followers see the name and lot.
+pub fn sees_neighbour_phone(relation: ReportRelation) -> bool {
+    matches!(relation, ReportRelation::Manager | ReportRelation::Referent)
+}
+
 /// Who a report can be filed for: residents (occupants and referents), not landlords.
 pub fn is_resident(role: MemberRole) -> bool {
     role != MemberRole::Landlord

@@ -587,3 +587,19 @@ fn replies_by_mail_keep_the_audience_answered() {
     }
     assert_eq!(mail_reply_action("bogus"), None);
 }
+
+#[test]
+fn the_phone_of_a_neighbour_without_an_account_is_for_staff() {
+    use ReportRelation::*;
+    let table = [
+        (Manager, true),
+        (Referent, true),
+        (Author, false),
+        (Landlord, false),
+        (Follower, false),
+        (Occupant, false),
+    ];
+    for (relation, phone) in table {
+        assert_eq!(sees_neighbour_phone(relation), phone, "{relation:?}");
+    }
+}

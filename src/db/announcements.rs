@@ -250,7 +250,11 @@ pub async fn audience_rows<'c>(
     sqlx::query_as(
         "SELECT p.id AS person_id, p.email, p.name, p.lang, m.role, m.occupancy, m.referent_kind, m.lot_id \
          FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.building_id = $1 \
-         ORDER BY p.id",
+         UNION ALL SELECT p.id, p.email, p.name, p.lang, m.role, m.occupancy, m.referent_kind, o.lot_id \
+         FROM owned_lots o JOIN people p ON p.id = o.person_id \
+         JOIN memberships m ON m.person_id = o.person_id AND m.building_id = o.building_id \
+         AND m.role IN ('occupant', 'referent') AND m.occupancy = 'owner' \
+         WHERE o.building_id = $1 ORDER BY 1",
     )
     .bind(building_id)
     .fetch_all(ex)

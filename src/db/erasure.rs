@@ -165,6 +165,7 @@ pub async fn erase_person(
         "DELETE FROM charter_acceptances WHERE person_id = $1",
         "DELETE FROM membership_requests WHERE person_id = $1",
         "DELETE FROM memberships WHERE person_id = $1",
+        "DELETE FROM owned_lots WHERE person_id = $1",
         "DELETE FROM agency_staff WHERE person_id = $1",
         "DELETE FROM lot_landlords WHERE person_id = $1",
         // Who read which notice; their poll votes stay, anonymous, in the results.

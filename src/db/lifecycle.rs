@@ -290,3 +290,58 @@ pub async fn lived_in<'c>(
     .await?;
     Ok(n > 0)
 }
+
+/// A manager told of a departure, with what an e-mail needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ManagerRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub lang: String,
+}
+
+/// Records that someone moved out (an event already dispatched: the notifications are
+/// written here) and gives each manager of the building's agency an in-app notification.
+/// Returns the managers, for their e-mails.
+pub async fn notify_departure(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    building_id: &str,
+    person_id: &str,
+    lot: &str,
+    now: i64,
+) -> sqlx::Result<Vec<ManagerRow>> {
+    sqlx::query(
+        "INSERT INTO events (id, kind, building_id, actor_id, detail, created_at, dispatched_at) \
+         VALUES ($1, 'member_left', $2, $3, $4, $5, $5)",
+    )
+    .bind(event_id)
+    .bind(building_id)
+    .bind(person_id)
+    .bind(lot)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO notifications (id, person_id, event_id, building_id, kind, delivery, emailed_at, created_at) \
+         SELECT e.id || '-' || s.person_id, s.person_id, e.id, b.id, 'member_left', 'immediate', $3, $3 \
+         FROM events e JOIN buildings b ON b.id = e.building_id \
+         JOIN agency_staff s ON s.agency_id = b.agency_id \
+         WHERE e.id = $1 AND b.id = $2 AND s.person_id <> $4",
+    )
+    .bind(event_id)
+    .bind(building_id)
+    .bind(now)
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "SELECT p.id, p.email, p.name, p.lang FROM agency_staff s \
+         JOIN buildings b ON b.agency_id = s.agency_id JOIN people p ON p.id = s.person_id \
+         WHERE b.id = $1 AND s.person_id <> $2 AND p.erased_at IS NULL ORDER BY p.id",
+    )
+    .bind(building_id)
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await
+}

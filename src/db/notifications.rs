@@ -173,6 +173,7 @@ pub async fn insert<'c>(
 pub struct NotificationRow {
     pub id: String,
     pub kind: String,
+    pub building_id: String,
     pub report_id: Option<String>,
     pub report_title: Option<String>,
     pub urgent: Option<i64>,
@@ -183,7 +184,7 @@ pub struct NotificationRow {
     pub created_at: i64,
 }
 
-const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.report_id, r.title AS report_title, r.urgent, \
+const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.building_id, n.report_id, r.title AS report_title, r.urgent, \
      b.name AS building_name, p.name AS actor_name, e.detail, n.read_at, n.created_at \
      FROM notifications n JOIN events e ON e.id = n.event_id JOIN buildings b ON b.id = n.building_id \
      LEFT JOIN reports r ON r.id = n.report_id LEFT JOIN people p ON p.id = e.actor_id";

@@ -237,6 +237,9 @@ pub struct MemberRow {
     pub lot: Option<String>,
     /// 0 until the person has a password (imported, not yet through their invitation).
     pub signed_up: i64,
+    /// Lots owned beside `lot` (`owned_lots`), and the shares of every lot owned there.
+    pub other_lots: i64,
+    pub owned_shares: i64,
 }
 
 pub async fn members_of<'c>(
@@ -245,7 +248,12 @@ pub async fn members_of<'c>(
 ) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
         "SELECT p.id AS person_id, p.name, p.email, m.role, m.occupancy, m.referent_kind, l.label AS lot, \
-         CAST(CASE WHEN p.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS signed_up \
+         CAST(CASE WHEN p.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS signed_up, \
+         CAST((SELECT COUNT(*) FROM owned_lots o WHERE o.person_id = m.person_id AND o.building_id = m.building_id \
+         AND m.occupancy = 'owner') AS BIGINT) AS other_lots, \
+         CAST(CASE WHEN m.occupancy = 'owner' THEN COALESCE(l.shares, 0) + COALESCE((SELECT SUM(l2.shares) \
+         FROM owned_lots o JOIN lots l2 ON l2.id = o.lot_id \
+         WHERE o.person_id = m.person_id AND o.building_id = m.building_id), 0) ELSE 0 END AS BIGINT) AS owned_shares \
          FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN lots l ON l.id = m.lot_id \
          WHERE m.building_id = $1 ORDER BY p.name, m.role",
     )

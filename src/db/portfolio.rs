@@ -377,6 +377,43 @@ pub async fn set_lot_landlord(
     Ok(previous)
 }
 
+/// Unlinks the lot's landlord; returns who it was (None: the lot had none). A landlord
+/// left with no lot in the building stops being one of its members.
+pub async fn unset_lot_landlord(
+    conn: &mut sqlx::AnyConnection,
+    lot_id: &str,
+    building_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let previous: Option<String> = sqlx::query_scalar(
+        "SELECT person_id FROM lot_landlords WHERE lot_id = $1 \
+         UNION SELECT person_id FROM memberships WHERE role = 'landlord' AND lot_id = $1",
+    )
+    .bind(lot_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(old) = previous else {
+        return Ok(None);
+    };
+    sqlx::query("DELETE FROM lot_landlords WHERE lot_id = $1")
+        .bind(lot_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE memberships SET lot_id = NULL WHERE role = 'landlord' AND lot_id = $1")
+        .bind(lot_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM memberships WHERE person_id = $1 AND building_id = $2 AND role = 'landlord' \
+         AND lot_id IS NULL AND NOT EXISTS \
+         (SELECT 1 FROM lot_landlords WHERE person_id = $1 AND building_id = $2)",
+    )
+    .bind(&old)
+    .bind(building_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(old))
+}
+
 /// The person who is the lot's landlord, if any.
 pub async fn lot_landlord<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -65,6 +65,10 @@ pub struct Member {
     /// False until the person has chosen a password (imported people, before their
     /// invitation is accepted).
     pub signed_up: bool,
+    /// How many more lots an owner of several holds in the building beside `lot`.
+    pub other_lots: i64,
+    /// The shares (tantièmes) of every lot the member owns in the building, summed.
+    pub owned_shares: i64,
 }
 
 impl Member {
@@ -79,6 +83,8 @@ impl Member {
             email: m.email,
             lot: m.lot,
             signed_up: m.signed_up != 0,
+            other_lots: m.other_lots,
+            owned_shares: m.owned_shares,
         })
     }
 }
@@ -127,10 +133,14 @@ pub async fn residents_for_filing(state: &Context, permit: &Permit) -> AppResult
     if !authz::may_file_for_others(permit.role) {
         return Ok(Vec::new());
     }
+    // Once each: someone with two memberships (the caretaker, referent and occupant) is
+    // one person to file for.
+    let mut seen = std::collections::HashSet::new();
     Ok(members_of(state, &permit.building_id)
         .await?
         .into_iter()
         .filter(|m| authz::is_resident(m.role))
+        .filter(|m| seen.insert(m.person_id.clone()))
         .collect())
 }
 
@@ -285,4 +295,17 @@ pub async fn poster(
     };
     let bytes = crate::pdf::poster(&doc).map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
     Ok((format!("affiche-{}", b.code), bytes))
+}
+
+/// Where someone lands after signing in (issue 15 item 11): the building itself for a
+/// resident of exactly one building who waits for no other; `None` shows the list.
+pub async fn landing(state: &Context, actor: &Actor) -> AppResult<Option<String>> {
+    if authz::is_agency_staff(actor) {
+        return Ok(None);
+    }
+    let buildings = list_for(state, actor).await?;
+    if buildings.len() != 1 || !super::approval::waiting_for(state, actor).await?.is_empty() {
+        return Ok(None);
+    }
+    Ok(buildings.into_iter().next().map(|(b, _)| b.id))
 }

@@ -11,6 +11,7 @@ pub struct Notification {
     pub id: String,
     /// The event kind (`report_created`, `comment_added`, …): the key of its sentence.
     pub kind: String,
+    pub building_id: String,
     pub report_id: Option<String>,
     pub report_title: Option<String>,
     pub urgent: bool,
@@ -34,6 +35,7 @@ pub async fn latest(cx: &Context, actor: &Actor) -> AppResult<Vec<Notification>>
         .map(|n| Notification {
             id: n.id,
             kind: n.kind,
+            building_id: n.building_id,
             report_id: n.report_id,
             report_title: n.report_title,
             urgent: n.urgent.unwrap_or(0) != 0,

@@ -104,6 +104,33 @@ pub async fn link(
     })
 }
 
+/// Unlinks the lot's landlord (managers): they stop seeing the lot's reports and its
+/// private thread at once; what they wrote stays. 404 when the lot has no landlord.
+pub async fn unlink(cx: &Context, actor: &Actor, lot_id: &str) -> AppResult<()> {
+    let lot = ldb::by_id(&cx.db.pool, lot_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, permit) =
+        buildings::authorize(cx, actor, &lot.building_id, Action::ManagePeople).await?;
+    let now = cx.clock.now_ms();
+    let mut tx = cx.db.begin().await?;
+    let old = pdb::unset_lot_landlord(&mut tx, lot_id, &permit.building_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::db::audit::record(
+        &mut *tx,
+        Some(&actor.person_id),
+        "landlord_unlinked",
+        "lot",
+        lot_id,
+        &old,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A building's lots with their landlord's name and e-mail, for the lots page.
 pub async fn lots_with_landlords(
     cx: &Context,

@@ -25,9 +25,17 @@ pub async fn end_residence(
     let own = authz::check_end_residence(actor, &reference, person_id)?;
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
+    let lot = ldb::residence(&mut *tx, building_id, person_id)
+        .await?
+        .and_then(|r| r.lot)
+        .unwrap_or_else(|| "—".to_string());
     let ended = ldb::end_residence(&mut tx, building_id, person_id, &actor.person_id, now).await?;
     if ended == 0 {
         return Err(AppError::NotFound);
+    }
+    crate::db::owned_lots::end(&mut tx, person_id, building_id).await?;
+    if own {
+        tell_managers(cx, &mut tx, &building, actor, &lot, now).await?;
     }
     crate::db::audit::record(
         &mut *tx,
@@ -40,6 +48,60 @@ pub async fn end_residence(
     )
     .await?;
     tx.commit().await?;
+    if own {
+        cx.jobs_notify.notify_one();
+    }
+    Ok(())
+}
+
+/// Someone moved out by themself: the agency's managers get a notification and an e-mail
+/// (at once: the lot may need a new occupant, the landlord a word).
+async fn tell_managers(
+    cx: &Context,
+    tx: &mut sqlx::AnyConnection,
+    building: &bdb::BuildingRow,
+    person: &Actor,
+    lot: &str,
+    now: i64,
+) -> AppResult<()> {
+    let event_id = crate::db::new_id();
+    let managers =
+        ldb::notify_departure(tx, &event_id, &building.id, &person.person_id, lot, now).await?;
+    let base = &cx.config.base_url;
+    let link = format!("{base}/buildings/{}/former", building.id);
+    let settings = format!("{base}/account/notifications");
+    let domain = base
+        .split("://")
+        .nth(1)
+        .unwrap_or(base)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("palier");
+    for m in managers {
+        let lang = crate::i18n::Lang::parse(&m.lang).unwrap_or_default();
+        let headline = lang.tf(
+            "event.member_left",
+            &[("who", lang.person(&person.name)), ("detail", lot)],
+        );
+        let email = crate::mail::messages::event(crate::mail::messages::EventMail {
+            lang,
+            to: &m.email,
+            name: &m.name,
+            subject: lang.tf(
+                "mail.subject.member_left",
+                &[("building", &building.name), ("who", &person.name)],
+            ),
+            headline: &headline,
+            comment: None,
+            facts: &[],
+            photos: &[],
+            link: &link,
+            settings: &settings,
+            message_id: format!("{event_id}.{}@{domain}", m.id),
+            thread_id: None,
+        })?;
+        crate::mail::enqueue(&mut *tx, &email, now).await?;
+    }
     Ok(())
 }
 

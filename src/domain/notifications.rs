@@ -158,11 +158,9 @@ async fn recipients(
             continue;
         }
         let manager = relation == ReportRelation::Manager;
-        // An urgent report is announced by its `urgent_report` event; staff do not get it twice.
-        if event.kind == EventKind::ReportCreated.as_str()
-            && report.urgent != 0
-            && matches!(relation, ReportRelation::Manager | ReportRelation::Referent)
-        {
+        // An urgent report is announced by its `urgent_report` event: nobody gets it twice
+        // (one e-mail per event and person; the person filed for was e-mailed twice).
+        if event.kind == EventKind::ReportCreated.as_str() && report.urgent != 0 {
             continue;
         }
         if !urgent && !subscribed(state, &person_id, &report.category, manager).await? {

@@ -23,6 +23,7 @@ mod notifications;
 mod operations;
 mod page_costs;
 mod pages;
+mod people;
 mod personal_data;
 mod photos;
 mod portfolio;

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -214,3 +215,71 @@ export function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+
+// ---------------------------------------------------------------------------
+// Accessibility: axe-core (npm) with the WCAG 2.0/2.1 A and AA rules, run on every page a
+// journey's browser loads. Violations join `page.problems`, which each journey asserts empty.
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Checks every page `page` loads from now on; call `axeSettled(page)` before asserting. */
+export function watchAccessibility(page) {
+  page.problems ??= [];
+  page.axeRuns = [];
+  page.axeChecked = [];
+  page.on('load', () => {
+    page.axeRuns.push(runAxe(page));
+  });
+  return page;
+}
+
+/** The WCAG A/AA violations of the page as it is now, one line each. */
+export async function axeViolations(page) {
+  // Evaluated through the DevTools protocol: the app's Content-Security-Policy stays on.
+  await page.evaluate(`if (!window.axe) { ${AXE_SOURCE}\n }`);
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, AXE_TAGS);
+}
+
+async function runAxe(page) {
+  const url = page.url();
+  try {
+    const violations = await axeViolations(page);
+    page.axeChecked.push(url);
+    for (const v of violations) page.problems.push(`axe on ${new URL(url).pathname}: ${v}`);
+  } catch (e) {
+    // The journey went on to another page before the check ended: that page is checked instead.
+    if (!/context was destroyed|Target .*closed|navigat/i.test(String(e.message))) {
+      page.problems.push(`axe could not run on ${url}: ${e.message}`);
+    } else {
+      page.axeLeft = (page.axeLeft ?? 0) + 1;
+    }
+  }
+}
+
+/** Waits for the checks of the pages loaded so far. */
+export async function axeSettled(page) {
+  while (page.axeRuns?.length) {
+    const runs = page.axeRuns.splice(0);
+    await Promise.all(runs);
+  }
+  return page.axeChecked ?? [];
+}
+
+/**
+ * After the login form: a resident of one building lands on it, everyone else on "Mes
+ * immeubles" (issue 15 item 11). Returns the path landed on; the journeys go on from the list.
+ */
+export async function afterLogin(page) {
+  await page.waitForURL((u) => /^\/buildings(\/[^/]+)?$/.test(u.pathname));
+  const landed = new URL(page.url()).pathname;
+  if (landed !== '/buildings') {
+    await axeSettled(page);
+    await page.goto('/buildings');
+  }
+  return landed;
+}

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, afterLogin } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -36,7 +36,7 @@ async function login(page, email) {
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(PASSWORD);
   await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL('**/buildings');
+  page.landed = await afterLogin(page);
 }
 
 /** The summary table's row for `kind` as [created, updated, unchanged]. */
@@ -68,6 +68,8 @@ describe('Portfolio import from the browser', { concurrency: false }, () => {
     });
     const page = await context.newPage();
     const problems = [];
+    page.problems = problems;
+    watchAccessibility(page);
     page.on('pageerror', (e) => problems.push(e.message));
     try {
       await login(page, 'gestionnaire@demo.palier.test');
@@ -110,6 +112,7 @@ describe('Portfolio import from the browser', { concurrency: false }, () => {
       await page.getByRole('link', { name: 'Lots et bailleurs' }).click();
       await page.getByRole('heading', { level: 1, name: 'Lots et bailleurs' }).waitFor();
       assert.ok(await page.locator('ul.lots > li').count() >= 4);
+      await axeSettled(page);
       assert.deepEqual(problems, []);
     } catch (err) {
       await page.screenshot({ path: path.join(SHOTS_DIR, 'failed-import.png'), fullPage: true }).catch(() => {});

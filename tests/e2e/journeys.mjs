@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, afterLogin, axeViolations } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -122,6 +122,7 @@ async function newSession(viewport = DESKTOP) {
   contexts.push(context);
   const page = await context.newPage();
   page.problems = [];
+  watchAccessibility(page);
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   // Failed loads are caught from the responses below; the console only adds script errors.
   // /favicon.ico is left out: the app ships none (and base.html links none).
@@ -142,7 +143,10 @@ async function newSession(viewport = DESKTOP) {
   return page;
 }
 
-function assertNoProblems(page) {
+async function assertNoProblems(page) {
+  const checked = await axeSettled(page);
+  assert.ok(checked.length > 0, 'axe-core checked the pages visited');
+  console.log(`# axe-core (WCAG 2.1 AA): ${checked.length} page loads checked, ${page.axeLeft ?? 0} left before the check ended`);
   const problems = page.problems.filter((p) => ![...page.downloads].some((u) => p === `failed document ${u}: net::ERR_ABORTED`));
   assert.deepEqual(problems, [], 'broken sub-resources or script errors on the pages visited');
 }
@@ -153,7 +157,7 @@ async function login(page, email) {
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(PASSWORD);
   await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL('**/buildings');
+  page.landed = await afterLogin(page);
   await assertHeading(page, 'Mes immeubles');
   // Logged in: the header offers "Se déconnecter".
   await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
@@ -257,9 +261,24 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.notEqual(server.codes[TILLEULS], server.codes[VIGNES]);
   });
 
+  test('axe-core finds a violation when there is one (the check can fail)', async () => {
+    const page = await newSession(PHONE);
+    await page.goto('/login');
+    assert.deepEqual(await axeSettled(page), [`${server.base}/login`], 'checked on load');
+    assert.deepEqual(page.problems, [], 'the login page is clean');
+    await page.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = '/static/style.css';
+      document.querySelector('main').append(img);
+    });
+    const found = await axeViolations(page);
+    assert.ok(found.some((v) => v.startsWith('image-alt')), `an image without alt is reported: ${found}`);
+  });
+
   journey('a. Nadia reports a leak with a photo, on a phone', async () => {
     const page = await newSession(PHONE);
     await login(page, 'locataire@demo.palier.test');
+    assert.match(page.landed, /^\/buildings\/[^/]+$/, 'Nadia lives in one building: she lands on it');
     await openBuilding(page, TILLEULS);
     await page.getByRole('link', { name: 'Signaler un problème' }).click();
     await assertHeading(page, 'Signaler un problème');
@@ -270,6 +289,18 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await page.getByLabel('Étage').fill('3');
     await page.getByLabel('Où exactement ?').fill('Palier, au-dessus de la porte du 32');
     await page.getByLabel('En quelques mots').fill(TITLE);
+    // Compact categories (issue 15 item 7): only the chosen one's hint is shown, and
+    // "Continuer" is within 1.5 screens of a 390×844 phone (it was 2.5 screens down).
+    const hints = page.locator('fieldset.categories .cat-hint');
+    assert.ok(await hints.count() >= 10, 'every category has its hint in the page');
+    assert.equal(await page.locator('fieldset.categories .cat-hint:visible').count(), 1, 'one hint shown: the chosen one');
+    await page.locator('fieldset.categories .cat-hint:visible').filter({ hasText: /fuite|eau/i }).waitFor();
+    const continueBottom = await page.getByRole('button', { name: 'Continuer' })
+      .evaluate((b) => b.getBoundingClientRect().bottom + window.scrollY);
+    const formHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    console.log(`# new-report form at 390x844: "Continuer" ends at ${Math.round(continueBottom)} px, page ${formHeight} px`);
+    assert.ok(continueBottom <= 1.5 * PHONE.height, `"Continuer" ends at ${continueBottom} px, more than 1.5 screens`);
+    await shot(page, 'report-new-step1-phone.png');
     await page.getByRole('button', { name: 'Continuer' }).click();
 
     // Step 2: what was typed is kept, the description and the photos are asked.
@@ -312,7 +343,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'report-phone.png');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('b. a neighbour is offered the similar report and follows it', async () => {
@@ -336,7 +367,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await page.waitForURL((u) => u.pathname === url);
     await page.getByRole('status').filter({ hasText: 'Vous suivez ce signalement.' }).waitFor();
     await page.getByText('2 suivent').waitFor();
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('c. the referent answers with a reply template', async () => {
@@ -362,7 +393,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await comments.getByText('Pas encore de réponse.').waitFor({ state: 'detached' });
     assert.equal(await comments.locator('.comment').count(), 1);
     await shot(page, 'report-referent-desktop.png');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('c2. choosing one person selects that audience and the send button names them', async () => {
@@ -381,7 +412,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.equal((await send.innerText()).trim(), 'Envoyer à tout l’immeuble');
     await form.getByRole('radio', { name: 'Conseil et gestionnaire' }).check();
     assert.equal((await send.innerText()).trim(), 'Envoyer au conseil et au gestionnaire');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('d. the manager closes the report', async () => {
@@ -396,7 +427,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.equal(await page.getByRole('button', { name: 'Clôturer' }).count(), 0, 'no second "Clôturer"');
     await page.getByRole('button', { name: 'Rouvrir' }).waitFor();
     assert.equal(await page.getByLabel('Votre réponse').count(), 0, 'a closed report takes no reply');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('e. someone from another building sees neither the building nor the report', async (t) => {
@@ -421,7 +452,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await page.goto('/buildings');
     await assertHeading(page, 'Mes immeubles');
     await page.getByRole('link', { name: VIGNES, exact: true }).waitFor();
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('f. the manager’s board, on a phone and on a desktop', async (t) => {
@@ -447,7 +478,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
       if (hidden.length) t.diagnostic(`${name}: tabs off-screen until the tab bar is scrolled: ${hidden.join(', ')}`);
       await shot(page, name);
       assert.ok(overflow <= 0, `the board is ${overflow}px wider than the ${viewport.width}px viewport`);
-      assertNoProblems(page);
+      await assertNoProblems(page);
     }
   });
 
@@ -473,7 +504,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.equal((await statusBadge(page).innerText()).trim(), 'À traiter');
     await page.locator('article.report header').getByText('Ascenseur', { exact: true }).waitFor();
     workOrder.reportUrl = new URL(page.url()).pathname;
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('h. Marc sends a work order to his favourite lift company', async () => {
@@ -508,7 +539,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.match(pdf.headers()['content-type'] ?? '', /^application\/pdf/);
     assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
     await shot(page, 'report-work-order-desktop.png');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('i. Ascenseurs Dupont receives the e-mail with the PDF and one link', async (t) => {
@@ -592,7 +623,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'provider-phone.png');
     assert.ok(overflow <= 0, `the provider page is ${overflow}px wider than the ${PHONE.width}px viewport`);
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('k. Nadia follows the intervention from the report, never seeing the private link', async () => {
@@ -615,7 +646,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     const html = await page.content();
     assert.ok(!html.includes('/p/'), 'the provider’s private link must never reach occupants');
     if (workOrder.link) assert.ok(!html.includes(workOrder.link.split('/p/')[1]), 'nor its token');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('l. the providers page counts the work order', async (t) => {
@@ -630,7 +661,7 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.match(text, /Ordres de service : 1(?!\d)/, `line: "${text}"`);
     t.diagnostic(`providers line: ${text.trim()}`);
     await shot(page, 'providers-desktop.png');
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 
   journey('m. a forged provider link shows the 404 page', async () => {
@@ -639,6 +670,6 @@ describe('Palier end-to-end journeys', { concurrency: false }, () => {
     assert.equal(res.status(), 404);
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'n’existe pas' }).waitFor();
     assert.equal(await page.getByText(/OS-\d{4}-\d{4}/).count(), 0);
-    assertNoProblems(page);
+    await assertNoProblems(page);
   });
 });

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, afterLogin } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -58,6 +58,7 @@ async function newSession(viewport = DESKTOP) {
   contexts.push(context);
   const page = await context.newPage();
   page.problems = [];
+  watchAccessibility(page);
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('response', (r) => {
     if (r.status() >= 400 && r.request().resourceType() !== 'document' && !r.url().endsWith('/favicon.ico')) {
@@ -76,7 +77,7 @@ async function login(page, email, password = PASSWORD) {
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL('**/buildings');
+  page.landed = await afterLogin(page);
   await assertHeading(page, 'Mes immeubles');
 }
 
@@ -163,6 +164,8 @@ describe('the people lifecycle', () => {
       await tenant.goto('/buildings');
       await tenant.getByRole('link', { name: TILLEULS, exact: true }).click();
       await assertHeading(tenant, TILLEULS);
+      await axeSettled(manager);
+      await axeSettled(tenant);
       assert.deepEqual([...manager.problems, ...tenant.problems], []);
     });
   });

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp } from './_support.mjs';
+import { server, startServer, stopServer, readMails, waitForMail, escapeRegExp, watchAccessibility, axeSettled, afterLogin } from './_support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -40,6 +40,7 @@ async function phone() {
   contexts.push(context);
   const page = await context.newPage();
   page.problems = [];
+  watchAccessibility(page);
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('response', (r) => {
     if (r.status() >= 400 && r.request().resourceType() !== 'document') {
@@ -54,7 +55,7 @@ async function login(page, email) {
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(PASSWORD);
   await page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL('**/buildings');
+  page.landed = await afterLogin(page);
 }
 
 async function heading(page, name) {
@@ -115,6 +116,7 @@ describe('Announcements and polls on a phone', { concurrency: false }, () => {
     await page.getByText('Information publiée.').waitFor();
     await page.getByText('Vu par 0 / 4').waitFor();
     await page.screenshot({ path: path.join(SHOTS_DIR, 'news-published.png'), fullPage: true });
+    await axeSettled(page);
     assert.deepEqual(page.problems, []);
   });
 
@@ -127,6 +129,7 @@ describe('Announcements and polls on a phone', { concurrency: false }, () => {
     await page.getByText('de 9 h à 12 h').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Retirer cette information' }).count(), 0);
     await assertFitsPhone(page);
+    await axeSettled(page);
     assert.deepEqual(page.problems, []);
   });
 
@@ -147,6 +150,7 @@ describe('Announcements and polls on a phone', { concurrency: false }, () => {
     state.poll = new URL(page.url()).pathname;
     await page.getByRole('button', { name: /Publier et inviter \d+ personnes/ }).click();
     await page.getByText('Sondage publié').waitFor();
+    await axeSettled(page);
     assert.deepEqual(page.problems, []);
   });
 
@@ -163,6 +167,7 @@ describe('Announcements and polls on a phone', { concurrency: false }, () => {
     assert.ok(await page.getByLabel('Vert').isChecked());
     await page.getByText('Les résultats seront visibles après la clôture.').waitFor();
     await page.screenshot({ path: path.join(SHOTS_DIR, 'news-voted.png'), fullPage: true });
+    await axeSettled(page);
     assert.deepEqual(page.problems, []);
   });
 
@@ -182,6 +187,7 @@ describe('Announcements and polls on a phone', { concurrency: false }, () => {
     assert.equal(await page.getByRole('button', { name: 'Voter' }).count(), 0);
     await assertFitsPhone(page);
     await page.screenshot({ path: path.join(SHOTS_DIR, 'news-results.png'), fullPage: true });
+    await axeSettled(page);
     assert.deepEqual(page.problems, []);
   });
 });

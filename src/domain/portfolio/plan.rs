@@ -46,6 +46,8 @@ struct Changes {
     landlords: Vec<(String, String, String)>,
     /// (person, phone)
     phones: Vec<(String, String)>,
+    /// (person, building, lot): an owner's further lots in a building.
+    owned_lots: Vec<(String, String, String)>,
 }
 
 pub(super) async fn run(
@@ -190,6 +192,12 @@ pub(super) async fn run(
     for l in pdb::landlords_of_agency(&mut *conn, agency_id).await? {
         lot_landlord.insert(l.lot_id, l.person_id);
     }
+    // (person, lot) an owner holds beside their membership's lot.
+    let mut owned: HashSet<(String, String)> =
+        crate::db::owned_lots::of_agency(&mut *conn, agency_id)
+            .await?
+            .into_iter()
+            .collect();
     let mut new_people = Vec::new();
     let mut decided: HashSet<(String, String)> = HashSet::new();
     let mut without_email = 0;
@@ -229,9 +237,27 @@ pub(super) async fn run(
         }
         let touched = match p.relation {
             Relation::Resident(occ) => {
-                // The first line naming a resident in a building decides their lot there.
+                // The first line naming a resident in a building decides their lot there; an
+                // owner's further lines there add the lots they also own.
                 if !decided.insert((person.id.clone(), building_id.clone())) {
-                    false
+                    let key = (person.id.clone(), building_id.clone());
+                    let main = residents.get(&key);
+                    let owner_there = main.is_some_and(|(o, _)| o.as_deref() == Some("owner"));
+                    let main_lot = main.and_then(|(_, l)| l.as_deref()) == Some(lot_id.as_str());
+                    if occ.as_str() == "owner"
+                        && owner_there
+                        && !main_lot
+                        && owned.insert((person.id.clone(), lot_id.clone()))
+                    {
+                        changes.owned_lots.push((
+                            person.id.clone(),
+                            building_id.clone(),
+                            lot_id.clone(),
+                        ));
+                        true
+                    } else {
+                        false
+                    }
                 } else {
                     let key = (person.id.clone(), building_id.clone());
                     match residents.get(&key) {
@@ -360,6 +386,7 @@ pub(super) async fn run(
         + changes.memberships.len()
         + changes.residences.len()
         + changes.landlords.len()
+        + changes.owned_lots.len()
         + changes.phones.len()
         + to_invite.len();
     let mut done = 0;
@@ -397,6 +424,10 @@ pub(super) async fn run(
         }
         for (person, phone) in &changes.phones {
             pdb::fill_phone(&mut *tx, person, phone).await?;
+            step(1, &mut progress);
+        }
+        for (person, building, lot) in &changes.owned_lots {
+            crate::db::owned_lots::insert(&mut tx, person, building, lot, now).await?;
             step(1, &mut progress);
         }
         for p in &to_invite {

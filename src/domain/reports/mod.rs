@@ -1,6 +1,7 @@
 //! Reports (signalements), R1–R13: creation, board, replies, visibility, history, search.
 
 pub mod categories;
+pub mod neighbours;
 pub mod on_call;
 pub mod progress;
 pub mod read;
@@ -63,6 +64,8 @@ pub struct ReportDraft {
     pub urgent: bool,
     /// Managers and referents filing for someone who phoned or wrote (R1).
     pub on_behalf_of: Option<String>,
+    /// Staff filing for a neighbour without an account: name, phone, lot (issue 15 item 10).
+    pub neighbour: neighbours::NeighbourDraft,
     /// Council filter (R8): a referent's report reaches the manager only when ticked.
     pub share_with_manager: bool,
 }

@@ -45,6 +45,8 @@ pub struct ReportView {
     pub photos: Vec<Photo>,
     pub history: Vec<HistoryEntry>,
     pub following: bool,
+    /// The neighbour without an account it was filed for, if any.
+    pub neighbour: Option<super::neighbours::Neighbour>,
 }
 
 /// The people a reply can be addressed to (R5): the building's members who can see the
@@ -113,6 +115,9 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
         })
         .collect();
     let following = rdb::is_following(&state.db.pool, report_id, me).await?;
+    let neighbour = crate::db::neighbours::of_report(&state.db.pool, report_id)
+        .await?
+        .map(|n| super::neighbours::shown(n, relation));
     Ok(ReportView {
         report: report.into(),
         relation,
@@ -123,6 +128,7 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
             .filter_map(HistoryEntry::from_row)
             .collect(),
         following,
+        neighbour,
     })
 }
 

@@ -66,6 +66,19 @@ pub async fn create(
         Some(_) => return Err(AppError::Forbidden),
         None => actor.person_id.clone(),
     };
+    let neighbour = if draft.neighbour.is_empty() {
+        None
+    } else if !staff {
+        return Err(AppError::Forbidden);
+    } else if concerned_id != actor.person_id {
+        // One or the other: a resident from the list, or a neighbour without an account.
+        return Err(AppError::invalid(
+            "neighbour_name",
+            "error.neighbour_or_resident",
+        ));
+    } else {
+        Some(draft.neighbour.parse()?)
+    };
     let lot_id = pdb::memberships(&state.db.pool, &concerned_id)
         .await?
         .into_iter()
@@ -110,6 +123,9 @@ pub async fn create(
         },
     )
     .await?;
+    if let Some(n) = &neighbour {
+        crate::db::neighbours::insert(&mut *tx, &id, n).await?;
+    }
     rdb::follow(&mut *tx, &id, &actor.person_id, now).await?;
     rdb::follow(&mut *tx, &id, &concerned_id, now).await?;
     let detail = if concerned_id != actor.person_id {

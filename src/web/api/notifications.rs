@@ -26,8 +26,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct NotificationOut {
     id: String,
-    /// The event: `report_created`, `urgent_report`, `comment_added`, `report_closed`…
+    /// The event: `report_created`, `urgent_report`, `comment_added`, `report_closed`…,
+    /// `member_left` (someone moved out; no report).
     kind: String,
+    building_id: String,
     report_id: Option<String>,
     report_title: Option<String>,
     building: String,
@@ -59,10 +61,11 @@ async fn list(
         .map(|n| NotificationOut {
             id: n.id,
             kind: n.kind,
+            building_id: n.building_id,
             report_id: n.report_id,
             report_title: n.report_title,
             building: n.building_name,
-            actor: n.actor_name,
+            actor: n.actor_name.map(|a| actor.lang.person(&a).to_string()),
             read: n.read,
             created_at: iso(n.created_at),
         })

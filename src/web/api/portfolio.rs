@@ -21,7 +21,7 @@ use crate::web::multipart::read_files;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import))
-        .routes(routes!(set_landlord))
+        .routes(routes!(set_landlord, unset_landlord))
         .routes(routes!(invite_member))
         .routes(routes!(accept_invitation))
 }
@@ -91,6 +91,21 @@ async fn set_landlord(
     Ok(Json(
         landlords::link(&state, &actor, &id, &body.email, &body.name).await?,
     ))
+}
+
+/// Unlink the lot's landlord (managers): they stop seeing the lot's reports and the private
+/// thread at once. 404 when the lot has no landlord.
+#[utoipa::path(delete, path = "/api/v1/lots/{id}/landlord", tag = "buildings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn unset_landlord(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+) -> WebResult<StatusCode> {
+    landlords::unlink(&state, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// E-mail a member who has no password yet a new invitation (an earlier link stops

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::authz::ReportRelation;
 use crate::domain::reports::{Comment, HistoryEntry, Photo, Report, read};
+use crate::i18n::Lang;
 use crate::vocab::{AudienceKind, EventKind, ReportStatus};
 use crate::web::error::WebResult;
 
@@ -14,7 +15,21 @@ pub use crate::clock::iso;
 #[derive(Serialize, ToSchema)]
 pub struct PersonRef {
     id: String,
+    /// "Ancien occupant" / "Former resident" (in the caller's language) once erased.
     name: String,
+    /// The person erased their data (GDPR): the name above is the generic one.
+    erased: bool,
+}
+
+impl PersonRef {
+    pub fn new(id: String, name: String, lang: Lang) -> Self {
+        let erased = name.is_empty();
+        PersonRef {
+            name: lang.person(&name).to_string(),
+            id,
+            erased,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,8 +82,9 @@ pub struct ReportOut {
     closed_at: Option<String>,
 }
 
-impl From<Report> for ReportOut {
-    fn from(r: Report) -> Self {
+impl ReportOut {
+    /// The report as the caller reads it (names of erased people in their language).
+    pub fn new(r: Report, lang: Lang) -> Self {
         ReportOut {
             location: r.location(),
             shared_with_manager: r.manager_visible,
@@ -78,14 +94,8 @@ impl From<Report> for ReportOut {
             first_response_at: r.first_response_at.map(iso),
             closed_at: r.closed_at.map(iso),
             urgent: r.urgent,
-            author: PersonRef {
-                id: r.author_id,
-                name: r.author_name,
-            },
-            concerned: PersonRef {
-                id: r.concerned_id,
-                name: r.concerned_name,
-            },
+            author: PersonRef::new(r.author_id, r.author_name, lang),
+            concerned: PersonRef::new(r.concerned_id, r.concerned_name, lang),
             id: r.id,
             building_id: r.building_id,
             category: r.category,
@@ -122,14 +132,13 @@ pub struct HistoryOut {
     at: String,
 }
 
-impl From<HistoryEntry> for HistoryOut {
-    fn from(e: HistoryEntry) -> Self {
+impl HistoryOut {
+    fn new(e: HistoryEntry, lang: Lang) -> Self {
         HistoryOut {
             kind: e.kind,
-            actor: e.actor_id.map(|id| PersonRef {
-                id,
-                name: e.actor_name.unwrap_or_default(),
-            }),
+            actor: e
+                .actor_id
+                .map(|id| PersonRef::new(id, e.actor_name.unwrap_or_default(), lang)),
             // Removal reasons are for the council's eyes; the audience filter already applied.
             detail: e.detail,
             at: iso(e.created_at),
@@ -145,11 +154,14 @@ pub struct ReportDetail {
     comments: Vec<CommentOut>,
     history: Vec<HistoryOut>,
     following: bool,
+    /// Filed by staff for a neighbour without an account: who to call back (the phone for
+    /// staff only).
+    filed_for: Option<crate::domain::reports::neighbours::Neighbour>,
     /// What the caller may do: comment, close, reopen, remove, share, private_thread, choose_audience.
     can: Vec<&'static str>,
 }
 
-pub(crate) fn comment_out(c: Comment, photos: &[Photo]) -> CommentOut {
+pub(crate) fn comment_out(c: Comment, photos: &[Photo], lang: Lang) -> CommentOut {
     CommentOut {
         photos: photos
             .iter()
@@ -157,10 +169,7 @@ pub(crate) fn comment_out(c: Comment, photos: &[Photo]) -> CommentOut {
             .map(PhotoOut::from)
             .collect(),
         id: c.id,
-        author: PersonRef {
-            id: c.author_id,
-            name: c.author_name,
-        },
+        author: PersonRef::new(c.author_id, c.author_name, lang),
         body: c.body,
         audience: c.audience,
         person_id: c.audience_person_id,
@@ -200,7 +209,7 @@ pub(crate) async fn detail(
         comments: view
             .comments
             .into_iter()
-            .map(|c| comment_out(c, &photos))
+            .map(|c| comment_out(c, &photos, actor.lang))
             .collect(),
         history: view
             .history
@@ -209,7 +218,7 @@ pub(crate) async fn detail(
                 // Codes and dates in the caller's language, as the pages show them.
                 e.detail =
                     crate::domain::reports::event_detail(actor.lang, e.kind.as_str(), &e.detail);
-                HistoryOut::from(e)
+                HistoryOut::new(e, actor.lang)
             })
             .collect(),
         photos: photos
@@ -218,6 +227,7 @@ pub(crate) async fn detail(
             .map(PhotoOut::from)
             .collect(),
         following: view.following,
-        report: view.report.into(),
+        filed_for: view.neighbour,
+        report: ReportOut::new(view.report, actor.lang),
     })
 }

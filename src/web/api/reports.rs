@@ -14,6 +14,7 @@ pub use super::report_out::*;
 use crate::app::AppState;
 use crate::domain::reports::ReplyTemplate;
 use crate::domain::reports::categories::{self, Category};
+use crate::domain::reports::neighbours::NeighbourDraft;
 use crate::domain::reports::{Audience, ReportDraft, read, write};
 use crate::domain::{AppError, buildings};
 use crate::web::error::WebResult;
@@ -74,15 +75,27 @@ pub struct NewReportRequest {
     urgent: bool,
     /// Managers and referents: the occupant this report is filed for.
     on_behalf_of: Option<String>,
+    /// Managers and referents: a neighbour without an account who asked (instead of
+    /// `on_behalf_of`). The report is the caller's; the neighbour is who to call back.
+    for_neighbour: Option<NeighbourIn>,
     /// Referents, with the council filter on: let the manager see it.
     #[serde(default)]
     share_with_manager: bool,
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct NeighbourIn {
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    lot: String,
+}
+
 /// File a report.
 #[utoipa::path(post, path = "/api/v1/buildings/{id}/reports", tag = "reports", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = NewReportRequest,
-    responses((status = 201, body = ReportDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReportDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_report(
     State(state): State<AppState>,
     User(actor, _): User,
@@ -98,6 +111,14 @@ async fn create_report(
         location_detail: req.location,
         urgent: req.urgent,
         on_behalf_of: req.on_behalf_of,
+        neighbour: req
+            .for_neighbour
+            .map(|n| NeighbourDraft {
+                name: n.name,
+                phone: n.phone,
+                lot: n.lot,
+            })
+            .unwrap_or_default(),
         share_with_manager: req.share_with_manager,
     };
     let report_id = write::create(&state, &actor, &id, draft).await?;
@@ -143,7 +164,11 @@ async fn list_reports(
     )
     .await?;
     Ok(Json(ReportPage {
-        items: page.items.into_iter().map(ReportOut::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| ReportOut::new(r, actor.lang))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -168,7 +193,11 @@ async fn similar_reports(
     ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> WebResult<Json<Vec<ReportOut>>> {
     let rows = read::similar(&state, &actor, &id, &q.title, &q.category, &q.location).await?;
-    Ok(Json(rows.into_iter().map(ReportOut::from).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ReportOut::new(r, actor.lang))
+            .collect(),
+    ))
 }
 
 /// One report with the comments and history the caller may see.
@@ -218,7 +247,7 @@ async fn add_comment(
         .ok_or(AppError::NotFound)?;
     Ok((
         StatusCode::CREATED,
-        Json(comment_out(comment, &view.photos)),
+        Json(comment_out(comment, &view.photos, actor.lang)),
     ))
 }
 

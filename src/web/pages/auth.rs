@@ -80,7 +80,11 @@ async fn login(
     ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> WebResult<Response> {
-    let next = safe_next(form.next.as_deref());
+    // Without a page to go back to, "/" sends a resident of one building straight to it.
+    let next = match safe_next(form.next.as_deref()) {
+        n if n == "/buildings" => "/".to_string(),
+        n => n,
+    };
     match accounts::authenticate(&state, &form.email, &form.password, client).await {
         Ok(person_id) => {
             let token = accounts::open_session(&state, &person_id, ctx.session.as_deref()).await?;

@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod join;
 mod lifecycle;
 mod news_templates;
 mod notifications;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
+        .merge(join::router())
         .merge(portfolio::router())
         .merge(announcements::router())
         .merge(polls::router())
@@ -124,6 +126,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "token_revoked" => "notice.token_revoked",
         "logged_out" => "notice.logged_out",
         "registered" => "notice.registered",
+        "joined" => "notice.joined",
         "report_created" => "notice.report_created",
         "photo_rejected" => "notice.photo_rejected",
         "following" => "notice.following",
@@ -150,6 +153,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "vote_saved" => "poll.notice.voted",
         "poll_closed" => "poll.notice.closed",
         "landlord_linked" => "notice.landlord_linked",
+        "landlord_unlinked" => "notice.landlord_unlinked",
         "invitation_sent" => "notice.invitation_sent",
         other => return lifecycle::notice_key(other),
     })
@@ -272,9 +276,18 @@ struct HomeTpl {
     page: Page,
 }
 
-async fn home(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
-    if ctx.actor.is_some() {
-        return Ok(Redirect::to("/buildings").into_response());
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    if let Some(actor) = &ctx.actor {
+        // One building: straight to it; otherwise the list.
+        let to = match crate::domain::buildings::landing(&state, actor).await? {
+            Some(id) => format!("/buildings/{id}"),
+            None => "/buildings".to_string(),
+        };
+        return Ok(Redirect::to(&to).into_response());
     }
     render(&HomeTpl {
         page: Page::new(&ctx).with_notice(q.notice.as_deref()),

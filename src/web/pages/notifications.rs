@@ -63,9 +63,15 @@ async fn list(State(state): State<AppState>, User(actor, ctx): User) -> WebResul
                     ),
                 ],
             ),
-            title: n.report_title.unwrap_or_default(),
+            // Without a report: someone moved out; the former residents list tells more.
+            title: n
+                .report_title
+                .unwrap_or_else(|| page.t("notifications.member_left").to_string()),
             building: n.building_name,
-            link: format!("/reports/{}", n.report_id.unwrap_or_default()),
+            link: match n.report_id {
+                Some(id) => format!("/reports/{id}"),
+                None => format!("/buildings/{}/former", n.building_id),
+            },
             when: human_time(page.lang, n.created_at, now),
             unread: !n.read,
             urgent: n.urgent,

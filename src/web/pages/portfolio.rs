@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/invitation/{token}", get(invitation_form).post(accept))
         .route("/buildings/{id}/lots", get(lots))
         .route("/lots/{id}/landlord", post(set_landlord))
+        .route("/lots/{id}/landlord/remove", post(unset_landlord))
         .route(
             "/buildings/{id}/members/{person_id}/invite",
             post(invite_member),
@@ -264,6 +265,19 @@ async fn set_landlord(
         },
     )
     .await
+}
+
+async fn unset_landlord(
+    State(state): State<AppState>,
+    User(actor, _ctx): User,
+    Path(lot_id): Path<String>,
+) -> WebResult<Response> {
+    let building_id = landlords::building_of_lot(&state, &lot_id).await?;
+    landlords::unlink(&state, &actor, &lot_id).await?;
+    Ok(Redirect::to(&format!(
+        "/buildings/{building_id}/lots?notice=landlord_unlinked#lot-{lot_id}"
+    ))
+    .into_response())
 }
 
 async fn invite_member(

@@ -68,6 +68,8 @@ struct ReportTpl {
     comments: Vec<CommentView>,
     history: Vec<HistoryLine>,
     following: bool,
+    /// Filed for a neighbour without an account (the phone for staff only).
+    neighbour: Option<crate::domain::reports::neighbours::Neighbour>,
     /// "Suivre (moi aussi)", "Suivre", or nothing (managers).
     follow_label: Option<&'static str>,
     /// A follower adds a detail rather than answering.
@@ -255,6 +257,7 @@ async fn report_page(
         comments,
         history,
         following: view.following,
+        neighbour: view.neighbour.clone(),
         follow_label: authz::follow_offer(view.relation).map(|o| match o {
             authz::FollowOffer::MeToo => lang.t("report.follow"),
             authz::FollowOffer::Follow => lang.t("report.follow_plain"),

@@ -105,6 +105,12 @@ pub struct DraftForm {
     location_detail: String,
     urgent: Option<String>,
     on_behalf_of: Option<String>,
+    #[serde(default)]
+    neighbour_name: String,
+    #[serde(default)]
+    neighbour_phone: String,
+    #[serde(default)]
+    neighbour_lot: String,
     share_with_manager: Option<String>,
 }
 
@@ -120,6 +126,9 @@ impl DraftForm {
             location_detail: get("location_detail").unwrap_or_default(),
             urgent: get("urgent"),
             on_behalf_of: get("on_behalf_of").filter(|v| !v.is_empty()),
+            neighbour_name: get("neighbour_name").unwrap_or_default(),
+            neighbour_phone: get("neighbour_phone").unwrap_or_default(),
+            neighbour_lot: get("neighbour_lot").unwrap_or_default(),
             share_with_manager: get("share_with_manager"),
         }
     }
@@ -134,6 +143,11 @@ impl DraftForm {
             location_detail: self.location_detail.clone(),
             urgent: self.urgent.is_some(),
             on_behalf_of: self.on_behalf_of.clone(),
+            neighbour: crate::domain::reports::neighbours::NeighbourDraft {
+                name: self.neighbour_name.clone(),
+                phone: self.neighbour_phone.clone(),
+                lot: self.neighbour_lot.clone(),
+            },
             share_with_manager: self.share_with_manager.is_some(),
         }
     }

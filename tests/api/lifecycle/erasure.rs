@@ -107,8 +107,23 @@ async fn an_erased_tenant_leaves_her_reports_and_no_trace_of_her_name_or_email()
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kept["author"]["id"], zoe.as_str());
-    assert_eq!(kept["author"]["name"], "");
+    // In the API too, in the reader's language (issue 9 item 8).
+    assert_eq!(kept["author"]["name"], "Ancien occupant");
+    assert_eq!(kept["author"]["erased"], true);
     assert!(kept["comments"].as_array().is_some_and(|c| c.len() == 2));
+    assert_eq!(kept["comments"][0]["author"]["name"], "Ancien occupant");
+    assert_eq!(kept["comments"][1]["author"]["erased"], false);
+    let (_, board) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/reports", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    let listed = board["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|r| r["id"] == report_id.as_str()))
+        .expect("listed");
+    assert_eq!(listed["author"]["name"], "Ancien occupant");
     let browser = app.browser(Some(MANAGER)).await;
     let (_, page) = browser.get_text(&format!("/reports/{report_id}")).await;
     assert!(page.contains("Ancien occupant"), "signed on the page");
