@@ -97,6 +97,8 @@ async fn tell_managers(
             photos: &[],
             link: &link,
             settings: &settings,
+            // A notice about a person, not a thread: nothing to answer.
+            reply_to: None,
             message_id: format!("{event_id}.{}@{domain}", m.id),
             thread_id: None,
         })?;
