@@ -87,6 +87,9 @@ pub async fn create(
     ]
     .join(" ");
     let search_text = super::search::document(&valid.title, &valid.description, &location);
+    let due_at = crate::domain::service_levels::targets_for_building(state, &building.id)
+        .await?
+        .due_at(now, draft.urgent);
     let mut tx = state.db.begin().await?;
     rdb::insert(
         &mut *tx,
@@ -106,6 +109,7 @@ pub async fn create(
             urgent: draft.urgent,
             manager_visible,
             search_text: &search_text,
+            due_at,
             now,
         },
     )
