@@ -559,3 +559,44 @@ fn news_rules_audiences_votes_closing_and_counts() {
     assert!(!poll_counts_visible(Occupant, V::AfterVote, false, false));
     assert!(poll_counts_visible(Referent, V::AfterVote, false, false));
 }
+
+#[test]
+fn stats_and_portfolio_table_role_with_foreign_buildings() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    // (who, building statistics of their building, portfolio dashboard)
+    let cases = [
+        (actor(&["a1"], &[]), true, true),
+        (actor(&[], &[("b1", "referent")]), true, false),
+        (actor(&[], &[("b1", "occupant")]), false, false),
+        (actor(&[], &[("b1", "landlord")]), false, false),
+        (actor(&["a1", "a3"], &[]), true, true),
+    ];
+    for (who, stats, portfolio) in cases {
+        let result = check(&who, Action::ViewStats, &home);
+        match stats {
+            true => assert!(result.is_ok(), "stats for {:?}", who.memberships),
+            false => assert!(matches!(result, Err(Denied::Forbidden)), "stats"),
+        }
+        assert!(matches!(
+            check(&who, Action::ViewStats, &foreign),
+            Err(Denied::NotFound)
+        ));
+        match portfolio {
+            true => assert_eq!(
+                check_portfolio(&who).expect("portfolio").agencies,
+                who.agencies,
+                "every agency the manager manages, none other"
+            ),
+            false => assert!(matches!(check_portfolio(&who), Err(Denied::Forbidden))),
+        }
+    }
+    assert!(stats_count_council_only(BuildingRole::Referent));
+    assert!(!stats_count_council_only(BuildingRole::Manager));
+}
