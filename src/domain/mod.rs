@@ -8,6 +8,7 @@ pub mod announcements;
 pub mod approval;
 pub mod buildings;
 pub mod dashboard;
+pub mod dashboard_csv;
 pub mod context;
 pub mod erasure;
 pub mod health;

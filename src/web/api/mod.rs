@@ -4,6 +4,7 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod dashboard;
 mod lifecycle;
 mod lots;
 mod notifications;
@@ -186,6 +187,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(agencies::routes())
         .merge(buildings::routes())
+        .merge(dashboard::routes())
         .merge(lifecycle::routes())
         .merge(lots::routes())
         .merge(portfolio::routes())
