@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod dashboard;
 mod lifecycle;
 mod news_templates;
 mod notifications;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(buildings::router())
+        .merge(dashboard::router())
         .merge(reports::router())
         .merge(report_view::router())
         .merge(reply_templates::router())
@@ -273,8 +275,14 @@ struct HomeTpl {
 }
 
 async fn home(ctx: Ctx, Query(q): Query<NoticeQuery>) -> WebResult<Response> {
-    if ctx.actor.is_some() {
-        return Ok(Redirect::to("/buildings").into_response());
+    if let Some(actor) = &ctx.actor {
+        // A manager's home is the portfolio dashboard (D1); everyone else's, their buildings.
+        let home = if crate::auth::authz::is_agency_staff(actor) {
+            "/dashboard"
+        } else {
+            "/buildings"
+        };
+        return Ok(Redirect::to(home).into_response());
     }
     render(&HomeTpl {
         page: Page::new(&ctx).with_notice(q.notice.as_deref()),
