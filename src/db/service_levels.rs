@@ -79,14 +79,16 @@ pub async fn set_due<'c>(
     Ok(())
 }
 
-/// The staff of an agency (for the digest that lists overdue reports).
-pub async fn agency_staff<'c>(
+/// The staff of an agency who chose the daily digest, with their time zone (the digest
+/// lists the overdue reports).
+pub async fn digest_staff<'c>(
     ex: impl Executor<'c, Database = Any>,
     agency_id: &str,
 ) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as(
         "SELECT p.id, p.timezone FROM agency_staff s JOIN people p ON p.id = s.person_id \
-         WHERE s.agency_id = $1",
+         JOIN notification_settings n ON n.person_id = p.id \
+         WHERE s.agency_id = $1 AND n.mode = 'digest'",
     )
     .bind(agency_id)
     .fetch_all(ex)

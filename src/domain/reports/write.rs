@@ -116,6 +116,15 @@ pub async fn create(
     .await?;
     rdb::follow(&mut *tx, &id, &actor.person_id, now).await?;
     rdb::follow(&mut *tx, &id, &concerned_id, now).await?;
+    if manager_visible {
+        crate::domain::notifications::schedule_overdue_digests(
+            &mut tx,
+            &building.agency_id,
+            due_at,
+            now,
+        )
+        .await?;
+    }
     let detail = if concerned_id != actor.person_id {
         concerned_id.as_str()
     } else {
