@@ -20,5 +20,7 @@ CREATE INDEX reports_waiting_answer ON reports(due_at, building_id, manager_visi
     WHERE first_response_at IS NULL AND status <> 'closed' AND removed_at IS NULL;
 -- The dashboard's counts per building, status and urgency, read from the index alone.
 CREATE INDEX reports_counts ON reports(building_id, status, urgent, manager_visible, removed_at);
--- Statistics over a period (per month, per category), read from the index alone.
-CREATE INDEX reports_created ON reports(building_id, created_at, category, manager_visible, removed_at);
+-- A building's statistics over a period, every query read from the index alone (months,
+-- categories, places, first answers and closings, due times).
+CREATE INDEX reports_created ON reports(building_id, created_at, category, manager_visible,
+    removed_at, location_part, first_response_at, closed_at, due_at);

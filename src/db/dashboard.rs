@@ -216,60 +216,66 @@ pub enum Duration {
     Close,
 }
 
-/// The median of a duration (ms) over the period's reports that have it: the count, then
-/// the middle one or two values by ORDER BY … LIMIT 2 OFFSET.
-pub async fn median_ms(
-    pool: &sqlx::Pool<Any>,
-    building_id: &str,
-    from: i64,
-    to: i64,
-    council_too: bool,
-    which: Duration,
-) -> sqlx::Result<Option<f64>> {
-    let (expr, present) = match which {
-        Duration::FirstAnswer => ("r.first_response_at - r.created_at", "r.first_response_at"),
-        Duration::Close => ("r.closed_at - r.created_at", "r.closed_at"),
-    };
-    let mut count = Sql::new("SELECT COUNT(*)");
-    period(&mut count, building_id, from, to, council_too);
-    count.push(&format!(" AND {present} IS NOT NULL"));
-    let n: i64 = count.query_scalar().fetch_one(pool).await?;
-    if n == 0 {
-        return Ok(None);
-    }
-    let mut sql = Sql::new(&format!("SELECT {expr} AS d"));
-    period(&mut sql, building_id, from, to, council_too);
-    sql.push(&format!(" AND {present} IS NOT NULL ORDER BY 1 LIMIT "));
-    sql.int(if n % 2 == 0 { 2 } else { 1 });
-    sql.push(" OFFSET ");
-    sql.int((n - 1) / 2);
-    let middle: Vec<i64> = sql.query_scalar().fetch_all(pool).await?;
-    if middle.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        middle.iter().map(|v| *v as f64).sum::<f64>() / middle.len() as f64,
-    ))
+/// The period's counts in one pass: reports answered, reports closed, first answers given by
+/// the due time, and reports judged (answered, or past their due time without an answer).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Summary {
+    pub answered: i64,
+    pub closed: i64,
+    pub on_time: i64,
+    pub judged: i64,
 }
 
-/// First answers on time: (answered by the due time, answered or already overdue).
-pub async fn on_time<'c>(
+pub async fn summary<'c>(
     ex: impl Executor<'c, Database = Any>,
     building_id: &str,
     from: i64,
     to: i64,
     council_too: bool,
     now: i64,
-) -> sqlx::Result<(i64, i64)> {
+) -> sqlx::Result<Summary> {
     let mut sql = Sql::new(
-        "SELECT COALESCE(SUM(CASE WHEN r.first_response_at IS NOT NULL AND r.first_response_at <= r.due_at \
-         THEN 1 ELSE 0 END), 0), COUNT(*)",
+        "SELECT COUNT(r.first_response_at) AS answered, COUNT(r.closed_at) AS closed, \
+         COALESCE(SUM(CASE WHEN r.first_response_at <= r.due_at THEN 1 ELSE 0 END), 0) AS on_time, \
+         COALESCE(SUM(CASE WHEN r.due_at IS NOT NULL AND (r.first_response_at IS NOT NULL OR r.due_at < ",
     );
-    period(&mut sql, building_id, from, to, council_too);
-    sql.push(" AND r.due_at IS NOT NULL AND (r.first_response_at IS NOT NULL OR r.due_at < ");
     sql.int(now);
-    sql.push(")");
+    sql.push(") THEN 1 ELSE 0 END), 0) AS judged");
+    period(&mut sql, building_id, from, to, council_too);
     sql.query_as().fetch_one(ex).await
+}
+
+/// The median of a duration (ms) over the `n` reports of the period that have it: the
+/// middle one or two values by ORDER BY … LIMIT 2 OFFSET (read from `reports_created`).
+pub async fn median_ms<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    building_id: &str,
+    from: i64,
+    to: i64,
+    council_too: bool,
+    which: Duration,
+    n: i64,
+) -> sqlx::Result<Option<f64>> {
+    if n <= 0 {
+        return Ok(None);
+    }
+    let (expr, present) = match which {
+        Duration::FirstAnswer => ("r.first_response_at - r.created_at", "r.first_response_at"),
+        Duration::Close => ("r.closed_at - r.created_at", "r.closed_at"),
+    };
+    let mut sql = Sql::new(&format!("SELECT {expr} AS d"));
+    period(&mut sql, building_id, from, to, council_too);
+    sql.push(&format!(" AND {present} IS NOT NULL ORDER BY 1 LIMIT "));
+    sql.int(if n % 2 == 0 { 2 } else { 1 });
+    sql.push(" OFFSET ");
+    sql.int((n - 1) / 2);
+    let middle: Vec<i64> = sql.query_scalar().fetch_all(ex).await?;
+    if middle.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        middle.iter().map(|v| *v as f64).sum::<f64>() / middle.len() as f64,
+    ))
 }
 
 /// Categories that come back at the same place: (category, place, count), twice or more.

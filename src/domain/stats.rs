@@ -174,13 +174,29 @@ pub async fn building(
             count,
         })
         .collect();
-    let first = ddb::median_ms(pool, id, start_ms, end_ms, council_too, Duration::FirstAnswer);
+    let summary = ddb::summary(pool, id, start_ms, end_ms, council_too, now).await?;
+    let first = ddb::median_ms(
+        pool,
+        id,
+        start_ms,
+        end_ms,
+        council_too,
+        Duration::FirstAnswer,
+        summary.answered,
+    );
     let median_first_answer_hours = hours(first.await?);
-    let close = ddb::median_ms(pool, id, start_ms, end_ms, council_too, Duration::Close);
+    let close = ddb::median_ms(
+        pool,
+        id,
+        start_ms,
+        end_ms,
+        council_too,
+        Duration::Close,
+        summary.closed,
+    );
     let median_close_hours = hours(close.await?);
-    let (on_time, judged) = ddb::on_time(pool, id, start_ms, end_ms, council_too, now).await?;
-    let first_answer_on_time_pct = (judged > 0)
-        .then(|| (on_time as f64 * 1000.0 / judged as f64).round() / 10.0);
+    let first_answer_on_time_pct = (summary.judged > 0)
+        .then(|| (summary.on_time as f64 * 1000.0 / summary.judged as f64).round() / 10.0);
     let recurrent = ddb::recurrent(pool, id, start_ms, end_ms, council_too)
         .await?
         .into_iter()
