@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Dashboard benchmark (issue 12): the manager's portfolio (JSON, page, CSV) and one building's
 # statistics (JSON, page, CSV) at 50 buildings and N reports, measured with wrk.
-# Same seed as run.sh (benches/load/seed.sql: the N reports in the first building), plus a
-# due time on every report (48 h after filing: the open ones without answer are overdue)
-# and a first answer on the ones in progress or closed.
+# Same seed as run.sh (benches/load/seed.sql: the N reports in the first building), then the
+# latest 2,000 moved to the second building (a busy building beside a pathological one), a
+# due time on every report (48 h after filing: the open ones without answer are overdue),
+# a first answer on the ones in progress or closed and a closing time on the closed ones.
 #
 #   benches/load/dashboard.sh [sqlite|postgres] N [seconds per run]
 #
@@ -69,6 +70,7 @@ MANAGER_TOKEN=$(token)
 SESSION=$(token)
 FAR=$((NOW + 86400000))
 sql <<SQL
+UPDATE reports SET building_id = 'b2' WHERE id IN (SELECT id FROM reports WHERE building_id = 'b1' ORDER BY created_at DESC LIMIT 2000);
 UPDATE reports SET due_at = created_at + 172800000,
     first_response_at = CASE WHEN status <> 'todo' THEN created_at + 3600000 * (1 + (CAST(substr(id, 2) AS INTEGER) % 72)) END,
     closed_at = CASE WHEN status = 'closed' THEN created_at + 3600000 * (2 + (CAST(substr(id, 2) AS INTEGER) % 200)) END;
@@ -118,9 +120,11 @@ for c in 1 16; do
     measure "dashboard JSON" $c "${MAN[@]}" "$BASE/api/v1/dashboard"
     measure "dashboard page (home)" $c "${COOKIE[@]}" "$BASE/dashboard"
     measure "portfolio CSV" $c "${MAN[@]}" "$BASE/api/v1/dashboard.csv"
-    measure "building stats JSON (12 mo)" $c "${MAN[@]}" "$BASE/api/v1/buildings/b1/stats"
-    measure "building stats page" $c "${COOKIE[@]}" "$BASE/buildings/b1/stats"
-    measure "building stats CSV" $c "${MAN[@]}" "$BASE/api/v1/buildings/b1/stats.csv"
+    measure "stats JSON, 2,000 reports" $c "${MAN[@]}" "$BASE/api/v1/buildings/b2/stats"
+    measure "stats page, 2,000 reports" $c "${COOKIE[@]}" "$BASE/buildings/b2/stats"
+    measure "stats CSV, 2,000 reports" $c "${MAN[@]}" "$BASE/api/v1/buildings/b2/stats.csv"
+    measure "stats JSON, 98,000 reports" $c "${MAN[@]}" "$BASE/api/v1/buildings/b1/stats"
+    measure "stats page, 98,000 reports" $c "${COOKIE[@]}" "$BASE/buildings/b1/stats"
 done
 echo
 echo "Palier $(git -C "$ROOT" rev-parse --short HEAD), $BACKEND, $N reports in 50 buildings, ${DUR}s per run, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

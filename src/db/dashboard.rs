@@ -6,7 +6,8 @@ use sqlx::{Any, Executor};
 use super::sql::Sql;
 
 /// A report still waiting for its first answer, open and not removed.
-const WAITING: &str = "r.first_response_at IS NULL AND r.status <> 'closed' AND r.removed_at IS NULL";
+const WAITING: &str =
+    "r.first_response_at IS NULL AND r.status <> 'closed' AND r.removed_at IS NULL";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BuildingCounts {

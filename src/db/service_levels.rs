@@ -18,8 +18,7 @@ pub async fn agency_of_building<'c>(
     .await
 }
 
-const WAITING: &str =
-    "first_response_at IS NULL AND status <> 'closed' AND removed_at IS NULL";
+const WAITING: &str = "first_response_at IS NULL AND status <> 'closed' AND removed_at IS NULL";
 
 /// Calendar hours: the due time is the filing time plus the target, for every report of the
 /// agency still waiting for its first answer.

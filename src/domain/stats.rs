@@ -73,11 +73,7 @@ fn parse_date(field: &'static str, raw: Option<&str>) -> AppResult<Option<Date>>
 
 /// The period asked for (`YYYY-MM-DD`, both days included); by default the last twelve
 /// months up to today.
-pub fn period(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: Date,
-) -> AppResult<(Date, Date)> {
+pub fn period(from: Option<&str>, to: Option<&str>, today: Date) -> AppResult<(Date, Date)> {
     let to = parse_date("to", to)?.unwrap_or(today);
     let from = match parse_date("from", from)? {
         Some(d) => d,
@@ -89,8 +85,7 @@ pub fn period(
     if from > to {
         return Err(AppError::invalid("from", "error.period_invalid"));
     }
-    let months = (i32::from(to.year()) - i32::from(from.year())) * 12
-        + i32::from(to.month())
+    let months = (i32::from(to.year()) - i32::from(from.year())) * 12 + i32::from(to.month())
         - i32::from(from.month());
     if months >= MAX_MONTHS {
         return Err(AppError::invalid("from", "error.period_too_long"));
@@ -152,7 +147,10 @@ pub async fn building(
     let id = &building.id;
     let mut per_month: Vec<i64> = vec![0; starts.len()];
     for (slot, count) in ddb::per_slot(pool, id, &bounds, council_too).await? {
-        if let Some(n) = usize::try_from(slot).ok().and_then(|i| per_month.get_mut(i)) {
+        if let Some(n) = usize::try_from(slot)
+            .ok()
+            .and_then(|i| per_month.get_mut(i))
+        {
             *n = count;
         }
     }

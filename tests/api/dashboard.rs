@@ -103,7 +103,11 @@ async fn a_report_past_its_target_is_overdue_on_the_dashboard_board_and_report_p
     let (_, board) = browser
         .get_text(&format!("/buildings/{}", app.tilleuls))
         .await;
-    assert_eq!(board.matches("badge overdue").count(), 1, "one overdue card");
+    assert_eq!(
+        board.matches("badge overdue").count(),
+        1,
+        "one overdue card"
+    );
     let (_, page) = browser.get_text(&format!("/reports/{urgent}")).await;
     assert!(page.contains("badge overdue"));
     let (_, page) = browser.get_text(&format!("/reports/{ordinary}")).await;

@@ -18,10 +18,23 @@ async fn tilleuls_history() -> TestApp {
     let referent = app.token(REFERENT).await;
     let manager = app.token(MANAGER).await;
     // (filed at, category, place, hours to the first answer, hours to closing)
-    let history: [(&str, &str, &str, Option<i64>, Option<i64>); 6] = [
+    type Line = (&'static str, &'static str, &'static str, Option<i64>, Option<i64>);
+    let history: [Line; 6] = [
         ("2026-08-30T09:00:00Z", "plomberie", "Cave", Some(1), None), // before the period
-        ("2026-09-10T09:00:00Z", "plomberie", "Cave", Some(2), Some(10)),
-        ("2026-10-05T09:00:00Z", "plomberie", "Cave", Some(50), Some(100)),
+        (
+            "2026-09-10T09:00:00Z",
+            "plomberie",
+            "Cave",
+            Some(2),
+            Some(10),
+        ),
+        (
+            "2026-10-05T09:00:00Z",
+            "plomberie",
+            "Cave",
+            Some(50),
+            Some(100),
+        ),
         ("2026-10-20T09:00:00Z", "electricite", "Hall", Some(4), None),
         ("2026-11-02T09:00:00Z", "ascenseur", "Hall", None, None),
         ("2026-11-20T09:00:00Z", "plomberie", "Cave", None, None),
@@ -53,7 +66,11 @@ async fn tilleuls_history() -> TestApp {
         if let Some(h) = close {
             clock.set(start + h * HOUR_MS);
             let (status, _) = app
-                .post_json(&format!("/api/v1/reports/{id}/close"), Some(&manager), &json!({}))
+                .post_json(
+                    &format!("/api/v1/reports/{id}/close"),
+                    Some(&manager),
+                    &json!({}),
+                )
                 .await;
             assert_eq!(status, StatusCode::OK);
         }
@@ -121,7 +138,10 @@ async fn the_tilleuls_statistics_match_a_hand_count() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<svg") && html.contains("chart-bar"));
-    assert!(html.contains("<th scope=\"row\">2026-10</th><td>2</td>"), "{html}");
+    assert!(
+        html.contains("<th scope=\"row\">2026-10</th><td>2</td>"),
+        "{html}"
+    );
     assert!(html.contains("Électricité"));
     assert!(html.contains("4,0 h") && html.contains("55,0 h") && html.contains("50,0 %"));
 }
@@ -154,7 +174,11 @@ async fn statistics_refuse_residents_foreign_managers_and_bad_dates() {
         Some(12),
         "twelve months by default, empty ones included"
     );
-    for query in ["from=2026-13-01", "from=26/11/2026", "from=2026-05-01&to=2026-04-01"] {
+    for query in [
+        "from=2026-13-01",
+        "from=26/11/2026",
+        "from=2026-05-01&to=2026-04-01",
+    ] {
         let (status, err) = app
             .get_json(&format!("{path}?{query}"), Some(&manager))
             .await;

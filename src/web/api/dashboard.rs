@@ -12,8 +12,8 @@ use super::ErrorBody;
 use super::polls::csv_response;
 use crate::app::AppState;
 use crate::domain::dashboard::{self, Dashboard};
-use crate::domain::stats::{self, BuildingStats};
 use crate::domain::dashboard_csv;
+use crate::domain::stats::{self, BuildingStats};
 use crate::web::error::WebResult;
 use crate::web::extract::{ApiQuery, User};
 
@@ -30,7 +30,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// work orders waiting for the provider. Agency managers only: 403 for everyone else.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", security(("bearer" = [])),
     responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn portfolio(State(state): State<AppState>, User(actor, _): User) -> WebResult<Json<Dashboard>> {
+async fn portfolio(
+    State(state): State<AppState>,
+    User(actor, _): User,
+) -> WebResult<Json<Dashboard>> {
     Ok(Json(dashboard::portfolio(&state, &actor).await?))
 }
 

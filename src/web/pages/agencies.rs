@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
-use crate::domain::service_levels::TargetClock;
 use crate::domain::agencies::{self as service, AgencySettings, LangCode};
+use crate::domain::service_levels::TargetClock;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 

@@ -121,7 +121,12 @@ async fn stats_page(
     let view = stats::building(&state, &actor, &id, q.from.as_deref(), q.to.as_deref()).await?;
     let lang = ctx.lang;
     let s = &view.stats;
-    let max_month = s.reports_per_month.iter().map(|m| m.count).max().unwrap_or(0);
+    let max_month = s
+        .reports_per_month
+        .iter()
+        .map(|m| m.count)
+        .max()
+        .unwrap_or(0);
     let months: Vec<Bar> = s
         .reports_per_month
         .iter()
