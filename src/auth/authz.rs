@@ -414,6 +414,15 @@ pub fn check_portfolio(actor: &Actor) -> Result<PortfolioPermit, Denied> {
     })
 }
 
+/// The portfolio of a person known by the agencies they manage (the digest job has no
+/// session): none for someone who manages no agency.
+pub fn portfolio_of(managed_agencies: Vec<String>) -> Option<PortfolioPermit> {
+    (!managed_agencies.is_empty()).then_some(PortfolioPermit {
+        agencies: managed_agencies,
+        _granted: (),
+    })
+}
+
 /// A building's statistics count the reports the reader may list: referents also those the
 /// council filter keeps from the manager (R8), managers not.
 pub fn stats_count_council_only(role: BuildingRole) -> bool {

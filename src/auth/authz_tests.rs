@@ -597,6 +597,11 @@ fn stats_and_portfolio_table_role_with_foreign_buildings() {
             false => assert!(matches!(check_portfolio(&who), Err(Denied::Forbidden))),
         }
     }
+    assert!(portfolio_of(Vec::new()).is_none());
+    assert_eq!(
+        portfolio_of(vec!["a1".into()]).map(|p| p.agencies),
+        Some(vec!["a1".to_string()])
+    );
     assert!(stats_count_council_only(BuildingRole::Referent));
     assert!(!stats_count_council_only(BuildingRole::Manager));
 }

@@ -113,7 +113,7 @@ async fn build(cx: &Context, permit: &PortfolioPermit) -> AppResult<Dashboard> {
             name: c.name,
         })
         .collect();
-    let overdue = overdue_list(cx, agencies, now, LIST_LIMIT).await?;
+    let overdue = overdue_list(cx, permit, now, LIST_LIMIT).await?;
     let work_orders_waiting = ddb::work_orders_waiting(pool, agencies, LIST_LIMIT)
         .await?
         .into_iter()
@@ -142,11 +142,11 @@ async fn build(cx: &Context, permit: &PortfolioPermit) -> AppResult<Dashboard> {
 /// The overdue reports of the agencies, most overdue first (the dashboard, the digest).
 pub async fn overdue_list(
     cx: &Context,
-    agencies: &[String],
+    permit: &PortfolioPermit,
     now: i64,
     limit: i64,
 ) -> AppResult<Vec<OverdueReport>> {
-    Ok(ddb::overdue(&cx.db.pool, agencies, now, limit)
+    Ok(ddb::overdue(&cx.db.pool, &permit.agencies, now, limit)
         .await?
         .into_iter()
         .map(|r| OverdueReport {

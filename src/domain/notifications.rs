@@ -373,17 +373,18 @@ pub async fn run_digest(state: &Context, payload: &str) -> AppResult<()> {
     let lang = Lang::parse(&person.lang).unwrap_or_default();
     let pending = ndb::digest_pending(&state.db.pool, &p.person_id, p.until).await?;
     // Managers also read what waits past its first-answer target (D4).
-    let agencies = pdb::agencies(&state.db.pool, &p.person_id).await?;
-    let overdue = if agencies.is_empty() {
-        Vec::new()
-    } else {
-        crate::domain::dashboard::overdue_list(
-            state,
-            &agencies,
-            p.until,
-            crate::domain::dashboard::LIST_LIMIT,
-        )
-        .await?
+    let managed = pdb::agencies(&state.db.pool, &p.person_id).await?;
+    let overdue = match authz::portfolio_of(managed) {
+        None => Vec::new(),
+        Some(permit) => {
+            crate::domain::dashboard::overdue_list(
+                state,
+                &permit,
+                p.until,
+                crate::domain::dashboard::LIST_LIMIT,
+            )
+            .await?
+        }
     };
     if pending.is_empty() && overdue.is_empty() {
         return Ok(());

@@ -18,7 +18,13 @@ async fn tilleuls_history() -> TestApp {
     let referent = app.token(REFERENT).await;
     let manager = app.token(MANAGER).await;
     // (filed at, category, place, hours to the first answer, hours to closing)
-    type Line = (&'static str, &'static str, &'static str, Option<i64>, Option<i64>);
+    type Line = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<i64>,
+        Option<i64>,
+    );
     let history: [Line; 6] = [
         ("2026-08-30T09:00:00Z", "plomberie", "Cave", Some(1), None), // before the period
         (
