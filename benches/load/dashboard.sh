@@ -9,7 +9,7 @@
 #   benches/load/dashboard.sh [sqlite|postgres] N [seconds per run]
 #
 # Environment: PG_URL (default postgres://postgres@127.0.0.1:5432/palier_bench_dash, dropped
-# and re-created), PORT (default 18081). Needs wrk, sqlite3 or psql, sha256sum and curl.
+# and re-created), PORT (default 18081), BIN (default the release binary). Needs wrk, sqlite3 or psql, sha256sum and curl.
 set -euo pipefail
 
 BACKEND=${1:-sqlite}
@@ -19,7 +19,7 @@ PORT=${PORT:-18081}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/palier_bench_dash}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/benches/load"
-BIN="$ROOT/target/release/palier"
+BIN=${BIN:-"$ROOT/target/release/palier"}
 BASE="http://127.0.0.1:$PORT"
 
 for tool in wrk curl sha256sum; do
