@@ -59,10 +59,12 @@ pub enum Action {
     /// Publish, edit and withdraw announcements; create, publish and see the turnout of
     /// polls (A1, P1). Staff also see every announcement whatever its audience.
     PublishNews,
+    /// See the building's statistics and charts, and export them (D2, D3).
+    ViewStats,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
@@ -73,6 +75,7 @@ impl Action {
         Action::ManageMemberships,
         Action::ManagePeople,
         Action::PublishNews,
+        Action::ViewStats,
     ];
 }
 
@@ -110,7 +113,7 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
     use BuildingRole::*;
     match action {
         ViewBuilding | CreateReport => true,
-        ListMembers | UseReplyTemplates | ApproveMembers | PublishNews => {
+        ListMembers | UseReplyTemplates | ApproveMembers | PublishNews | ViewStats => {
             matches!(role, Referent | Manager)
         }
         ChangeRole | ManageBuilding | ManageMemberships | ManagePeople => role == Manager,
@@ -395,6 +398,41 @@ pub fn check_agency(
         action,
         _granted: (),
     })
+}
+
+/// Proof that `check_portfolio` granted the portfolio dashboard (D1) over `agencies`.
+#[allow(clippy::manual_non_exhaustive)]
+#[derive(Debug, Clone)]
+pub struct PortfolioPermit {
+    pub agencies: Vec<String>,
+    _granted: (),
+}
+
+/// The portfolio dashboard and its CSV: an agency's managers, over every agency they manage
+/// (a portfolio is all of them). Occupants, landlords and referents are `Forbidden`.
+pub fn check_portfolio(actor: &Actor) -> Result<PortfolioPermit, Denied> {
+    if actor.agencies.is_empty() {
+        return Err(Denied::Forbidden);
+    }
+    Ok(PortfolioPermit {
+        agencies: actor.agencies.clone(),
+        _granted: (),
+    })
+}
+
+/// The portfolio of a person known by the agencies they manage (the digest job has no
+/// session): none for someone who manages no agency.
+pub fn portfolio_of(managed_agencies: Vec<String>) -> Option<PortfolioPermit> {
+    (!managed_agencies.is_empty()).then_some(PortfolioPermit {
+        agencies: managed_agencies,
+        _granted: (),
+    })
+}
+
+/// A building's statistics count the reports the reader may list: referents also those the
+/// council filter keeps from the manager (R8), managers not.
+pub fn stats_count_council_only(role: BuildingRole) -> bool {
+    role != BuildingRole::Manager
 }
 
 /// What authorization needs to know about one report.

@@ -603,3 +603,49 @@ fn the_phone_of_a_neighbour_without_an_account_is_for_staff() {
         assert_eq!(sees_neighbour_phone(relation), phone, "{relation:?}");
     }
 }
+
+#[test]
+fn stats_and_portfolio_table_role_with_foreign_buildings() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    // (who, building statistics of their building, portfolio dashboard)
+    let cases = [
+        (actor(&["a1"], &[]), true, true),
+        (actor(&[], &[("b1", "referent")]), true, false),
+        (actor(&[], &[("b1", "occupant")]), false, false),
+        (actor(&[], &[("b1", "landlord")]), false, false),
+        (actor(&["a1", "a3"], &[]), true, true),
+    ];
+    for (who, stats, portfolio) in cases {
+        let result = check(&who, Action::ViewStats, &home);
+        match stats {
+            true => assert!(result.is_ok(), "stats for {:?}", who.memberships),
+            false => assert!(matches!(result, Err(Denied::Forbidden)), "stats"),
+        }
+        assert!(matches!(
+            check(&who, Action::ViewStats, &foreign),
+            Err(Denied::NotFound)
+        ));
+        match portfolio {
+            true => assert_eq!(
+                check_portfolio(&who).expect("portfolio").agencies,
+                who.agencies,
+                "every agency the manager manages, none other"
+            ),
+            false => assert!(matches!(check_portfolio(&who), Err(Denied::Forbidden))),
+        }
+    }
+    assert!(portfolio_of(Vec::new()).is_none());
+    assert_eq!(
+        portfolio_of(vec!["a1".into()]).map(|p| p.agencies),
+        Some(vec!["a1".to_string()])
+    );
+    assert!(stats_count_council_only(BuildingRole::Referent));
+    assert!(!stats_count_council_only(BuildingRole::Manager));
+}

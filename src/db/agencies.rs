@@ -12,10 +12,14 @@ pub struct AgencyRow {
     pub remind_after_days: i64,
     pub reminders_before_escalation: i64,
     pub answer_target_hours: i64,
+    pub urgent_target_hours: i64,
+    /// `calendar` or `working` hours.
+    pub target_clock: String,
+    pub timezone: String,
 }
 
-const AGENCY_COLUMNS: &str = "id, name, lang, on_call_email, on_call_phone, remind_after_days, \
-     reminders_before_escalation, answer_target_hours";
+pub const AGENCY_COLUMNS: &str = "id, name, lang, on_call_email, on_call_phone, remind_after_days, \
+     reminders_before_escalation, answer_target_hours, urgent_target_hours, target_clock, timezone";
 
 pub async fn by_id<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -51,6 +55,9 @@ pub struct Settings<'a> {
     pub remind_after_days: i64,
     pub reminders_before_escalation: i64,
     pub answer_target_hours: i64,
+    pub urgent_target_hours: i64,
+    pub target_clock: &'a str,
+    pub timezone: &'a str,
 }
 
 pub async fn update_settings<'c>(
@@ -60,8 +67,8 @@ pub async fn update_settings<'c>(
 ) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE agencies SET name = $2, lang = $3, on_call_email = $4, on_call_phone = $5, \
-         remind_after_days = $6, reminders_before_escalation = $7, answer_target_hours = $8 \
-         WHERE id = $1",
+         remind_after_days = $6, reminders_before_escalation = $7, answer_target_hours = $8, \
+         urgent_target_hours = $9, target_clock = $10, timezone = $11 WHERE id = $1",
     )
     .bind(id)
     .bind(s.name)
@@ -71,6 +78,9 @@ pub async fn update_settings<'c>(
     .bind(s.remind_after_days)
     .bind(s.reminders_before_escalation)
     .bind(s.answer_target_hours)
+    .bind(s.urgent_target_hours)
+    .bind(s.target_clock)
+    .bind(s.timezone)
     .execute(ex)
     .await?;
     Ok(done.rows_affected())

@@ -30,6 +30,8 @@ pub struct ReportRow {
     pub updated_at: i64,
     pub first_response_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// When the first staff answer is due (service levels, D4).
+    pub due_at: Option<i64>,
     pub photo_count: i64,
     pub follower_count: i64,
 }
@@ -37,7 +39,7 @@ pub struct ReportRow {
 const REPORT_SELECT: &str = "SELECT r.id, r.building_id, r.author_id, a.name AS author_name, r.concerned_id, \
      c.name AS concerned_name, r.lot_id, r.category, r.title, r.description, r.location_part, r.location_floor, \
      r.location_detail, r.urgent, r.status, r.manager_visible, r.removed_at, r.removed_reason, r.created_at, \
-     r.updated_at, r.first_response_at, r.closed_at, \
+     r.updated_at, r.first_response_at, r.closed_at, r.due_at, \
      r.photo_count, r.follower_count \
      FROM reports r JOIN people a ON a.id = r.author_id JOIN people c ON c.id = r.concerned_id";
 
@@ -57,6 +59,7 @@ pub struct NewReport<'a> {
     pub manager_visible: bool,
     /// Folded; stored as the backend's index compares it ([`super::search::index_text`]).
     pub search_text: &'a str,
+    pub due_at: i64,
     pub now: i64,
 }
 
@@ -68,8 +71,8 @@ pub async fn insert<'c>(
     sqlx::query(
         "INSERT INTO reports (id, building_id, author_id, concerned_id, lot_id, category, title, description, \
          location_part, location_floor, location_detail, urgent, manager_visible, search_text, created_at, updated_at, \
-         search_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)",
+         search_version, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
     )
     .bind(r.id)
     .bind(r.building_id)
@@ -87,6 +90,7 @@ pub async fn insert<'c>(
     .bind(super::search::index_text(backend, r.search_text))
     .bind(r.now)
     .bind(super::search::VERSION)
+    .bind(r.due_at)
     .execute(ex)
     .await?;
     Ok(())

@@ -4,6 +4,7 @@
 use crate::auth::Actor;
 use crate::auth::authz::{self, AgencyAction};
 use crate::db::agencies::{self as adb, AgencyRow};
+use crate::domain::service_levels::{self, TargetClock};
 use crate::domain::types::{Email, optional_text, text};
 use crate::domain::{AppError, AppResult, Context};
 use crate::i18n::Lang;
@@ -32,6 +33,23 @@ pub struct AgencySettings {
     pub reminders_before_escalation: i64,
     /// First-answer target for reports, in hours (1–720; 48 by default).
     pub answer_target_hours: i64,
+    /// First-answer target for urgent reports, in hours (1–720; 4 by default).
+    #[serde(default = "default_urgent_target")]
+    pub urgent_target_hours: i64,
+    /// Whether targets count calendar hours or working hours (D4).
+    #[serde(default)]
+    pub target_clock: TargetClock,
+    /// The agency's time zone (working hours, months of the statistics); IANA name.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+}
+
+fn default_urgent_target() -> i64 {
+    4
+}
+
+fn default_timezone() -> String {
+    service_levels::DEFAULT_TZ.to_string()
 }
 
 /// `fr` or `en`.
@@ -72,6 +90,9 @@ impl From<AgencyRow> for AgencySettings {
             remind_after_days: a.remind_after_days,
             reminders_before_escalation: a.reminders_before_escalation,
             answer_target_hours: a.answer_target_hours,
+            urgent_target_hours: a.urgent_target_hours,
+            target_clock: TargetClock::parse(&a.target_clock).unwrap_or_default(),
+            timezone: a.timezone,
         }
     }
 }
@@ -123,11 +144,19 @@ pub async fn update_settings(
             0..=10,
         ),
         ("answer_target_hours", input.answer_target_hours, 1..=720),
+        ("urgent_target_hours", input.urgent_target_hours, 1..=720),
     ] {
         if !range.contains(&value) {
             return Err(AppError::invalid(field, "error.number_invalid"));
         }
     }
+    let timezone = input.timezone.trim();
+    if timezone.is_empty() || jiff::tz::TimeZone::get(timezone).is_err() {
+        return Err(AppError::invalid("timezone", "error.timezone_invalid"));
+    }
+    let before = adb::by_id(&cx.db.pool, &permit.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let lang: Lang = input.lang.into();
     adb::update_settings(
         &cx.db.pool,
@@ -140,8 +169,28 @@ pub async fn update_settings(
             remind_after_days: input.remind_after_days,
             reminders_before_escalation: input.reminders_before_escalation,
             answer_target_hours: input.answer_target_hours,
+            urgent_target_hours: input.urgent_target_hours,
+            target_clock: input.target_clock.as_str(),
+            timezone,
         },
     )
     .await?;
+    let after = adb::by_id(&cx.db.pool, &permit.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Due times follow the targets (D4).
+    if (
+        before.answer_target_hours,
+        before.urgent_target_hours,
+        &before.target_clock,
+        &before.timezone,
+    ) != (
+        after.answer_target_hours,
+        after.urgent_target_hours,
+        &after.target_clock,
+        &after.timezone,
+    ) {
+        service_levels::recompute_agency(cx, &after).await?;
+    }
     settings(cx, actor, &permit.agency_id).await
 }

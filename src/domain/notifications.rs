@@ -362,6 +362,24 @@ async fn dispatch(state: &Context, event: &EventRow) -> AppResult<bool> {
     Ok(true)
 }
 
+/// Makes sure each manager of the agency who reads the daily digest has one on the first
+/// morning after `due_at`,
+/// where the report will be listed if it is still waiting for its first answer (D4).
+pub async fn schedule_overdue_digests(
+    tx: &mut sqlx::AnyConnection,
+    agency_id: &str,
+    due_at: i64,
+    now: i64,
+) -> AppResult<()> {
+    for (person_id, timezone) in db::service_levels::digest_staff(&mut *tx, agency_id).await? {
+        let run_at = next_digest_at(due_at, &timezone);
+        let key = format!("digest:{person_id}:{run_at}");
+        let payload = serde_json::json!({ "person_id": person_id, "until": run_at }).to_string();
+        ndb::enqueue_once(&mut *tx, DIGEST_JOB, &payload, run_at, &key, now).await?;
+    }
+    Ok(())
+}
+
 #[derive(serde::Deserialize)]
 struct DigestPayload {
     person_id: String,
@@ -377,10 +395,35 @@ pub async fn run_digest(state: &Context, payload: &str) -> AppResult<()> {
     };
     let lang = Lang::parse(&person.lang).unwrap_or_default();
     let pending = ndb::digest_pending(&state.db.pool, &p.person_id, p.until).await?;
-    if pending.is_empty() {
+    // Managers also read what waits past its first-answer target (D4).
+    let managed = pdb::agencies(&state.db.pool, &p.person_id).await?;
+    let overdue = match authz::portfolio_of(managed) {
+        None => Vec::new(),
+        Some(permit) => {
+            crate::domain::dashboard::overdue_list(
+                state,
+                &permit,
+                p.until,
+                crate::domain::dashboard::LIST_LIMIT,
+            )
+            .await?
+        }
+    };
+    if pending.is_empty() && overdue.is_empty() {
         return Ok(());
     }
     let base = &state.config.base_url;
+    let overdue: Vec<messages::DigestLine> = overdue
+        .into_iter()
+        .map(|o| messages::DigestLine {
+            urgent: o.urgent,
+            building: o.building_name,
+            title: o.title,
+            what: lang.t("report.overdue").to_string(),
+            when: crate::i18n::local_datetime_in(lang, o.due_ms),
+            link: format!("{base}/reports/{}", o.report_id),
+        })
+        .collect();
     let lines: Vec<messages::DigestLine> = pending
         .iter()
         .map(|n| messages::DigestLine {
@@ -409,6 +452,7 @@ pub async fn run_digest(state: &Context, payload: &str) -> AppResult<()> {
         &person.name,
         date,
         &lines,
+        &overdue,
         &format!("{base}/account/notifications"),
         format!("digest.{}.{}@{domain}", p.person_id, p.until),
     )?;

@@ -265,6 +265,7 @@ struct DigestText<'a> {
     lang: Lang,
     name: &'a str,
     lines: &'a [DigestLine],
+    overdue: &'a [DigestLine],
     settings: &'a str,
 }
 
@@ -274,6 +275,7 @@ struct DigestHtml<'a> {
     lang: Lang,
     name: &'a str,
     lines: &'a [DigestLine],
+    overdue: &'a [DigestLine],
     settings: &'a str,
 }
 
@@ -284,6 +286,7 @@ pub fn digest(
     name: &str,
     date: &str,
     lines: &[DigestLine],
+    overdue: &[DigestLine],
     settings: &str,
     message_id: String,
 ) -> Result<OutgoingEmail, MailError> {
@@ -291,18 +294,23 @@ pub fn digest(
         to: to.to_string(),
         subject: lang.tf(
             "mail.digest.subject",
-            &[("date", date), ("count", &lines.len().to_string())],
+            &[
+                ("date", date),
+                ("count", &(lines.len() + overdue.len()).to_string()),
+            ],
         ),
         text: render(&DigestText {
             lang,
             name,
             lines,
+            overdue,
             settings,
         })?,
         html: render(&DigestHtml {
             lang,
             name,
             lines,
+            overdue,
             settings,
         })?,
         message_id: Some(message_id),

@@ -13,7 +13,10 @@ fn valid_settings() -> Value {
         "on_call_phone": "06 00 00 00 00",
         "remind_after_days": 3,
         "reminders_before_escalation": 1,
-        "answer_target_hours": 24
+        "answer_target_hours": 24,
+        "urgent_target_hours": 4,
+        "target_clock": "calendar",
+        "timezone": "Europe/Paris"
     })
 }
 

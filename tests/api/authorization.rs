@@ -448,3 +448,71 @@ async fn import_invitation_and_landlord_rights_by_role() {
         );
     }
 }
+
+#[tokio::test]
+async fn dashboard_and_statistics_rights_by_role() {
+    let app = spawn_app().await;
+    // (who, building, [building stats, stats CSV, portfolio dashboard, portfolio CSV])
+    let table: Vec<(&str, &str, [u16; 4])> = vec![
+        (MANAGER, "tilleuls", [OK, OK, OK, OK]),
+        (REFERENT, "tilleuls", [OK, OK, FORBIDDEN, FORBIDDEN]),
+        (CARETAKER, "tilleuls", [OK, OK, FORBIDDEN, FORBIDDEN]),
+        (
+            OWNER,
+            "tilleuls",
+            [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            TENANT,
+            "tilleuls",
+            [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            LANDLORD,
+            "tilleuls",
+            [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            NEIGHBOUR,
+            "tilleuls",
+            [NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            REFERENT,
+            "vignes",
+            [NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN],
+        ),
+        (OTHER_MANAGER, "tilleuls", [NOT_FOUND, NOT_FOUND, OK, OK]),
+        (MANAGER, "other", [NOT_FOUND, NOT_FOUND, OK, OK]),
+        (OTHER_MANAGER, "other", [OK, OK, OK, OK]),
+    ];
+    for (who, building, expected) in table {
+        let token = app.token(who).await;
+        let id = match building {
+            "tilleuls" => app.tilleuls.clone(),
+            "vignes" => app.vignes.clone(),
+            _ => app.other_building.clone(),
+        };
+        let mut got = [0u16; 4];
+        for (slot, path) in [
+            format!("/api/v1/buildings/{id}/stats"),
+            format!("/api/v1/buildings/{id}/stats.csv"),
+            "/api/v1/dashboard".to_string(),
+            "/api/v1/dashboard.csv".to_string(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            got[slot] = app
+                .client
+                .get(app.url(path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16();
+        }
+        assert_eq!(got, expected, "{who} on {building}");
+    }
+}

@@ -32,6 +32,8 @@ pub struct Report {
     pub updated_at: i64,
     pub first_response_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// When the first staff answer is due, while none was given (D4).
+    pub due_at: Option<i64>,
     pub photo_count: i64,
     pub follower_count: i64,
 }
@@ -46,6 +48,14 @@ impl Report {
             removed: self.removed,
             manager_visible: self.manager_visible,
         }
+    }
+
+    /// Open, still without a first staff answer, and past its due time (D4).
+    pub fn overdue(&self, now: i64) -> bool {
+        self.status != ReportStatus::Closed
+            && !self.removed
+            && self.first_response_at.is_none()
+            && self.due_at.is_some_and(|d| d < now)
     }
 
     /// Staircase, floor and free text, joined.
@@ -84,6 +94,7 @@ impl From<ReportRow> for Report {
             updated_at: r.updated_at,
             first_response_at: r.first_response_at,
             closed_at: r.closed_at,
+            due_at: r.due_at,
             photo_count: r.photo_count,
             follower_count: r.follower_count,
         }

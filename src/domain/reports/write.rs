@@ -100,6 +100,9 @@ pub async fn create(
     ]
     .join(" ");
     let search_text = super::search::document(&valid.title, &valid.description, &location);
+    let due_at = crate::domain::service_levels::targets_for_building(state, &building.id)
+        .await?
+        .due_at(now, draft.urgent);
     let mut tx = state.db.begin().await?;
     rdb::insert(
         &mut *tx,
@@ -119,6 +122,7 @@ pub async fn create(
             urgent: draft.urgent,
             manager_visible,
             search_text: &search_text,
+            due_at,
             now,
         },
     )
@@ -128,6 +132,15 @@ pub async fn create(
     }
     rdb::follow(&mut *tx, &id, &actor.person_id, now).await?;
     rdb::follow(&mut *tx, &id, &concerned_id, now).await?;
+    if manager_visible {
+        crate::domain::notifications::schedule_overdue_digests(
+            &mut tx,
+            &building.agency_id,
+            due_at,
+            now,
+        )
+        .await?;
+    }
     let detail = if concerned_id != actor.person_id {
         concerned_id.as_str()
     } else {

@@ -4,6 +4,7 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod dashboard;
 mod lifecycle;
 mod lots;
 mod mail_in;
@@ -187,6 +188,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(agencies::routes())
         .merge(buildings::routes())
+        .merge(dashboard::routes())
         .merge(lifecycle::routes())
         .merge(lots::routes())
         .merge(portfolio::routes())

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
 use crate::domain::agencies::{self as service, AgencySettings, LangCode};
+use crate::domain::service_levels::TargetClock;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
 
@@ -60,6 +61,12 @@ struct SettingsForm {
     reminders_before_escalation: String,
     #[serde(default)]
     answer_target_hours: String,
+    #[serde(default)]
+    urgent_target_hours: String,
+    #[serde(default)]
+    target_clock: String,
+    #[serde(default)]
+    timezone: String,
 }
 
 async fn save_settings(
@@ -82,6 +89,20 @@ async fn save_settings(
         remind_after_days: number(&form.remind_after_days),
         reminders_before_escalation: number(&form.reminders_before_escalation),
         answer_target_hours: number(&form.answer_target_hours),
+        // Forms from before service levels leave the new fields out: their defaults.
+        urgent_target_hours: match form.urgent_target_hours.trim() {
+            "" => 4,
+            raw => number(raw),
+        },
+        target_clock: if form.target_clock == "working" {
+            TargetClock::Working
+        } else {
+            TargetClock::Calendar
+        },
+        timezone: match form.timezone.trim() {
+            "" => crate::domain::service_levels::DEFAULT_TZ.to_string(),
+            raw => raw.to_string(),
+        },
     };
     form_outcome(
         ctx.lang,

@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod dashboard;
 mod join;
 mod lifecycle;
 mod news_templates;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(buildings::router())
+        .merge(dashboard::router())
         .merge(reports::router())
         .merge(report_view::router())
         .merge(reply_templates::router())
@@ -282,10 +284,15 @@ async fn home(
     Query(q): Query<NoticeQuery>,
 ) -> WebResult<Response> {
     if let Some(actor) = &ctx.actor {
-        // One building: straight to it; otherwise the list.
-        let to = match crate::domain::buildings::landing(&state, actor).await? {
-            Some(id) => format!("/buildings/{id}"),
-            None => "/buildings".to_string(),
+        // A manager's home is the portfolio dashboard (D1); a resident of one building
+        // goes straight to it; everyone else to their list of buildings.
+        let to = if crate::auth::authz::is_agency_staff(actor) {
+            "/dashboard".to_string()
+        } else {
+            match crate::domain::buildings::landing(&state, actor).await? {
+                Some(id) => format!("/buildings/{id}"),
+                None => "/buildings".to_string(),
+            }
         };
         return Ok(Redirect::to(&to).into_response());
     }

@@ -57,6 +57,8 @@ pub struct HistoryLine {
 struct ReportTpl {
     page: Page,
     report: Report,
+    /// Past its first-answer target without an answer: since when (D4).
+    overdue: Option<String>,
     category: String,
     building: Building,
     created: String,
@@ -238,6 +240,10 @@ async fn report_page(
         wo_messages,
         progress,
         page,
+        overdue: view
+            .report
+            .overdue(now)
+            .then(|| human_time(lang, view.report.due_at.unwrap_or_default(), now)),
         category: categories::label_of(&cats, &view.report.category).to_string(),
         created: human_time(lang, view.report.created_at, now),
         activity: (view.report.updated_at > view.report.created_at).then(|| {

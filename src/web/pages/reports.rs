@@ -39,6 +39,8 @@ pub struct Card {
     /// Urgent and still open: a closed report is no longer urgent.
     pub urgent: bool,
     pub removed: bool,
+    /// Still waiting for its first staff answer past the agency's target (D4).
+    pub overdue: bool,
     /// "Signalé aujourd’hui à 09:12": the creation, labelled.
     pub created: String,
     /// "Dernière activité hier à 18:40", when something happened since.
@@ -54,6 +56,7 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
         location: r.location(),
         urgent: r.urgent && r.status != crate::vocab::ReportStatus::Closed,
         removed: r.removed,
+        overdue: r.overdue(now),
         created: page.lang.tf(
             "card.created",
             &[("when", &human_time(page.lang, r.created_at, now))],

@@ -1,0 +1,254 @@
+//! A building's statistics and the CSV exports (issue 12 item 3, D2, D3): the Tilleuls'
+//! figures against a hand count, the CSV read back, who may see them.
+
+use palier::clock::{Clock, HOUR_MS};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::dashboard::at;
+use crate::helpers::*;
+use crate::reports::create_report;
+
+/// Files the Tilleuls' reports of the hand count, answering and closing them as the clock
+/// moves; returns the app at 21 November 2026, 10:00 UTC.
+async fn tilleuls_history() -> TestApp {
+    let clock = Clock::fixed(at("2026-08-30T09:00:00Z"));
+    let app = spawn_app_with(clock.clone()).await;
+    let tenant = app.token(TENANT).await;
+    let referent = app.token(REFERENT).await;
+    let manager = app.token(MANAGER).await;
+    // (filed at, category, place, hours to the first answer, hours to closing)
+    type Line = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<i64>,
+        Option<i64>,
+    );
+    let history: [Line; 6] = [
+        ("2026-08-30T09:00:00Z", "plomberie", "Cave", Some(1), None), // before the period
+        (
+            "2026-09-10T09:00:00Z",
+            "plomberie",
+            "Cave",
+            Some(2),
+            Some(10),
+        ),
+        (
+            "2026-10-05T09:00:00Z",
+            "plomberie",
+            "Cave",
+            Some(50),
+            Some(100),
+        ),
+        ("2026-10-20T09:00:00Z", "electricite", "Hall", Some(4), None),
+        ("2026-11-02T09:00:00Z", "ascenseur", "Hall", None, None),
+        ("2026-11-20T09:00:00Z", "plomberie", "Cave", None, None),
+    ];
+    for (filed, category, place, answer, close) in history {
+        let start = at(filed);
+        clock.set(start);
+        let id = create_report(
+            &app,
+            &tenant,
+            &app.tilleuls,
+            json!({"category": category, "location_part": place, "title": format!("{category} {filed}")}),
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        if let Some(h) = answer {
+            clock.set(start + h * HOUR_MS);
+            let (status, _) = app
+                .post_json(
+                    &format!("/api/v1/reports/{id}/comments"),
+                    Some(&referent),
+                    &json!({"body": "Pris en charge."}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        if let Some(h) = close {
+            clock.set(start + h * HOUR_MS);
+            let (status, _) = app
+                .post_json(
+                    &format!("/api/v1/reports/{id}/close"),
+                    Some(&manager),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    clock.set(at("2026-11-21T10:00:00Z"));
+    app
+}
+
+#[tokio::test]
+async fn the_tilleuls_statistics_match_a_hand_count() {
+    let app = tilleuls_history().await;
+    let path = format!(
+        "/api/v1/buildings/{}/stats?from=2026-09-01&to=2026-11-30",
+        app.tilleuls
+    );
+    for who in [MANAGER, REFERENT] {
+        let (status, stats) = app.get_json(&path, Some(&app.token(who).await)).await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        assert_eq!(
+            stats,
+            json!({
+                "reports_per_month": [
+                    {"month": "2026-09", "count": 1},
+                    {"month": "2026-10", "count": 2},
+                    {"month": "2026-11", "count": 2},
+                ],
+                "per_category": [
+                    {"category": "plomberie", "count": 3},
+                    {"category": "ascenseur", "count": 1},
+                    {"category": "electricite", "count": 1},
+                ],
+                // Answers after 2, 4 and 50 hours; closings after 10 and 100 hours.
+                "median_first_answer_hours": 4.0,
+                "median_close_hours": 55.0,
+                // Answered in time: 2 of 3 answered plus 1 overdue without answer.
+                "first_answer_on_time_pct": 50.0,
+                "recurrent": [{"category": "plomberie", "location": "Cave", "count": 3}],
+            }),
+            "{who}"
+        );
+    }
+    // The August report counts when the period includes it.
+    let (_, stats) = app
+        .get_json(
+            &format!(
+                "/api/v1/buildings/{}/stats?from=2026-08-01&to=2026-08-31",
+                app.tilleuls
+            ),
+            Some(&app.token(MANAGER).await),
+        )
+        .await;
+    assert_eq!(
+        stats["reports_per_month"],
+        json!([{"month": "2026-08", "count": 1}])
+    );
+    assert_eq!(stats["median_close_hours"], json!(null));
+
+    // The charts page: SVG bars, each chart with its table.
+    let browser = app.browser(Some(REFERENT)).await;
+    let (status, html) = browser
+        .get_text(&format!(
+            "/buildings/{}/stats?from=2026-09-01&to=2026-11-30",
+            app.tilleuls
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("chart-bar"));
+    assert!(
+        html.contains("<th scope=\"row\">2026-10</th><td>2</td>"),
+        "{html}"
+    );
+    assert!(html.contains("Électricité"));
+    assert!(html.contains("4,0 h") && html.contains("55,0 h") && html.contains("50,0 %"));
+}
+
+#[tokio::test]
+async fn statistics_refuse_residents_foreign_managers_and_bad_dates() {
+    let app = spawn_app().await;
+    let path = format!("/api/v1/buildings/{}/stats", app.tilleuls);
+    for who in [TENANT, OWNER, LANDLORD] {
+        let token = app.token(who).await;
+        let (status, _) = app.get_json(&path, Some(&token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        let resp = app
+            .client
+            .get(app.url(&format!("{path}.csv")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    let other = app.token(OTHER_MANAGER).await;
+    let (status, _) = app.get_json(&path, Some(&other)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let manager = app.token(MANAGER).await;
+    let (status, stats) = app.get_json(&path, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        stats["reports_per_month"].as_array().map(Vec::len),
+        Some(12),
+        "twelve months by default, empty ones included"
+    );
+    for query in [
+        "from=2026-13-01",
+        "from=26/11/2026",
+        "from=2026-05-01&to=2026-04-01",
+    ] {
+        let (status, err) = app
+            .get_json(&format!("{path}?{query}"), Some(&manager))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(err["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn the_csv_exports_keep_accents_bom_and_semicolons() {
+    let app = tilleuls_history().await;
+    let manager = app.token(MANAGER).await;
+    let resp = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/buildings/{}/stats.csv?from=2026-09-01&to=2026-11-30",
+            app.tilleuls
+        )))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/csv"))
+    );
+    let bytes = resp.bytes().await.expect("body");
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 byte-order mark");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    let rows: Vec<Vec<&str>> = text
+        .split("\r\n")
+        .map(|line| line.split(';').collect())
+        .collect();
+    assert_eq!(rows[0], vec!["Immeuble", "Résidence des Tilleuls"]);
+    assert!(rows.contains(&vec!["2026-10", "2"]));
+    assert!(rows.contains(&vec!["Électricité / éclairage", "1"]));
+    assert!(rows.contains(&vec!["Délai médian de première réponse (heures)", "4,0"]));
+    assert!(rows.contains(&vec!["Plomberie / fuite", "Cave", "3"]));
+
+    let resp = app
+        .client
+        .get(app.url("/api/v1/dashboard.csv"))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = resp.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().map(|l| l.split(';').count()),
+        Some(8),
+        "{text}"
+    );
+    assert!(text.contains("À traiter"), "{text}");
+    // Tilleuls by the hand count: 40 lots; August's and October 20th's answered (in
+    // progress), September's and October 5th's closed, November's two to do, one overdue.
+    assert!(
+        text.lines()
+            .any(|l| l == "Résidence des Tilleuls;40;2;2;2;1;0;0"),
+        "{text}"
+    );
+}
