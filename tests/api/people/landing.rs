@@ -30,8 +30,8 @@ async fn a_resident_of_one_building_lands_on_it() {
     );
     assert_eq!(
         landing(&app, MANAGER).await,
-        "/buildings",
-        "agency staff: the list"
+        "/dashboard",
+        "agency staff: the portfolio dashboard"
     );
 
     // Joining a second building: the list again.
