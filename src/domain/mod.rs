@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod announcements;
 pub mod approval;
+pub mod claims;
 pub mod buildings;
 pub mod context;
 pub mod erasure;
