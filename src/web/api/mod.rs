@@ -4,6 +4,8 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod claim_out;
+pub mod claims;
 mod lifecycle;
 mod lots;
 mod notifications;
@@ -196,6 +198,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(provider_link::routes())
         .merge(announcements::routes())
         .merge(polls::routes())
+        .merge(claims::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -11,6 +11,7 @@ mod notifications;
 pub mod on_call;
 mod polls;
 mod portfolio;
+pub mod claim_link;
 pub mod provider_link;
 mod reply_templates;
 mod report_view;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(claim_link::router())
         .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
@@ -140,6 +142,9 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_acknowledged" => "notice.wo_acknowledged",
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
+        "claim_reference" => "claim.notice.reference",
+        "claim_visit" => "claim.notice.visit",
+        "claim_message" => "claim.notice.message",
         "provider_saved" => "notice.provider_saved",
         "announcement_published" => "news.notice.published",
         "announcement_saved" => "news.notice.saved",
