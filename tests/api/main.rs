@@ -9,6 +9,8 @@ mod agencies;
 mod authorization;
 mod backup;
 mod buildings;
+mod claims;
+mod claims_rules;
 mod helpers;
 mod idempotency;
 mod lifecycle;

@@ -177,6 +177,12 @@ pub async fn create(
         None => Vec::new(),
     };
 
+    // Their sizes, for the e-mail to the insurer (attached up to a total, linked beyond).
+    let mut sizes = Vec::new();
+    for p in &photos {
+        let size = cx.files.get(&p.object_key).await.map(|b| b.len() as i64);
+        sizes.push(size.unwrap_or_default());
+    }
     let seq = cdb::next_seq(pool, &building.agency_id).await?;
     let year = jiff::Timestamp::from_millisecond(now)
         .map(|t| t.strftime("%Y").to_string())
@@ -221,7 +227,7 @@ pub async fn create(
                 format: "photo".into(),
                 filename: format!("photo-{}.jpg", i + 1),
                 object_key: p.object_key.clone(),
-                size: 0,
+                size: sizes.get(i).copied().unwrap_or_default(),
                 message_id: None,
                 from_insurer: 0,
                 created_at: now,

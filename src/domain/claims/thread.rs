@@ -60,8 +60,8 @@ pub async fn transmit(cx: &Context, actor: &Actor, id: &str) -> AppResult<(Claim
     let mut total = 0;
     let mut linked = Vec::new();
     for a in &detail.attachments {
-        total += a.size.max(1);
-        if total <= MAIL_ATTACHMENTS_BYTES && a.size > 0 {
+        total += a.size;
+        if total <= MAIL_ATTACHMENTS_BYTES {
             attachments.push(Attachment {
                 filename: a.filename.clone(),
                 content_type: a.content_type().into(),
