@@ -27,6 +27,19 @@ pub fn money(lang: Lang, cents: i64) -> String {
     }
 }
 
+/// A claim's date as people write it: the day alone when given as a day (midnight, Paris).
+pub fn when(lang: Lang, ms: i64) -> String {
+    let midnight = jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .and_then(|t| t.in_tz("Europe/Paris").ok())
+        .is_some_and(|z| z.hour() == 0 && z.minute() == 0);
+    if midnight {
+        crate::i18n::local_date_in(lang, ms)
+    } else {
+        crate::i18n::local_datetime_in(lang, ms)
+    }
+}
+
 /// Renders the declaration of a loaded claim.
 pub async fn render(cx: &Context, d: &ClaimDetail) -> AppResult<Vec<u8>> {
     let c = &d.claim;
@@ -134,8 +147,8 @@ pub async fn render(cx: &Context, d: &ClaimDetail) -> AppResult<Vec<u8>> {
         photos: lang.t("claim.pdf.photos"),
     };
     let issued = crate::i18n::local_date_in(lang, cx.clock.now_ms());
-    let occurred = crate::i18n::local_datetime_in(lang, c.occurred_at);
-    let discovered = crate::i18n::local_datetime_in(lang, c.discovered_at);
+    let occurred = when(lang, c.occurred_at);
+    let discovered = when(lang, c.discovered_at);
     let title = if c.title.trim().is_empty() {
         lang.t(&format!("claim.kind.{}", c.kind)).to_string()
     } else {

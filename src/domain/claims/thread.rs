@@ -95,7 +95,7 @@ pub async fn transmit(cx: &Context, actor: &Actor, id: &str) -> AppResult<(Claim
             ("building", &detail.building_name),
             ("address", &detail.building_address),
             ("kind", kind),
-            ("occurred", &crate::i18n::local_datetime_in(lang, row.occurred_at)),
+            ("occurred", &super::document::when(lang, row.occurred_at)),
             ("description", &row.description),
             ("link", &link),
             ("linked", &linked),

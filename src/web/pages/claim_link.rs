@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{FormErrors, NoticeQuery, Page, form_outcome, render};
 use crate::app::AppState;
-use crate::domain::claims::document::money;
+use crate::domain::claims::document::{money, when};
 use crate::domain::claims::link;
 use crate::i18n::{Lang, local_datetime_in};
 use crate::web::api::claims::file_response;
@@ -133,8 +133,8 @@ async fn insurer_render(
         address: d.building_address.clone(),
         place: c.place.clone(),
         policy_number: c.policy_number.clone(),
-        occurred: local_datetime_in(lang, c.occurred_at),
-        discovered: local_datetime_in(lang, c.discovered_at),
+        occurred: when(lang, c.occurred_at),
+        discovered: when(lang, c.discovered_at),
         description: c.description.clone(),
         damages: c.damages.clone(),
         estimate,
