@@ -62,7 +62,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Request fields the server checks against a closed list (the domain parsers' values):
 /// declared as enums so clients and contract tests know them.
-pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 13] = [
     ("RegisterRequest", "occupancy", &["owner", "tenant"]),
     (
         "CommentRequest",
@@ -86,6 +86,8 @@ pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
     ("PollIn", "audience", &["all", "owners", "tenants"]),
     ("PollIn", "results_visible", &["after_vote", "after_close"]),
     ("TemplateIn", "lang", &["fr", "en"]),
+    ("ClaimIn", "kind", &crate::domain::claims::KINDS),
+    ("StatusIn", "status", &["settled", "refused", "closed"]),
 ];
 
 fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
