@@ -324,13 +324,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     );
                 }
                 AdminCommand::CreateInsurer { name, email, phone } => {
-                    let insurer =
-                        crate::domain::claims::insurers::create_shared(&state, &name, &email, &phone)
-                            .await
-                            .map_err(|e| match e {
-                                crate::domain::AppError::Invalid(i) => usage(i),
-                                other => CliError::App(other),
-                            })?;
+                    let insurer = crate::domain::claims::insurers::create_shared(
+                        &state, &name, &email, &phone,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::domain::AppError::Invalid(i) => usage(i),
+                        other => CliError::App(other),
+                    })?;
                     println!("insurer {} ({}) created", insurer.name, insurer.id);
                 }
                 AdminCommand::CreateBuilding {

@@ -1,137 +1,11 @@
-//! Insurers, buildings' insurance, claims with their lots, thread, attachments and history.
+//! Claims with their lots; insurers and a claim's thread, files and history are in
+//! `insurers` and `claim_items`, re-exported here.
 
 use sqlx::{Any, Executor};
 
+pub use super::claim_items::*;
+pub use super::insurers::*;
 use super::sql::Sql;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct InsurerRow {
-    pub id: String,
-    pub agency_id: Option<String>,
-    pub name: String,
-    pub claims_email: String,
-    pub phone: String,
-}
-
-const INSURER_COLUMNS: &str = "id, agency_id, name, claims_email, phone";
-
-/// A new insurer: the agency's, or shared by every agency (`agency_id` None).
-pub async fn insert_insurer<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    i: &InsurerRow,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO insurers (id, agency_id, name, claims_email, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&i.id)
-    .bind(i.agency_id.as_deref())
-    .bind(&i.name)
-    .bind(&i.claims_email)
-    .bind(&i.phone)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// The insurers an agency may choose: its own and the shared ones, by name.
-pub async fn insurers_for<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    agency_id: &str,
-) -> sqlx::Result<Vec<InsurerRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {INSURER_COLUMNS} FROM insurers WHERE agency_id = $1 OR agency_id IS NULL ORDER BY name, id"
-    ))
-    .bind(agency_id)
-    .fetch_all(ex)
-    .await
-}
-
-pub async fn insurer<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    id: &str,
-) -> sqlx::Result<Option<InsurerRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {INSURER_COLUMNS} FROM insurers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(ex)
-    .await
-}
-
-pub async fn set_insurance<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    building_id: &str,
-    insurer_id: &str,
-    policy_number: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO building_insurance (building_id, insurer_id, policy_number, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (building_id) DO UPDATE SET insurer_id = excluded.insurer_id, \
-         policy_number = excluded.policy_number, updated_at = excluded.updated_at",
-    )
-    .bind(building_id)
-    .bind(insurer_id)
-    .bind(policy_number)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// The building's insurer and policy number, when set.
-pub async fn insurance<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    building_id: &str,
-) -> sqlx::Result<Option<(InsurerRow, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        insurer: InsurerRow,
-        policy_number: String,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT i.id, i.agency_id, i.name, i.claims_email, i.phone, b.policy_number \
-         FROM building_insurance b JOIN insurers i ON i.id = b.insurer_id WHERE b.building_id = $1",
-    )
-    .bind(building_id)
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|r| (r.insurer, r.policy_number)))
-}
-
-/// Claim reminder delays of an agency: (working days, reminders before escalation).
-pub async fn reminder_settings<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    agency_id: &str,
-) -> sqlx::Result<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT claim_remind_after_days, claim_reminders_before_escalation FROM agencies WHERE id = $1",
-    )
-    .bind(agency_id)
-    .fetch_optional(ex)
-    .await?
-    .unwrap_or((10, 2)))
-}
-
-pub async fn set_reminder_settings<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    agency_id: &str,
-    after_days: i64,
-    before_escalation: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE agencies SET claim_remind_after_days = $2, claim_reminders_before_escalation = $3 WHERE id = $1",
-    )
-    .bind(agency_id)
-    .bind(after_days)
-    .bind(before_escalation)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimRow {
@@ -199,7 +73,10 @@ pub struct NewClaim<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c>(ex: impl Executor<'c, Database = Any>, c: NewClaim<'_>) -> sqlx::Result<()> {
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    c: NewClaim<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO claims (id, agency_id, building_id, report_id, seq, reference, kind, title, place, occurred_at, \
          discovered_at, description, damages, estimated_amount_cents, third_parties, created_by, created_at, last_activity_at) \
@@ -411,7 +288,11 @@ pub async fn set_status<'c>(
 }
 
 /// Something happened on the claim: reminders count from now.
-pub async fn touch<'c>(ex: impl Executor<'c, Database = Any>, id: &str, now: i64) -> sqlx::Result<()> {
+pub async fn touch<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE claims SET last_activity_at = $2 WHERE id = $1")
         .bind(id)
         .bind(now)
@@ -420,174 +301,28 @@ pub async fn touch<'c>(ex: impl Executor<'c, Database = Any>, id: &str, now: i64
     Ok(())
 }
 
-pub async fn revoke<'c>(ex: impl Executor<'c, Database = Any>, id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE claims SET token_revoked_at = COALESCE(token_revoked_at, $2) WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(ex)
-        .await?;
+pub async fn revoke<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE claims SET token_revoked_at = COALESCE(token_revoked_at, $2) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
-pub async fn count_reminder<'c>(ex: impl Executor<'c, Database = Any>, id: &str) -> sqlx::Result<()> {
+pub async fn count_reminder<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE claims SET reminders_sent = reminders_sent + 1 WHERE id = $1")
         .bind(id)
         .execute(ex)
         .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MessageRow {
-    pub id: String,
-    pub claim_id: String,
-    pub author: String,
-    pub author_name: Option<String>,
-    pub body: String,
-    pub created_at: i64,
-}
-
-pub async fn insert_message<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    id: &str,
-    claim_id: &str,
-    author: &str,
-    author_id: Option<&str>,
-    body: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO claim_messages (id, claim_id, author, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(claim_id)
-    .bind(author)
-    .bind(author_id)
-    .bind(body)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-pub async fn messages_of<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    claim_id: &str,
-) -> sqlx::Result<Vec<MessageRow>> {
-    sqlx::query_as(
-        "SELECT m.id, m.claim_id, m.author, p.name AS author_name, m.body, m.created_at FROM claim_messages m \
-         LEFT JOIN people p ON p.id = m.author_id WHERE m.claim_id = $1 ORDER BY m.created_at, m.id",
-    )
-    .bind(claim_id)
-    .fetch_all(ex)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AttachmentRow {
-    pub id: String,
-    pub claim_id: String,
-    pub kind: String,
-    pub format: String,
-    pub filename: String,
-    pub object_key: String,
-    pub size: i64,
-    pub message_id: Option<String>,
-    pub from_insurer: i64,
-    pub created_at: i64,
-}
-
-const ATTACHMENT_COLUMNS: &str =
-    "id, claim_id, kind, format, filename, object_key, size, message_id, from_insurer, created_at";
-
-pub async fn insert_attachment<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    a: &AttachmentRow,
-) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO claim_attachments ({ATTACHMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    ))
-    .bind(&a.id)
-    .bind(&a.claim_id)
-    .bind(&a.kind)
-    .bind(&a.format)
-    .bind(&a.filename)
-    .bind(&a.object_key)
-    .bind(a.size)
-    .bind(a.message_id.as_deref())
-    .bind(a.from_insurer)
-    .bind(a.created_at)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-pub async fn attachments_of<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    claim_id: &str,
-) -> sqlx::Result<Vec<AttachmentRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {ATTACHMENT_COLUMNS} FROM claim_attachments WHERE claim_id = $1 ORDER BY created_at, id"
-    ))
-    .bind(claim_id)
-    .fetch_all(ex)
-    .await
-}
-
-/// One attachment of one claim (another claim's id finds nothing).
-pub async fn attachment<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    claim_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<AttachmentRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {ATTACHMENT_COLUMNS} FROM claim_attachments WHERE claim_id = $1 AND id = $2"
-    ))
-    .bind(claim_id)
-    .bind(id)
-    .fetch_optional(ex)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EventRow {
-    pub kind: String,
-    pub actor_name: Option<String>,
-    pub detail: String,
-    pub created_at: i64,
-}
-
-pub async fn insert_event<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    claim_id: &str,
-    kind: &str,
-    actor_id: Option<&str>,
-    detail: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO claim_events (id, claim_id, kind, actor_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(super::new_id())
-    .bind(claim_id)
-    .bind(kind)
-    .bind(actor_id)
-    .bind(detail)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-pub async fn events_of<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    claim_id: &str,
-) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(
-        "SELECT e.kind, p.name AS actor_name, e.detail, e.created_at FROM claim_events e \
-         LEFT JOIN people p ON p.id = e.actor_id WHERE e.claim_id = $1 ORDER BY e.created_at, e.id",
-    )
-    .bind(claim_id)
-    .fetch_all(ex)
-    .await
 }

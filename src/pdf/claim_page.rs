@@ -61,7 +61,10 @@ pub(super) fn render(doc: &ClaimDoc) -> Result<Vec<u8>, PdfError> {
         &mut c,
         vec![
             field(l.damages, &[(doc.damages, VALUE)]),
-            field(l.estimate, &[(doc.estimate, STRONG), (doc.estimate_note, VALUE)]),
+            field(
+                l.estimate,
+                &[(doc.estimate, STRONG), (doc.estimate_note, VALUE)],
+            ),
         ],
     );
     section(

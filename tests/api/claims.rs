@@ -3,138 +3,17 @@
 //! building's insurer, the insurer's link (reference, expert's visit, message), the
 //! manager notified and answering, and what the report's readers see.
 
-use mail_parser::MimeHeaders;
 use palier::clock::{Clock, DAY_MS};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::claims_support::*;
 use crate::fixtures::jpeg_with_exif;
 use crate::helpers::*;
 use crate::photos::upload;
 use crate::reports::create_report;
 use crate::work_orders::{pdf_text, ts};
-
-pub const INSURER_EMAIL: &str = "sinistres@assurances-mutuelles.test";
-
-/// A lot id of the building.
-pub async fn a_lot(app: &TestApp, token: &str, building: &str) -> String {
-    let (_, lots) = app
-        .get_json(&format!("/api/v1/buildings/{building}/lots"), Some(token))
-        .await;
-    lots["lots"][0]["id"]
-        .as_str()
-        .expect("the demo building has lots")
-        .to_string()
-}
-
-/// The agency's insurer, set on the building with a policy number.
-pub async fn insure(app: &TestApp, manager: &str, building: &str, policy: &str) -> String {
-    let (status, insurer) = app
-        .post_json(
-            "/api/v1/insurers",
-            Some(manager),
-            &json!({"name": "Assurances Mutuelles", "claims_email": INSURER_EMAIL, "phone": "01 02 03 04 05"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{insurer}");
-    let id = insurer["id"].as_str().expect("id").to_string();
-    let (status, set) = app
-        .send_json(
-            reqwest::Method::PUT,
-            &format!("/api/v1/buildings/{building}/insurance"),
-            Some(manager),
-            &json!({"insurer_id": id, "policy_number": policy}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{set}");
-    assert_eq!(set["policy_number"], policy);
-    id
-}
-
-/// Posts one file to a claim.
-pub async fn attach(
-    app: &TestApp,
-    token: &str,
-    claim: &str,
-    kind: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> (StatusCode, Value) {
-    let form = Form::new()
-        .text("kind", kind.to_string())
-        .part("file", Part::bytes(bytes).file_name(name.to_string()));
-    let resp = app
-        .client
-        .post(app.url(&format!("/api/v1/claims/{claim}/attachments")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("send");
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// A real PDF to stand for a quote: the building's poster.
-pub async fn a_pdf(app: &TestApp, manager: &str) -> Vec<u8> {
-    app.client
-        .get(app.url(&format!("/api/v1/buildings/{}/poster.pdf", app.tilleuls)))
-        .bearer_auth(manager)
-        .send()
-        .await
-        .expect("poster")
-        .bytes()
-        .await
-        .expect("bytes")
-        .to_vec()
-}
-
-/// The insurer's token, from the link in the e-mail they received.
-pub async fn insurer_token(app: &TestApp, reference: &str) -> String {
-    let text = app.wait_for_mail(INSURER_EMAIL, reference).await;
-    let link = text
-        .split_whitespace()
-        .find(|w| w.contains("/i/"))
-        .expect("link in the e-mail");
-    let after = link.split("/i/").nth(1).unwrap_or_default();
-    after.split('/').next().unwrap_or_default().to_string()
-}
-
-/// File names attached to the e-mails to `to` whose subject holds `subject`.
-fn attachment_names(app: &TestApp, to: &str, subject: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(app.mail_dir()).expect("mail dir").flatten() {
-        let raw = std::fs::read(entry.path()).expect("read");
-        let Some(msg) = mail_parser::MessageParser::default().parse(&raw) else {
-            continue;
-        };
-        let ok = msg
-            .to()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .is_some_and(|a| a == to)
-            && msg.subject().is_some_and(|s| s.contains(subject));
-        if ok {
-            names.extend(
-                msg.attachments()
-                    .filter_map(|a| a.attachment_name().map(str::to_string)),
-            );
-        }
-    }
-    names
-}
-
-fn kinds(history: &Value) -> Vec<String> {
-    history
-        .as_array()
-        .map(|h| {
-            h.iter()
-                .filter_map(|e| e["kind"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link() {
@@ -144,7 +23,14 @@ async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link()
     let tenant = app.token(TENANT).await;
     let report = create_report(&app, &tenant, &app.tilleuls, json!({"category": "plomberie", "location": "escalier A, 3e étage", "title": "Fuite au plafond du palier", "description": "De l'eau coule du plafond."})).await;
     let rid = report["id"].as_str().expect("id").to_string();
-    let (status, photo) = upload(&app, &tenant, &rid, "plafond.jpg", jpeg_with_exif(64, 48, 1)).await;
+    let (status, photo) = upload(
+        &app,
+        &tenant,
+        &rid,
+        "plafond.jpg",
+        jpeg_with_exif(64, 48, 1),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{photo}");
     let lot = a_lot(&app, &manager, &app.tilleuls).await;
 
@@ -159,7 +45,9 @@ async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link()
         "third_parties": "Occupant du 4e étage"
     });
     for who in [REFERENT, TENANT] {
-        let (status, _) = app.post_json(&path, Some(&app.token(who).await), &body).await;
+        let (status, _) = app
+            .post_json(&path, Some(&app.token(who).await), &body)
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
     }
     let (status, _) = app
@@ -181,20 +69,46 @@ async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link()
     let pdf = a_pdf(&app, &manager).await;
     let (status, quote) = attach(&app, &manager, &cid, "quote", "devis plombier.pdf", pdf).await;
     assert_eq!(status, StatusCode::CREATED, "{quote}");
-    assert_eq!((quote["format"].as_str(), quote["kind"].as_str()), (Some("pdf"), Some("quote")));
-    let (status, err) = attach(&app, &manager, &cid, "quote", "devis.pdf", b"%PDF-1.4 fake %%EOF".to_vec()).await;
-    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("file")));
+    assert_eq!(
+        (quote["format"].as_str(), quote["kind"].as_str()),
+        (Some("pdf"), Some("quote"))
+    );
+    let (status, err) = attach(
+        &app,
+        &manager,
+        &cid,
+        "quote",
+        "devis.pdf",
+        b"%PDF-1.4 fake %%EOF".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("file"))
+    );
 
     // No insurer yet: a clear 409.
     let transmit = format!("/api/v1/claims/{cid}/transmit");
     let (status, err) = app.post_json(&transmit, Some(&manager), &json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
-    assert!(err["error"].as_str().unwrap_or_default().contains("assureur"), "{err}");
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("assureur"),
+        "{err}"
+    );
 
     insure(&app, &manager, &app.tilleuls, "POL-778-2231").await;
 
     // The PDF, read back by a real parser.
-    let resp = app.client.get(app.url(&format!("/api/v1/claims/{cid}/pdf"))).bearer_auth(&manager).send().await.expect("pdf");
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/claims/{cid}/pdf")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("pdf");
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
     let bytes = resp.bytes().await.expect("bytes").to_vec();
@@ -202,7 +116,19 @@ async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link()
         std::fs::write(out, &bytes).expect("write the PDF");
     }
     let text = pdf_text(&bytes);
-    for needle in ["POL-778-2231", "dégât des eaux", "20/11/2026", "21/11/2026", "Assurances Mutuelles", "Syndicat des copropriétaires", "représenté par son syndic", "devis plombier.pdf", "<b>au 4e</b>", "1 250,00 €", "IRSI"] {
+    for needle in [
+        "POL-778-2231",
+        "dégât des eaux",
+        "20/11/2026",
+        "21/11/2026",
+        "Assurances Mutuelles",
+        "Syndicat des copropriétaires",
+        "représenté par son syndic",
+        "devis plombier.pdf",
+        "<b>au 4e</b>",
+        "1 250,00 €",
+        "IRSI",
+    ] {
         assert!(text.contains(needle), "{needle:?} not in the PDF:\n{text}");
     }
 
@@ -222,76 +148,180 @@ async fn a_ceiling_leak_becomes_a_claim_the_insurer_follows_through_their_link()
     let insurer = app.browser(None).await;
     let (status, html) = insurer.get_text(&format!("/i/{token}")).await;
     assert_eq!(status, StatusCode::OK, "{token}: {html}");
-    assert!(html.contains("&#60;b&#62;au 4e") && !html.contains("<b>au 4e"), "escaped");
+    assert!(
+        html.contains("&#60;b&#62;au 4e") && !html.contains("<b>au 4e"),
+        "escaped"
+    );
     assert!(html.contains("POL-778-2231") && html.contains("devis plombier.pdf"));
     let quote_id = quote["id"].as_str().expect("id");
-    let resp = insurer.get(&format!("/i/{token}/attachments/{quote_id}")).await;
+    let resp = insurer
+        .get(&format!("/i/{token}/attachments/{quote_id}"))
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
 
     // A reference, then the expert's visit, then a message with a file.
     let page = format!("/i/{token}");
-    let resp = insurer.submit(&page, &format!("/i/{token}/reference"), &[("reference", "MUT-2026-99812")]).await;
+    let resp = insurer
+        .submit(
+            &page,
+            &format!("/i/{token}/reference"),
+            &[("reference", "MUT-2026-99812")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let (_, c) = app.get_json(&format!("/api/v1/claims/{cid}"), Some(&manager)).await;
-    assert_eq!((c["status"].as_str(), c["insurer_reference"].as_str()), (Some("acknowledged"), Some("MUT-2026-99812")));
+    let (_, c) = app
+        .get_json(&format!("/api/v1/claims/{cid}"), Some(&manager))
+        .await;
+    assert_eq!(
+        (c["status"].as_str(), c["insurer_reference"].as_str()),
+        (Some("acknowledged"), Some("MUT-2026-99812"))
+    );
     app.wait_for_mail(MANAGER, "l’assureur a répondu").await;
 
     clock.set(ts("2026-11-24T10:00:00Z"));
-    let resp = insurer.submit(&page, &format!("/i/{token}/visit"), &[("date", "2026-12-02T14:30")]).await;
+    let resp = insurer
+        .submit(
+            &page,
+            &format!("/i/{token}/visit"),
+            &[("date", "2026-12-02T14:30")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let ics = insurer.get_text(&format!("/i/{token}/visit.ics")).await.1;
     assert!(ics.contains("DTSTART:20261202T133000Z"), "{ics}");
     let csrf = insurer.csrf(&page).await;
     let form = Form::new()
-        .text("body", "L'expert passera avec le plombier. Merci de prévenir l'occupant du 4e.")
+        .text(
+            "body",
+            "L'expert passera avec le plombier. Merci de prévenir l'occupant du 4e.",
+        )
         .text("kind", "expert_report")
-        .part("file", Part::bytes(a_pdf(&app, &manager).await).file_name("convocation.pdf"));
-    let resp = insurer.client.post(app.url(&format!("/i/{token}/messages?csrf={csrf}"))).multipart(form).send().await.expect("send");
+        .part(
+            "file",
+            Part::bytes(a_pdf(&app, &manager).await).file_name("convocation.pdf"),
+        );
+    let resp = insurer
+        .client
+        .post(app.url(&format!("/i/{token}/messages?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let (_, c) = app.get_json(&format!("/api/v1/claims/{cid}"), Some(&manager)).await;
+    let (_, c) = app
+        .get_json(&format!("/api/v1/claims/{cid}"), Some(&manager))
+        .await;
     assert_eq!(c["status"], "expert_visit_planned");
     assert_eq!(c["messages"][0]["author"], "insurer");
-    assert!(c["attachments"].as_array().expect("files").iter().any(|a| a["filename"] == "convocation.pdf" && a["from_insurer"] == true));
+    assert!(
+        c["attachments"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .any(|a| a["filename"] == "convocation.pdf" && a["from_insurer"] == true)
+    );
     let history = kinds(&c["history"]);
-    for step in ["declared", "attachment_added", "transmitted", "insurer_reference", "expert_visit", "insurer_message"] {
+    for step in [
+        "declared",
+        "attachment_added",
+        "transmitted",
+        "insurer_reference",
+        "expert_visit",
+        "insurer_message",
+    ] {
         assert!(history.iter().any(|k| k == step), "{step} in {history:?}");
     }
     // The manager is notified of the message, and answers.
     let mail = app.wait_for_mail(MANAGER, "l’assureur a répondu").await;
     assert!(!mail.is_empty());
     eventually("message notice", || async {
-        app.mails_to(MANAGER).iter().any(|m| m.contains("prévenir l'occupant"))
+        app.mails_to(MANAGER)
+            .iter()
+            .any(|m| m.contains("prévenir l'occupant"))
     })
     .await;
-    let (status, c) = app.post_json(&format!("/api/v1/claims/{cid}/messages"), Some(&manager), &json!({"body": "C'est noté, l'occupant est prévenu."})).await;
+    let (status, c) = app
+        .post_json(
+            &format!("/api/v1/claims/{cid}/messages"),
+            Some(&manager),
+            &json!({"body": "C'est noté, l'occupant est prévenu."}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{c}");
     app.wait_for_mail(INSURER_EMAIL, "nouveau message").await;
     let (_, html) = insurer.get_text(&page).await;
-    assert!(html.contains("l&#39;occupant est prévenu"), "the insurer reads the answer");
+    assert!(
+        html.contains("l&#39;occupant est prévenu"),
+        "the insurer reads the answer"
+    );
 
     // What the report's readers see: the tenant only that a claim was declared.
-    let (_, seen) = app.get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant)).await;
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/reports/{rid}"), Some(&tenant))
+        .await;
     let tenant_sees = kinds(&seen["history"]);
-    assert!(tenant_sees.iter().any(|k| k == "claim_declared"), "{tenant_sees:?}");
-    assert!(!tenant_sees.iter().any(|k| k == "claim_status_changed"), "{tenant_sees:?}");
+    assert!(
+        tenant_sees.iter().any(|k| k == "claim_declared"),
+        "{tenant_sees:?}"
+    );
+    assert!(
+        !tenant_sees.iter().any(|k| k == "claim_status_changed"),
+        "{tenant_sees:?}"
+    );
     assert!(!seen.to_string().contains("125000") && !seen.to_string().contains("MUT-2026"));
-    let (_, seen) = app.get_json(&format!("/api/v1/reports/{rid}"), Some(&app.token(REFERENT).await)).await;
-    let statuses: Vec<&str> = seen["history"].as_array().expect("history").iter()
-        .filter(|e| e["kind"] == "claim_status_changed").filter_map(|e| e["detail"].as_str()).collect();
+    let (_, seen) = app
+        .get_json(
+            &format!("/api/v1/reports/{rid}"),
+            Some(&app.token(REFERENT).await),
+        )
+        .await;
+    let statuses: Vec<&str> = seen["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|e| e["kind"] == "claim_status_changed")
+        .filter_map(|e| e["detail"].as_str())
+        .collect();
     assert!(statuses.contains(&"Expertise planifiée"), "{statuses:?}");
     // The claim itself is for managers.
     for who in [TENANT, REFERENT] {
-        let (status, _) = app.get_json(&format!("/api/v1/claims/{cid}"), Some(&app.token(who).await)).await;
+        let (status, _) = app
+            .get_json(
+                &format!("/api/v1/claims/{cid}"),
+                Some(&app.token(who).await),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
     }
-    let (status, _) = app.get_json(&format!("/api/v1/claims/{cid}"), Some(&app.token(OTHER_MANAGER).await)).await;
+    let (status, _) = app
+        .get_json(
+            &format!("/api/v1/claims/{cid}"),
+            Some(&app.token(OTHER_MANAGER).await),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Settled with an amount; then the link can be revoked (410).
-    let (status, c) = app.post_json(&format!("/api/v1/claims/{cid}/status"), Some(&manager), &json!({"status": "settled", "amount_cents": 118000})).await;
-    assert_eq!((status, c["status"].as_str()), (StatusCode::OK, Some("settled")), "{c}");
-    let (status, _) = app.post_json(&format!("/api/v1/claims/{cid}/revoke"), Some(&manager), &json!({})).await;
+    let (status, c) = app
+        .post_json(
+            &format!("/api/v1/claims/{cid}/status"),
+            Some(&manager),
+            &json!({"status": "settled", "amount_cents": 118000}),
+        )
+        .await;
+    assert_eq!(
+        (status, c["status"].as_str()),
+        (StatusCode::OK, Some("settled")),
+        "{c}"
+    );
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/claims/{cid}/revoke"),
+            Some(&manager),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(insurer.get(&page).await.status(), StatusCode::GONE);
     clock.set(ts("2026-11-24T10:00:00Z") + 400 * DAY_MS);

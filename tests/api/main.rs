@@ -11,6 +11,7 @@ mod backup;
 mod buildings;
 mod claims;
 mod claims_rules;
+mod claims_support;
 mod helpers;
 mod idempotency;
 mod lifecycle;

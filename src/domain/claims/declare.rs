@@ -123,7 +123,10 @@ pub async fn create(
             "error.claim_discovered_before",
         ));
     }
-    let title = match (input.title.as_deref().filter(|t| !t.trim().is_empty()), &report) {
+    let title = match (
+        input.title.as_deref().filter(|t| !t.trim().is_empty()),
+        &report,
+    ) {
         (Some(t), _) => text("title", t, 200)?,
         (None, Some(r)) => r.title.clone(),
         (None, None) => String::new(),

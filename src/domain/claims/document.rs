@@ -16,7 +16,7 @@ pub fn money(lang: Lang, cents: i64) -> String {
     let sep = if lang == Lang::En { ',' } else { ' ' };
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(sep);
         }
         grouped.push(ch);
@@ -70,10 +70,7 @@ pub async fn render(cx: &Context, d: &ClaimDetail) -> AppResult<Vec<u8>> {
             (i.name, reach.join("\n"))
         })
         .unwrap_or_default();
-    let policyholder_name = lang.tf(
-        "claim.pdf.syndicate",
-        &[("building", &d.building_name)],
-    );
+    let policyholder_name = lang.tf("claim.pdf.syndicate", &[("building", &d.building_name)]);
     let policyholder = format!(
         "{}\n{}",
         d.building_address,

@@ -153,7 +153,11 @@ pub async fn add(
 }
 
 /// A file's bytes: (attachment, bytes).
-pub async fn read(cx: &Context, claim_id: &str, attachment_id: &str) -> AppResult<(Attachment, Vec<u8>)> {
+pub async fn read(
+    cx: &Context,
+    claim_id: &str,
+    attachment_id: &str,
+) -> AppResult<(Attachment, Vec<u8>)> {
     let att: Attachment = cdb::attachment(&cx.db.pool, claim_id, attachment_id)
         .await?
         .ok_or(AppError::NotFound)?

@@ -75,7 +75,12 @@ pub async fn create(
 }
 
 /// An insurer shared by every agency (`palier admin create-insurer`: the operator's command line).
-pub async fn create_shared(cx: &Context, name: &str, email: &str, phone: &str) -> AppResult<Insurer> {
+pub async fn create_shared(
+    cx: &Context,
+    name: &str,
+    email: &str,
+    phone: &str,
+) -> AppResult<Insurer> {
     let row = parse(None, name, email, phone)?;
     cdb::insert_insurer(&cx.db.pool, &row, cx.clock.now_ms()).await?;
     Ok(row.into())
@@ -93,7 +98,11 @@ pub async fn set_insurance(
         crate::domain::buildings::authorize(cx, actor, building_id, Action::ManageClaims).await?;
     let insurer = cdb::insurer(&cx.db.pool, insurer_id.trim())
         .await?
-        .filter(|i| i.agency_id.as_deref().is_none_or(|a| a == building.agency_id))
+        .filter(|i| {
+            i.agency_id
+                .as_deref()
+                .is_none_or(|a| a == building.agency_id)
+        })
         .ok_or(AppError::invalid("insurer_id", "error.insurer_unknown"))?;
     let policy_number = text("policy_number", policy_number, 60)?;
     cdb::set_insurance(
@@ -111,7 +120,11 @@ pub async fn set_insurance(
 }
 
 /// The building's insurance, for its managers.
-pub async fn insurance(cx: &Context, actor: &Actor, building_id: &str) -> AppResult<Option<Insurance>> {
+pub async fn insurance(
+    cx: &Context,
+    actor: &Actor,
+    building_id: &str,
+) -> AppResult<Option<Insurance>> {
     let (building, _) =
         crate::domain::buildings::authorize(cx, actor, building_id, Action::ManageClaims).await?;
     Ok(cdb::insurance(&cx.db.pool, &building.id)

@@ -128,10 +128,22 @@ pub async fn set_reference(cx: &Context, token: &str, reference: &str) -> AppRes
     let reference = text("reference", reference, 80)?;
     let now = cx.clock.now_ms();
     let lang = crate::domain::buildings::agency_lang(cx, &claim.agency_id).await?;
-    let what = lang.tf("claim.insurer.reference_given", &[("reference", &reference)]);
+    let what = lang.tf(
+        "claim.insurer.reference_given",
+        &[("reference", &reference)],
+    );
     let mut tx = cx.db.begin().await?;
     cdb::set_reference(&mut *tx, &claim.id, &reference, now).await?;
-    after_step(cx, &mut tx, &claim, ("insurer_reference", &reference), &what, None, now).await?;
+    after_step(
+        cx,
+        &mut tx,
+        &claim,
+        ("insurer_reference", &reference),
+        &what,
+        None,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     cx.jobs_notify.notify_one();
     open(cx, token).await
@@ -156,13 +168,24 @@ pub async fn set_visit(cx: &Context, token: &str, date: &str) -> AppResult<Claim
         .ok_or(AppError::NotFound)?;
     let summary = lang.tf(
         "claim.ics.summary",
-        &[("reference", &claim.reference), ("building", &building.name)],
+        &[
+            ("reference", &claim.reference),
+            ("building", &building.name),
+        ],
     );
     let ics = ics(&claim, &summary, &building.address, at, &cx.config.base_url);
     let mut tx = cx.db.begin().await?;
     cdb::set_visit(&mut *tx, &claim.id, at, now).await?;
-    after_step(cx, &mut tx, &claim, ("expert_visit", &at.to_string()), &what, Some(ics), now)
-        .await?;
+    after_step(
+        cx,
+        &mut tx,
+        &claim,
+        ("expert_visit", &at.to_string()),
+        &what,
+        Some(ics),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     cx.jobs_notify.notify_one();
     open(cx, token).await
@@ -182,7 +205,11 @@ pub async fn post_message(
     let body = text("body", body, 5_000)?;
     let stored = match file {
         Some((name, bytes, kind)) => {
-            let kind = if kind.trim().is_empty() { "expert_report".to_string() } else { kind };
+            let kind = if kind.trim().is_empty() {
+                "expert_report".to_string()
+            } else {
+                kind
+            };
             Some(files::store(cx, &claim.id, &kind, &name, bytes, true).await?)
         }
         None => None,
@@ -193,14 +220,32 @@ pub async fn post_message(
     let recorded = async {
         let message_id = crate::db::new_id();
         let mut tx = cx.db.begin().await?;
-        cdb::insert_message(&mut *tx, &message_id, &claim.id, "insurer", None, &body, now).await?;
+        cdb::insert_message(
+            &mut *tx,
+            &message_id,
+            &claim.id,
+            "insurer",
+            None,
+            &body,
+            now,
+        )
+        .await?;
         if let Some(s) = &stored {
             let mut row = s.row.clone();
             row.message_id = Some(message_id.clone());
             cdb::insert_attachment(&mut *tx, &row).await?;
         }
         cdb::touch(&mut *tx, &claim.id, now).await?;
-        after_step(cx, &mut tx, &claim, ("insurer_message", ""), &what, None, now).await?;
+        after_step(
+            cx,
+            &mut tx,
+            &claim,
+            ("insurer_message", ""),
+            &what,
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok::<(), AppError>(())
     }
@@ -267,7 +312,16 @@ pub async fn visit_ics(cx: &Context, token: &str) -> AppResult<String> {
         .ok_or(AppError::NotFound)?;
     let summary = lang.tf(
         "claim.ics.summary",
-        &[("reference", &claim.reference), ("building", &building.name)],
+        &[
+            ("reference", &claim.reference),
+            ("building", &building.name),
+        ],
     );
-    Ok(ics(&claim, &summary, &building.address, at, &cx.config.base_url))
+    Ok(ics(
+        &claim,
+        &summary,
+        &building.address,
+        at,
+        &cx.config.base_url,
+    ))
 }

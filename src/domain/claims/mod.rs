@@ -94,11 +94,7 @@ pub async fn list(
     {
         return Err(AppError::invalid("status", "error.status_invalid"));
     }
-    let kind_filter = f
-        .kind
-        .filter(|k| !k.is_empty())
-        .map(kind)
-        .transpose()?;
+    let kind_filter = f.kind.filter(|k| !k.is_empty()).map(kind).transpose()?;
     let before = match f.after.filter(|a| !a.is_empty()) {
         Some(cursor) => {
             let (at, id) = cursor
@@ -183,7 +179,14 @@ pub async fn set_status(
         now,
     )
     .await?;
-    views::report_news(&mut tx, &row, authz::ClaimNews::Status, status.as_str(), now).await?;
+    views::report_news(
+        &mut tx,
+        &row,
+        authz::ClaimNews::Status,
+        status.as_str(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     cx.jobs_notify.notify_one();
     Ok(load(cx, actor, id).await?.into())

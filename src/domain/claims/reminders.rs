@@ -39,7 +39,8 @@ pub async fn schedule(
         n,
         since: from,
     };
-    let payload = serde_json::to_string(&reminder).map_err(|e| AppError::Internal(e.to_string()))?;
+    let payload =
+        serde_json::to_string(&reminder).map_err(|e| AppError::Internal(e.to_string()))?;
     let run_at = add_working_days(from, delay.max(1));
     let key = format!("claim:{claim_id}:{from}:{n}");
     ndb::enqueue_once(&mut **tx, JOB, &payload, run_at, &key, from).await?;
@@ -97,8 +98,15 @@ pub async fn run(cx: &Context, payload: &str) -> AppResult<()> {
         };
         mail::enqueue(&mut *tx, &email, now).await?;
         cdb::count_reminder(&mut *tx, &claim.id).await?;
-        cdb::insert_event(&mut *tx, &claim.id, "reminder_sent", None, &r.n.to_string(), now)
-            .await?;
+        cdb::insert_event(
+            &mut *tx,
+            &claim.id,
+            "reminder_sent",
+            None,
+            &r.n.to_string(),
+            now,
+        )
+        .await?;
         // The next one counts from the same last step.
         let next = Reminder {
             claim_id: claim.id.clone(),
@@ -109,10 +117,20 @@ pub async fn run(cx: &Context, payload: &str) -> AppResult<()> {
             serde_json::to_string(&next).map_err(|e| AppError::Internal(e.to_string()))?;
         let (delay, _) = cdb::reminder_settings(pool, &claim.agency_id).await?;
         let key = format!("claim:{}:{}:{}", claim.id, r.since, r.n + 1);
-        ndb::enqueue_once(&mut *tx, JOB, &payload, add_working_days(now, delay.max(1)), &key, now)
-            .await?;
+        ndb::enqueue_once(
+            &mut *tx,
+            JOB,
+            &payload,
+            add_working_days(now, delay.max(1)),
+            &key,
+            now,
+        )
+        .await?;
     } else if let Some(manager) = crate::db::people::by_id(pool, &claim.created_by).await? {
-        let subject = lang.tf("claim.mail.escalation_subject", &[("reference", &claim.reference)]);
+        let subject = lang.tf(
+            "claim.mail.escalation_subject",
+            &[("reference", &claim.reference)],
+        );
         let body = lang.tf(
             "claim.mail.escalation_body",
             &[

@@ -75,7 +75,11 @@ pub async fn transmit(cx: &Context, actor: &Actor, id: &str) -> AppResult<(Claim
     let linked = if linked.is_empty() {
         String::new()
     } else {
-        format!("\n{}\n{}\n", lang.t("claim.mail.linked_files"), linked.join("\n"))
+        format!(
+            "\n{}\n{}\n",
+            lang.t("claim.mail.linked_files"),
+            linked.join("\n")
+        )
     };
     let kind = lang.t(&format!("claim.kind.{}", row.kind));
     let subject = lang.tf(
@@ -154,7 +158,15 @@ pub async fn revoke_link(cx: &Context, actor: &Actor, id: &str) -> AppResult<Cla
     let now = cx.clock.now_ms();
     let mut tx = cx.db.begin().await?;
     cdb::revoke(&mut *tx, &row.id, now).await?;
-    cdb::insert_event(&mut *tx, &row.id, "link_revoked", Some(&actor.person_id), "", now).await?;
+    cdb::insert_event(
+        &mut *tx,
+        &row.id,
+        "link_revoked",
+        Some(&actor.person_id),
+        "",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(super::load(cx, actor, id).await?.into())
 }
@@ -179,7 +191,10 @@ pub async fn post_message(cx: &Context, actor: &Actor, id: &str, body: &str) -> 
     let now = cx.clock.now_ms();
     let subject = lang.tf(
         "claim.mail.message_subject",
-        &[("reference", &row.reference), ("policy", &row.policy_number)],
+        &[
+            ("reference", &row.reference),
+            ("policy", &row.policy_number),
+        ],
     );
     let mail_body = lang.tf(
         "claim.mail.message_body",
@@ -206,7 +221,15 @@ pub async fn post_message(cx: &Context, actor: &Actor, id: &str, body: &str) -> 
         now,
     )
     .await?;
-    cdb::insert_event(&mut *tx, &row.id, "message_sent", Some(&actor.person_id), "", now).await?;
+    cdb::insert_event(
+        &mut *tx,
+        &row.id,
+        "message_sent",
+        Some(&actor.person_id),
+        "",
+        now,
+    )
+    .await?;
     cdb::touch(&mut *tx, &row.id, now).await?;
     mail::enqueue(&mut *tx, &email, now).await?;
     reminders::schedule(&mut tx, cx, &row.agency_id, &row.id, 1, now).await?;

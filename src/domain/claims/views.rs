@@ -204,9 +204,8 @@ pub async fn detail(cx: &Context, row: ClaimRow) -> AppResult<ClaimDetail> {
             created_at: e.created_at,
         })
         .collect();
-    let (building_name, building_address) = building
-        .map(|b| (b.name, b.address))
-        .unwrap_or_default();
+    let (building_name, building_address) =
+        building.map(|b| (b.name, b.address)).unwrap_or_default();
     Ok(ClaimDetail {
         claim: row.into(),
         building_name,

@@ -365,7 +365,8 @@ async fn set_status(
     Path(id): Path<String>,
     ApiJson(s): ApiJson<StatusIn>,
 ) -> WebResult<Json<ClaimOut>> {
-    let claim = service::set_status(&state, &actor, &id, &s.status, s.amount_cents.as_ref()).await?;
+    let claim =
+        service::set_status(&state, &actor, &id, &s.status, s.amount_cents.as_ref()).await?;
     Ok(Json(out(claim, state.clock.now_ms())))
 }
 
