@@ -10,6 +10,7 @@ mod authorization;
 mod backup;
 mod buildings;
 mod claims;
+mod claims_pages;
 mod claims_rules;
 mod claims_support;
 mod helpers;

@@ -242,3 +242,27 @@ pub async fn create(
     tx.commit().await?;
     Ok(super::load(cx, actor, &id).await?.into())
 }
+
+/// An amount typed in euros in a form ("1250", "1 250,50", "1250.5") as cents, for
+/// [`amount`]; empty stays empty, anything else is kept so `amount` refuses it.
+pub fn euros_to_cents(raw: &str) -> serde_json::Value {
+    let cleaned: String = raw
+        .trim()
+        .trim_end_matches('€')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect::<String>()
+        .replace(',', ".");
+    if cleaned.is_empty() {
+        return serde_json::Value::Null;
+    }
+    let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    let frac_ok = frac.len() <= 2 && frac.chars().all(|c| c.is_ascii_digit());
+    match (whole.parse::<i64>(), frac_ok) {
+        (Ok(w), true) if !whole.starts_with('-') => {
+            let cents = format!("{frac:0<2}").parse::<i64>().unwrap_or_default();
+            serde_json::Value::from(w.saturating_mul(100).saturating_add(cents))
+        }
+        _ => serde_json::Value::String(raw.to_string()),
+    }
+}

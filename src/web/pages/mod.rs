@@ -6,6 +6,7 @@ mod announcements;
 mod auth;
 mod buildings;
 pub mod claim_link;
+mod claims;
 mod lifecycle;
 mod news_templates;
 mod notifications;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(work_orders::router())
         .merge(provider_link::router())
         .merge(claim_link::router())
+        .merge(claims::router())
         .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
