@@ -28,6 +28,14 @@ async fn the_manager_declares_and_transmits_from_the_pages() {
     let action = format!("/buildings/{}/claims", app.tilleuls);
 
     let browser = app.browser(Some(MANAGER)).await;
+    let (_, html) = browser.get_text(&format!("/reports/{rid}")).await;
+    assert!(
+        html.contains(&format!(
+            "/buildings/{}/claims?report_id={rid}",
+            app.tilleuls
+        )),
+        "the report page leads to the declaration"
+    );
     let (status, html) = browser.get_text(&list).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
