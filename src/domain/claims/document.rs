@@ -89,10 +89,17 @@ pub async fn render(cx: &Context, d: &ClaimDetail) -> AppResult<Vec<u8>> {
         .irsi_band()
         .map(|b| lang.t(&format!("claim.irsi.{b}")).to_string())
         .unwrap_or_default();
+    // "Lot 12" for a bare number, the label as the agency wrote it otherwise.
     let lots = d
         .lots
         .iter()
-        .map(|(_, label)| label.as_str())
+        .map(|(_, label)| {
+            if label.chars().all(|c| c.is_ascii_digit()) {
+                format!("{} {label}", lang.t("claim.pdf.lot"))
+            } else {
+                label.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let attachments = d
