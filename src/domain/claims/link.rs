@@ -77,7 +77,7 @@ async fn notify_manager(
             ("what", what),
             (
                 "link",
-                &format!("{}/api/v1/claims/{}", cx.config.base_url, claim.id),
+                &format!("{}/claims/{}", cx.config.base_url, claim.id),
             ),
         ],
     );

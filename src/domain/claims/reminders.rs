@@ -139,7 +139,7 @@ pub async fn run(cx: &Context, payload: &str) -> AppResult<()> {
                 ("status", status_text),
                 (
                     "link",
-                    &format!("{}/api/v1/claims/{}", cx.config.base_url, claim.id),
+                    &format!("{}/claims/{}", cx.config.base_url, claim.id),
                 ),
             ],
         );
