@@ -120,6 +120,15 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 0)]
         lots: i64,
     },
+    /// Register an insurer shared by every agency (C3): name, claims e-mail, phone.
+    CreateInsurer {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -372,6 +381,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         "manager {} ({person_id}) added to agency {agency}",
                         email.as_str()
                     );
+                }
+                AdminCommand::CreateInsurer { name, email, phone } => {
+                    let insurer = crate::domain::claims::insurers::create_shared(
+                        &state, &name, &email, &phone,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::domain::AppError::Invalid(i) => usage(i),
+                        other => CliError::App(other),
+                    })?;
+                    println!("insurer {} ({}) created", insurer.name, insurer.id);
                 }
                 AdminCommand::CreateBuilding {
                     agency,

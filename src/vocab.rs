@@ -95,6 +95,10 @@ vocabulary! {
         ProviderAcknowledged = "provider_acknowledged",
         VisitScheduled = "visit_scheduled",
         VisitReported = "visit_reported",
+        /// An insurance claim was declared from the report (issue 11): no amounts, no thread.
+        ClaimDeclared = "claim_declared",
+        /// The claim's status moved (council members and managers see it).
+        ClaimStatusChanged = "claim_status_changed",
     }
 }
 
@@ -122,6 +126,19 @@ vocabulary! {
     ResultsVisible { AfterVote = "after_vote", AfterClose = "after_close" }
 }
 
+vocabulary! {
+    /// An insurance claim's steps (C1–C4).
+    ClaimStatus {
+        Draft = "draft",
+        Transmitted = "transmitted",
+        Acknowledged = "acknowledged",
+        ExpertVisitPlanned = "expert_visit_planned",
+        Settled = "settled",
+        Refused = "refused",
+        Closed = "closed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +164,7 @@ mod tests {
         round_trips(ReferentKind::ALL, |v| v.as_str(), ReferentKind::parse);
         round_trips(ReportStatus::ALL, |v| v.as_str(), ReportStatus::parse);
         round_trips(WorkOrderStatus::ALL, |v| v.as_str(), WorkOrderStatus::parse);
+        round_trips(ClaimStatus::ALL, |v| v.as_str(), ClaimStatus::parse);
         round_trips(AudienceKind::ALL, |v| v.as_str(), AudienceKind::parse);
         round_trips(EventKind::ALL, |v| v.as_str(), EventKind::parse);
         round_trips(NewsAudience::ALL, |v| v.as_str(), NewsAudience::parse);

@@ -102,6 +102,35 @@ fn an_agency_is_set_up_from_the_command_line() {
         ],
     );
     assert!(ok && out.contains("registration code"), "{out}");
+    let (ok, out) = palier(
+        dir.path(),
+        &[
+            "admin",
+            "create-insurer",
+            "--name",
+            "Mutuelle des Immeubles",
+            "--email",
+            "sinistres@mutuelle.test",
+            "--phone",
+            "01 23 45 67 89",
+        ],
+    );
+    assert!(
+        ok && out.contains("insurer Mutuelle des Immeubles"),
+        "{out}"
+    );
+    let (ok, out) = palier(
+        dir.path(),
+        &[
+            "admin",
+            "create-insurer",
+            "--name",
+            "Sans e-mail",
+            "--email",
+            "nope",
+        ],
+    );
+    assert!(!ok && out.contains("invalid claims_email"), "{out}");
     let (ok, out) = palier(dir.path(), &["jobs", "list", "--dead"]);
     assert!(ok && out.trim().is_empty(), "no dead job: {out}");
     let (ok, out) = palier(dir.path(), &["jobs", "retry", "nope"]);

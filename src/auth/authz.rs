@@ -61,10 +61,12 @@ pub enum Action {
     PublishNews,
     /// See the building's statistics and charts, and export them (D2, D3).
     ViewStats,
+    /// Insurance claims of the building (C1–C4), its insurer and policy number: managers only.
+    ManageClaims,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewBuilding,
         Action::ListMembers,
         Action::ChangeRole,
@@ -76,6 +78,7 @@ impl Action {
         Action::ManagePeople,
         Action::PublishNews,
         Action::ViewStats,
+        Action::ManageClaims,
     ];
 }
 
@@ -116,7 +119,9 @@ pub fn allowed(role: BuildingRole, action: Action) -> bool {
         ListMembers | UseReplyTemplates | ApproveMembers | PublishNews | ViewStats => {
             matches!(role, Referent | Manager)
         }
-        ChangeRole | ManageBuilding | ManageMemberships | ManagePeople => role == Manager,
+        ChangeRole | ManageBuilding | ManageMemberships | ManagePeople | ManageClaims => {
+            role == Manager
+        }
     }
 }
 
@@ -353,16 +358,19 @@ pub enum AgencyAction {
     ManageBuildings,
     /// Import buildings, lots and people from the agency's software (B7).
     ImportPortfolio,
+    /// Insurers directory, claims across the portfolio, claim reminder delays (C1–C4).
+    ManageClaims,
 }
 
 impl AgencyAction {
-    pub const ALL: [AgencyAction; 6] = [
+    pub const ALL: [AgencyAction; 7] = [
         AgencyAction::ManageProviders,
         AgencyAction::ManageWorkOrders,
         AgencyAction::ViewStatistics,
         AgencyAction::ManageSettings,
         AgencyAction::ManageBuildings,
         AgencyAction::ImportPortfolio,
+        AgencyAction::ManageClaims,
     ];
 }
 
@@ -659,3 +667,21 @@ pub fn may_be_addressed(
 #[cfg(test)]
 #[path = "authz_tests.rs"]
 mod tests;
+
+/// What the readers of a report see of a claim declared from it (issue 11 item 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimNews {
+    /// "A claim was declared to the insurer": everyone who sees the report.
+    Declared,
+    /// The claim's status: council members and managers. Amounts, the thread and the
+    /// insurer's link stay on the claim, which only managers open.
+    Status,
+}
+
+/// The audience of a report's history line about its claim (read back by `audience_allows`).
+pub fn claim_news_audience(news: ClaimNews) -> &'static str {
+    match news {
+        ClaimNews::Declared => "all",
+        ClaimNews::Status => "council",
+    }
+}

@@ -649,3 +649,62 @@ fn stats_and_portfolio_table_role_with_foreign_buildings() {
     assert!(stats_count_council_only(BuildingRole::Referent));
     assert!(!stats_count_council_only(BuildingRole::Manager));
 }
+
+#[test]
+fn claims_are_for_managers_and_reports_show_residents_only_that_one_was_declared() {
+    let home = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let foreign = BuildingRef {
+        id: "b2".into(),
+        agency_id: "a2".into(),
+    };
+    // role in b1 × (own building, other agency's building)
+    let table = [
+        (actor(&["a1"], &[]), true),
+        (actor(&[], &[("b1", "referent")]), false),
+        (actor(&[], &[("b1", "occupant")]), false),
+        (actor(&[], &[("b1", "landlord")]), false),
+    ];
+    for (who, ok) in table {
+        let own = check(&who, Action::ManageClaims, &home);
+        assert_eq!(own.is_ok(), ok, "{:?}", who.memberships);
+        if !ok {
+            assert!(matches!(own, Err(Denied::Forbidden)));
+        }
+        assert!(matches!(
+            check(&who, Action::ManageClaims, &foreign),
+            Err(Denied::NotFound)
+        ));
+        // The portfolio list and the insurers' directory: own agency only, managers only.
+        assert_eq!(
+            check_agency(&who, AgencyAction::ManageClaims, Some("a1")).is_ok(),
+            ok
+        );
+        assert!(check_agency(&who, AgencyAction::ManageClaims, Some("a2")).is_err());
+    }
+    // Relation to the report × (sees "declared", sees the status).
+    use ReportRelation::*;
+    let rows = [
+        (Manager, true, true),
+        (Referent, true, true),
+        (Author, true, false),
+        (Landlord, true, false),
+        (Follower, true, false),
+        (Occupant, true, false),
+    ];
+    for (relation, declared, status) in rows {
+        let sees = |news| {
+            audience_allows(
+                relation,
+                "reader",
+                Some("manager"),
+                claim_news_audience(news),
+                None,
+            )
+        };
+        assert_eq!(sees(ClaimNews::Declared), declared, "{relation:?}");
+        assert_eq!(sees(ClaimNews::Status), status, "{relation:?}");
+    }
+}

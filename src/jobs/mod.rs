@@ -71,6 +71,11 @@ async fn run_job(state: &Context, job: &JobRow) -> Result<(), JobError> {
                 .await
                 .map_err(|e| JobError::Digest(e.to_string()))
         }
+        crate::domain::claims::reminders::JOB => {
+            crate::domain::claims::reminders::run(state, &job.payload)
+                .await
+                .map_err(|e| JobError::Digest(e.to_string()))
+        }
         crate::domain::work_orders::reminders::JOB => {
             crate::domain::work_orders::reminders::run(state, &job.payload)
                 .await

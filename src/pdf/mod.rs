@@ -9,6 +9,7 @@
 //! functions panic.
 
 mod canvas;
+mod claim_page;
 mod emit;
 mod font;
 mod jpeg;
@@ -121,6 +122,69 @@ pub struct NoticeDoc<'a> {
     pub qr_caption: &'a str,
     /// At the foot of every page.
     pub footer: &'a str,
+}
+
+/// Everything printed on an insurance claim declaration, already formatted and translated.
+/// Multi-line fields keep their line breaks.
+pub struct ClaimDoc<'a> {
+    pub agency_name: &'a str,
+    /// "SIN-2026-0001".
+    pub reference: &'a str,
+    pub issued_on: &'a str,
+    /// The claim's title (the report's, when declared from one).
+    pub title: &'a str,
+    /// The insured: the building's syndicate (or landlord), then its address and representative.
+    pub policyholder_name: &'a str,
+    pub policyholder: &'a str,
+    pub policy_number: &'a str,
+    pub insurer_name: &'a str,
+    pub insurer_contact: &'a str,
+    pub insurer_reference: &'a str,
+    pub kind: &'a str,
+    pub occurred_at: &'a str,
+    pub discovered_at: &'a str,
+    pub place: &'a str,
+    pub circumstances: &'a str,
+    pub damages: &'a str,
+    pub estimate: &'a str,
+    /// E.g. the IRSI band of a water-damage estimate.
+    pub estimate_note: &'a str,
+    pub lots: &'a str,
+    pub third_parties: &'a str,
+    /// One attachment a line.
+    pub attachments: &'a str,
+    pub manager_contact: &'a str,
+    /// JPEG photos, printed small; unusable ones are skipped.
+    pub photos: &'a [Vec<u8>],
+    pub labels: &'a ClaimLabels<'a>,
+}
+
+/// Captions of a claim declaration, from the caller's translations.
+pub struct ClaimLabels<'a> {
+    pub title: &'a str,
+    pub reference: &'a str,
+    pub issued_on: &'a str,
+    pub policyholder: &'a str,
+    pub insurer: &'a str,
+    pub policy_number: &'a str,
+    pub kind: &'a str,
+    pub insurer_reference: &'a str,
+    pub occurred_at: &'a str,
+    pub discovered_at: &'a str,
+    pub place: &'a str,
+    pub circumstances: &'a str,
+    pub damages: &'a str,
+    pub estimate: &'a str,
+    pub lots: &'a str,
+    pub third_parties: &'a str,
+    pub attachments: &'a str,
+    pub manager: &'a str,
+    pub photos: &'a str,
+}
+
+/// Renders an insurance claim declaration: A4, one page or more.
+pub fn claim(doc: &ClaimDoc) -> Result<Vec<u8>, PdfError> {
+    claim_page::render(doc)
 }
 
 /// Most photos a work order shows; further ones are ignored.

@@ -22,12 +22,12 @@ const FOOTER: Style = Style::new(Face::Regular, 8.0, MUTED);
 
 /// One captioned block: caption, then values (each wrapped; the first may
 /// be bold, e.g. a name above an address).
-struct Field<'a> {
+pub(super) struct Field<'a> {
     caption: &'a str,
     values: Vec<(&'a str, Style)>,
 }
 
-fn field<'a>(caption: &'a str, values: &[(&'a str, Style)]) -> Field<'a> {
+pub(super) fn field<'a>(caption: &'a str, values: &[(&'a str, Style)]) -> Field<'a> {
     Field {
         caption,
         values: values.to_vec(),
@@ -140,7 +140,7 @@ fn header(c: &mut Canvas, doc: &WorkOrderDoc) {
 
 /// A row of captioned fields side by side (the last field gets the spare
 /// width when there are three), followed by a light rule.
-fn section(c: &mut Canvas, fields: Vec<Field>) {
+pub(super) fn section(c: &mut Canvas, fields: Vec<Field>) {
     let n = fields.len().max(1) as f32;
     let widths: Vec<f32> = match fields.len() {
         3 => vec![

@@ -516,3 +516,45 @@ async fn dashboard_and_statistics_rights_by_role() {
         assert_eq!(got, expected, "{who} on {building}");
     }
 }
+
+#[tokio::test]
+async fn claims_are_for_the_buildings_managers_only() {
+    let app = spawn_app().await;
+    // (who, building, [list claims, set insurance, read the insurers' directory])
+    let table: Vec<(&str, &str, [u16; 3])> = vec![
+        (MANAGER, "tilleuls", [OK, 422, OK]),
+        (REFERENT, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (CARETAKER, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (OWNER, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (TENANT, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (LANDLORD, "tilleuls", [FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        (NEIGHBOUR, "tilleuls", [NOT_FOUND, NOT_FOUND, FORBIDDEN]),
+        (OTHER_MANAGER, "tilleuls", [NOT_FOUND, NOT_FOUND, OK]),
+        (MANAGER, "other", [NOT_FOUND, NOT_FOUND, OK]),
+    ];
+    for (who, building, expected) in table {
+        let token = app.token(who).await;
+        let id = match building {
+            "tilleuls" => app.tilleuls.clone(),
+            _ => app.other_building.clone(),
+        };
+        let (list, _) = app
+            .get_json(&format!("/api/v1/buildings/{id}/claims"), Some(&token))
+            .await;
+        // An unknown insurer: 422 once the building's manager is recognised.
+        let (insurance, _) = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/buildings/{id}/insurance"),
+                Some(&token),
+                &json!({"insurer_id": "none", "policy_number": "P"}),
+            )
+            .await;
+        let (insurers, _) = app.get_json("/api/v1/insurers", Some(&token)).await;
+        assert_eq!(
+            [list.as_u16(), insurance.as_u16(), insurers.as_u16()],
+            expected,
+            "{who} on {building}"
+        );
+    }
+}

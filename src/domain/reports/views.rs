@@ -227,6 +227,11 @@ pub fn event_detail(lang: crate::i18n::Lang, kind: &str, detail: &str) -> String
                 None => detail.to_string(),
             }
         }
+        // A claim's status, stored as its code (no amounts on the report).
+        Some(EventKind::ClaimStatusChanged) => match crate::vocab::ClaimStatus::parse(detail) {
+            Some(s) => lang.t(&format!("claim.status.{}", s.as_str())).to_string(),
+            None => detail.to_string(),
+        },
         _ => detail.to_string(),
     }
 }

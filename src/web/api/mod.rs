@@ -4,6 +4,8 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod claim_out;
+pub mod claims;
 mod dashboard;
 mod lifecycle;
 mod lots;
@@ -62,7 +64,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Request fields the server checks against a closed list (the domain parsers' values):
 /// declared as enums so clients and contract tests know them.
-pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
+pub const ENUM_FIELDS: [(&str, &str, &[&str]); 13] = [
     ("RegisterRequest", "occupancy", &["owner", "tenant"]),
     (
         "CommentRequest",
@@ -86,6 +88,8 @@ pub const ENUM_FIELDS: [(&str, &str, &[&str]); 11] = [
     ("PollIn", "audience", &["all", "owners", "tenants"]),
     ("PollIn", "results_visible", &["after_vote", "after_close"]),
     ("TemplateIn", "lang", &["fr", "en"]),
+    ("ClaimIn", "kind", &crate::domain::claims::KINDS),
+    ("StatusIn", "status", &["settled", "refused", "closed"]),
 ];
 
 fn declare_enums(doc: &mut utoipa::openapi::OpenApi) {
@@ -200,6 +204,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(announcements::routes())
         .merge(polls::routes())
         .merge(mail_in::routes())
+        .merge(claims::routes())
 }
 
 pub fn router() -> Router<AppState> {

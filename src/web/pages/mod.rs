@@ -5,6 +5,8 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+pub mod claim_link;
+mod claims;
 mod dashboard;
 mod join;
 mod lifecycle;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(work_orders::router())
         .merge(provider_link::router())
+        .merge(claim_link::router())
+        .merge(claims::router())
         .merge(on_call::router())
         .merge(agencies::router())
         .merge(lifecycle::router())
@@ -145,6 +149,9 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "wo_acknowledged" => "notice.wo_acknowledged",
         "wo_scheduled" => "notice.wo_scheduled",
         "wo_reported" => "notice.wo_reported",
+        "claim_reference" => "claim.notice.reference",
+        "claim_visit" => "claim.notice.visit",
+        "claim_message" => "claim.notice.message",
         "provider_saved" => "notice.provider_saved",
         "announcement_published" => "news.notice.published",
         "announcement_saved" => "news.notice.saved",
