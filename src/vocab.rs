@@ -95,6 +95,8 @@ vocabulary! {
         ProviderAcknowledged = "provider_acknowledged",
         VisitScheduled = "visit_scheduled",
         VisitReported = "visit_reported",
+        ReportAssigned = "report_assigned",
+        ReportUnassigned = "report_unassigned",
     }
 }
 

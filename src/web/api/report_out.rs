@@ -65,6 +65,8 @@ pub struct ReportOut {
     updated_at: String,
     first_response_at: Option<String>,
     closed_at: Option<String>,
+    /// The staff member it is assigned to (D5), if any.
+    assignee: Option<PersonRef>,
 }
 
 impl From<Report> for ReportOut {
@@ -77,6 +79,7 @@ impl From<Report> for ReportOut {
             updated_at: iso(r.updated_at),
             first_response_at: r.first_response_at.map(iso),
             closed_at: r.closed_at.map(iso),
+            assignee: r.assignee.map(|(id, name)| PersonRef { id, name }),
             urgent: r.urgent,
             author: PersonRef {
                 id: r.author_id,

@@ -46,6 +46,8 @@ pub struct Card {
     pub author: String,
     pub followers: i64,
     pub photos: i64,
+    /// The staff member it is assigned to (D5).
+    pub assignee: Option<String>,
 }
 
 pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
@@ -67,6 +69,9 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
         author: page.lang.person(&r.concerned_name).to_string(),
         followers: r.follower_count,
         photos: r.photo_count,
+        assignee: r
+            .assignee
+            .map(|(_, name)| page.lang.person(&name).to_string()),
         id: r.id,
         title: r.title,
         status: r.status,
