@@ -6,6 +6,7 @@ mod fixtures;
 
 mod accounts;
 mod agencies;
+mod assignment;
 mod authorization;
 mod backup;
 mod buildings;
