@@ -22,6 +22,7 @@ mod pages;
 mod personal_data;
 mod photos;
 mod portfolio;
+mod portfolio_search;
 mod provider_info;
 mod report_loop;
 mod report_pages;

@@ -2,6 +2,7 @@
 
 pub mod categories;
 pub mod on_call;
+pub mod portfolio_search;
 pub mod progress;
 pub mod read;
 pub mod search;

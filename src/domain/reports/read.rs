@@ -150,7 +150,7 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
 }
 
 /// Which reports of the building this person may list (the rule is in `authz`).
-fn scope(actor: &Actor, permit: &Permit) -> Scope {
+pub(super) fn scope(actor: &Actor, permit: &Permit) -> Scope {
     match authz::list_scope(actor, permit) {
         ListScope::Everything => Scope::Everything,
         ListScope::ManagerVisible => Scope::ManagerVisible,

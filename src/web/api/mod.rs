@@ -13,6 +13,7 @@ mod portfolio;
 pub mod provider_link;
 mod report_out;
 pub mod reports;
+mod search;
 pub mod work_orders;
 
 use axum::Router;
@@ -196,6 +197,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(provider_link::routes())
         .merge(announcements::routes())
         .merge(polls::routes())
+        .merge(search::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -15,6 +15,7 @@ pub mod provider_link;
 mod reply_templates;
 mod report_view;
 mod reports;
+mod search;
 pub mod work_orders;
 
 use askama::Template;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(announcements::router())
         .merge(polls::router())
+        .merge(search::router())
         .merge(news_templates::router())
 }
 

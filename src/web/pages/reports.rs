@@ -48,6 +48,8 @@ pub struct Card {
     pub photos: i64,
     /// The staff member it is assigned to (D5).
     pub assignee: Option<String>,
+    /// The building's name, where cards of several buildings are listed together.
+    pub building: Option<String>,
 }
 
 pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
@@ -72,6 +74,7 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
         assignee: r
             .assignee
             .map(|(_, name)| page.lang.person(&name).to_string()),
+        building: None,
         id: r.id,
         title: r.title,
         status: r.status,
