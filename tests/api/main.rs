@@ -10,6 +10,7 @@ mod assignment;
 mod authorization;
 mod backup;
 mod buildings;
+mod calendar;
 mod helpers;
 mod idempotency;
 mod lifecycle;

@@ -4,6 +4,7 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod calendar;
 mod lifecycle;
 mod lots;
 mod notifications;
@@ -198,6 +199,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(announcements::routes())
         .merge(polls::routes())
         .merge(search::routes())
+        .merge(calendar::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod calendar;
 mod lifecycle;
 mod news_templates;
 mod notifications;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(announcements::router())
         .merge(polls::router())
         .merge(search::router())
+        .merge(calendar::router())
         .merge(news_templates::router())
 }
 
