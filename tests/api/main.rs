@@ -34,3 +34,4 @@ mod smtp;
 mod urgent;
 mod wedge;
 mod work_orders;
+mod work_orders_scale;
