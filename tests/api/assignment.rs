@@ -67,7 +67,9 @@ async fn a_caretaker_assigned_a_report_is_notified_and_finds_it_under_assigned_t
         .wait_for_mail(CARETAKER, "Signalement qui vous est confié")
         .await;
     assert!(body.contains("Marc Lambert"), "{body}");
-    let (_, list) = app.get_json("/api/v1/notifications", Some(&caretaker)).await;
+    let (_, list) = app
+        .get_json("/api/v1/notifications", Some(&caretaker))
+        .await;
     assert!(
         list["items"]
             .as_array()
@@ -78,16 +80,20 @@ async fn a_caretaker_assigned_a_report_is_notified_and_finds_it_under_assigned_t
     );
     // Nobody else is told about the assignment.
     assert!(
-        app.mails_to(TENANT)
-            .iter()
-            .all(|m| !m.contains("confié")),
+        app.mails_to(TENANT).iter().all(|m| !m.contains("confié")),
         "the tenant hears nothing of it"
     );
 
     assert_eq!(mine(&app, &caretaker, &app.tilleuls).await, [id]);
     assert!(mine(&app, &manager, &app.tilleuls).await.is_empty());
     let other_id = other["id"].as_str().expect("id");
-    let (status, _) = assign(&app, &manager, other_id, json!(app.person_id(MANAGER).await)).await;
+    let (status, _) = assign(
+        &app,
+        &manager,
+        other_id,
+        json!(app.person_id(MANAGER).await),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(mine(&app, &manager, &app.tilleuls).await, [other_id]);
 
@@ -101,7 +107,10 @@ async fn a_caretaker_assigned_a_report_is_notified_and_finds_it_under_assigned_t
 
     let (status, err) = app
         .get_json(
-            &format!("/api/v1/buildings/{}/reports?assigned=everyone", app.tilleuls),
+            &format!(
+                "/api/v1/buildings/{}/reports?assigned=everyone",
+                app.tilleuls
+            ),
             Some(&caretaker),
         )
         .await;
@@ -174,7 +183,10 @@ async fn the_board_and_the_report_page_show_the_assignee() {
         .nth(1)
         .and_then(|rest| rest.split("</select>").next())
         .expect("the assignment form");
-    assert!(form.contains(">Jean Moreau<"), "the form lists staff: {form}");
+    assert!(
+        form.contains(">Jean Moreau<"),
+        "the form lists staff: {form}"
+    );
     assert!(form.contains(">Marc Lambert<"), "{form}");
     assert!(!form.contains("Paul Lefèvre"), "not the occupants: {form}");
     let resp = browser
@@ -196,10 +208,14 @@ async fn the_board_and_the_report_page_show_the_assignee() {
     assert!(board.contains("Chasse d’eau du local gardien"), "{board}");
     assert!(!board.contains("Interrupteur cassé"));
     assert!(board.contains("Confié à Jean Moreau"));
-    let (_, all) = caretaker.get_text(&format!("/buildings/{}", app.tilleuls)).await;
+    let (_, all) = caretaker
+        .get_text(&format!("/buildings/{}", app.tilleuls))
+        .await;
     assert!(all.contains("Interrupteur cassé"));
     // Residents get no such filter.
     let resident = app.browser(Some(TENANT)).await;
-    let (_, board) = resident.get_text(&format!("/buildings/{}", app.tilleuls)).await;
+    let (_, board) = resident
+        .get_text(&format!("/buildings/{}", app.tilleuls))
+        .await;
     assert!(!board.contains("Confiés à moi"));
 }

@@ -493,7 +493,10 @@ async fn assignment_search_calendar_and_work_order_rights_by_role() {
         let search = app.get_json("/api/v1/search?q=test", t).await.0.as_u16();
         let calendar = app.get_json("/api/v1/me/calendar", t).await.0.as_u16();
         let work_orders = app
-            .get_json(&format!("/api/v1/buildings/{}/work-orders", app.tilleuls), t)
+            .get_json(
+                &format!("/api/v1/buildings/{}/work-orders", app.tilleuls),
+                t,
+            )
             .await
             .0
             .as_u16();

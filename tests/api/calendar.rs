@@ -92,7 +92,13 @@ async fn the_feed_lists_a_confirmed_intervention_and_a_poll_closing() {
     )
     .await;
     let rid = report["id"].as_str().expect("id");
-    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@ascenseurs.test").await;
+    let provider = add_provider(
+        &app,
+        &manager,
+        "Ascenseurs Dupont",
+        "dupont@ascenseurs.test",
+    )
+    .await;
     let (status, wo) = app
         .post_json(
             &format!("/api/v1/reports/{rid}/work-orders"),
@@ -149,21 +155,33 @@ async fn the_feed_lists_a_confirmed_intervention_and_a_poll_closing() {
     assert_eq!(events.len(), 2, "{body}");
     let visit = events
         .iter()
-        .find(|e| e["summary"].as_str().is_some_and(|s| s.contains("Intervention")))
+        .find(|e| {
+            e["summary"]
+                .as_str()
+                .is_some_and(|s| s.contains("Intervention"))
+        })
         .expect("the intervention");
     assert_eq!(visit["start"], "2026-11-26T08:00:00Z");
     assert_eq!(
         visit["summary"],
         "Intervention : Ascenseur bloqué, 3e étage; porte B — Résidence des Tilleuls"
     );
-    assert!(visit["location"].as_str().is_some_and(|l| l.contains("12 rue des Tilleuls")));
+    assert!(
+        visit["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("12 rue des Tilleuls"))
+    );
     assert_eq!(visit["end_after_start"], true);
     let closing = events
         .iter()
         .find(|e| e["uid"].as_str().is_some_and(|u| u.contains(poll_id)))
         .expect("the poll");
     assert_eq!(closing["start"], "2026-12-03T08:00:00Z");
-    assert!(closing["summary"].as_str().is_some_and(|s| s.contains("Local vélos")));
+    assert!(
+        closing["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("Local vélos"))
+    );
 
     // The manager sees the intervention too; a neighbour of another building, nothing.
     let (_, body) = fetch(&app, &feed_url(&app, &manager).await).await;
@@ -177,7 +195,12 @@ async fn the_feed_lists_a_confirmed_intervention_and_a_poll_closing() {
 
     // Revoked: the address stops working; a new one is given next time.
     let (status, _) = app
-        .send_json(Method::DELETE, "/api/v1/me/calendar", Some(&tenant), &json!({}))
+        .send_json(
+            Method::DELETE,
+            "/api/v1/me/calendar",
+            Some(&tenant),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(fetch(&app, &url).await.0, StatusCode::NOT_FOUND);

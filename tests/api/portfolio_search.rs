@@ -23,7 +23,10 @@ fn titles(page: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|h| {
             (
-                h["building"]["name"].as_str().expect("building").to_string(),
+                h["building"]["name"]
+                    .as_str()
+                    .expect("building")
+                    .to_string(),
                 h["title"].as_str().expect("title").to_string(),
             )
         })
@@ -62,7 +65,10 @@ async fn every_visible_building_is_searched_and_named() {
     // A council comment: the manager finds it, the tenant does not.
     let (status, body) = app
         .post_json(
-            &format!("/api/v1/reports/{}/comments", leak["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/reports/{}/comments",
+                leak["id"].as_str().expect("id")
+            ),
             Some(&manager),
             &json!({"body": "Devis de l’étancheur demandé", "audience": "council"}),
         )
@@ -118,7 +124,11 @@ async fn pages_follow_the_cursor_across_buildings() {
     let manager = app.token(MANAGER).await;
     let mut expected = Vec::new();
     for i in 0..5 {
-        let building = if i % 2 == 0 { &app.tilleuls } else { &app.vignes };
+        let building = if i % 2 == 0 {
+            &app.tilleuls
+        } else {
+            &app.vignes
+        };
         let title = format!("Porte de cave numéro {i}");
         create_report(
             &app,
@@ -135,7 +145,11 @@ async fn pages_follow_the_cursor_across_buildings() {
         let page = search(&app, &manager, &query).await;
         let items = page["items"].as_array().expect("items");
         assert!(items.len() <= 2);
-        seen.extend(items.iter().map(|h| h["title"].as_str().expect("t").to_string()));
+        seen.extend(
+            items
+                .iter()
+                .map(|h| h["title"].as_str().expect("t").to_string()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => query = format!("q=caves&limit=2&cursor={c}"),
             None => break,
@@ -169,8 +183,13 @@ async fn the_search_page_names_each_building() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Résidence des Tilleuls"), "{page}");
     assert!(page.contains("Le Clos des Vignes"));
-    assert!(page.contains("Ascenseur bloqué &#60;b&#62;") || page.contains("Ascenseur bloqué &lt;b&gt;"));
-    assert!(page.contains("Bruit dans l’ascenseur") || page.contains("Bruit dans l&#8217;ascenseur"));
+    assert!(
+        page.contains("Ascenseur bloqué &#60;b&#62;")
+            || page.contains("Ascenseur bloqué &lt;b&gt;")
+    );
+    assert!(
+        page.contains("Bruit dans l’ascenseur") || page.contains("Bruit dans l&#8217;ascenseur")
+    );
     let (status, empty) = browser.get_text("/search").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!empty.contains("Résultats"));

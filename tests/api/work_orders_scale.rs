@@ -30,7 +30,13 @@ async fn lists_page_by_cursor_with_building_report_and_waiting_days() {
     let manager = app.token(MANAGER).await;
     let tenant = app.token(TENANT).await;
     let neighbour = app.token(NEIGHBOUR).await;
-    let lift = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@ascenseurs.test").await;
+    let lift = add_provider(
+        &app,
+        &manager,
+        "Ascenseurs Dupont",
+        "dupont@ascenseurs.test",
+    )
+    .await;
     let glass = add_provider(&app, &manager, "Vitrerie Claire", "claire@vitrerie.test").await;
     let mut sent = Vec::new();
     for i in 0..5 {
@@ -106,7 +112,10 @@ async fn lists_page_by_cursor_with_building_report_and_waiting_days() {
         .await;
     assert_eq!(count(&page), Some(2));
     let (_, page) = app
-        .get_json(&format!("/api/v1/work-orders?provider_id={glass}"), Some(&manager))
+        .get_json(
+            &format!("/api/v1/work-orders?provider_id={glass}"),
+            Some(&manager),
+        )
         .await;
     assert_eq!(count(&page), Some(2));
     let (_, page) = app
@@ -158,7 +167,13 @@ async fn reactivity_counts_every_work_order_not_the_latest_200() {
     let base = ts("2026-01-05T09:00:00Z");
     let app = spawn_app_with(Clock::fixed(base)).await;
     let manager = app.token(MANAGER).await;
-    let provider = add_provider(&app, &manager, "Ascenseurs Dupont", "dupont@ascenseurs.test").await;
+    let provider = add_provider(
+        &app,
+        &manager,
+        "Ascenseurs Dupont",
+        "dupont@ascenseurs.test",
+    )
+    .await;
     let report = create_report(
         &app,
         &app.token(TENANT).await,
@@ -217,7 +232,10 @@ async fn reactivity_counts_every_work_order_not_the_latest_200() {
         }
     }
     let (status, stats) = app
-        .get_json(&format!("/api/v1/providers/{provider}/stats"), Some(&manager))
+        .get_json(
+            &format!("/api/v1/providers/{provider}/stats"),
+            Some(&manager),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{stats}");
     assert_eq!(stats["work_orders"], 250);
@@ -250,12 +268,29 @@ async fn an_acknowledged_order_without_a_date_is_chased_then_escalated() {
     let slow = add_provider(&app, &manager, "Entreprise Lente", "lente@test.test").await;
     let quick = add_provider(&app, &manager, "Entreprise Rapide", "rapide@test.test").await;
     let tenant = app.token(TENANT).await;
-    let r1 = create_report(&app, &tenant, &app.tilleuls, json!({"category": "autre", "title": "Porte"})).await;
-    let r2 = create_report(&app, &tenant, &app.tilleuls, json!({"category": "autre", "title": "Fenêtre"})).await;
+    let r1 = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "autre", "title": "Porte"}),
+    )
+    .await;
+    let r2 = create_report(
+        &app,
+        &tenant,
+        &app.tilleuls,
+        json!({"category": "autre", "title": "Fenêtre"}),
+    )
+    .await;
     let a = send(&app, &manager, r1["id"].as_str().expect("id"), &slow).await;
     let b = send(&app, &manager, r2["id"].as_str().expect("id"), &quick).await;
     let link_a = provider_token(&app, "lente@test.test", a["reference"].as_str().expect("r")).await;
-    let link_b = provider_token(&app, "rapide@test.test", b["reference"].as_str().expect("r")).await;
+    let link_b = provider_token(
+        &app,
+        "rapide@test.test",
+        b["reference"].as_str().expect("r"),
+    )
+    .await;
     for link in [&link_a, &link_b] {
         let (status, _) = app
             .post_json(&format!("/api/v1/p/{link}/acknowledge"), None, &json!({}))
@@ -280,9 +315,15 @@ async fn an_acknowledged_order_without_a_date_is_chased_then_escalated() {
     };
     // Wednesday (two working days): the first reminder; Friday: the second.
     clock.set(start + 2 * DAY_MS);
-    eventually("first date reminder", || async { chased("lente@test.test") == 1 }).await;
+    eventually("first date reminder", || async {
+        chased("lente@test.test") == 1
+    })
+    .await;
     clock.set(start + 4 * DAY_MS);
-    eventually("second date reminder", || async { chased("lente@test.test") == 2 }).await;
+    eventually("second date reminder", || async {
+        chased("lente@test.test") == 2
+    })
+    .await;
     // The next Tuesday: escalation to the manager, no third reminder.
     clock.set(start + 8 * DAY_MS + HOUR_MS);
     let escalation = app.wait_for_mail(MANAGER, "Pas de date").await;
@@ -291,7 +332,11 @@ async fn an_acknowledged_order_without_a_date_is_chased_then_escalated() {
     // empty, so give the worker a moment instead.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(chased("lente@test.test"), 2);
-    assert_eq!(chased("rapide@test.test"), 0, "a confirmed date stops the chase");
+    assert_eq!(
+        chased("rapide@test.test"),
+        0,
+        "a confirmed date stops the chase"
+    );
     let (_, wo) = app
         .get_json(
             &format!("/api/v1/work-orders/{}", a["id"].as_str().expect("id")),

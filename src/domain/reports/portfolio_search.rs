@@ -80,7 +80,9 @@ pub async fn portfolio(
     });
     let next_cursor = if found.len() as i64 > limit {
         found.truncate(limit as usize);
-        found.last().map(|(r, _)| format!("{}_{}", r.updated_at, r.id))
+        found
+            .last()
+            .map(|(r, _)| format!("{}_{}", r.updated_at, r.id))
     } else {
         None
     };

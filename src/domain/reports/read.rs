@@ -74,10 +74,7 @@ pub async fn audience_people(
 
 /// The staff a report may be assigned to (D5), as (id, name), for those who may assign; empty
 /// for everyone else. Staff of one building are a handful of people.
-pub async fn assignable(
-    state: &Context,
-    view: &ReportView,
-) -> AppResult<Vec<(String, String)>> {
+pub async fn assignable(state: &Context, view: &ReportView) -> AppResult<Vec<(String, String)>> {
     if !authz::report_allowed(view.relation, ReportAction::Assign) {
         return Ok(Vec::new());
     }

@@ -600,7 +600,13 @@ pub async fn assign(
             audience: "person",
             audience_person_id: Some(&person.person_id),
             detail: &person.name,
-            ..event("report_assigned", &permit.building_id, report_id, actor, now)
+            ..event(
+                "report_assigned",
+                &permit.building_id,
+                report_id,
+                actor,
+                now,
+            )
         },
         None => NewEvent {
             audience: "council",

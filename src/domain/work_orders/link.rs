@@ -322,15 +322,8 @@ async fn record_report(
     wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
     if !done {
         // Another visit is needed: its date is chased like the first (W6).
-        super::reminders::schedule_confirm_reminder(
-            &mut tx,
-            state,
-            &wo.agency_id,
-            &wo.id,
-            1,
-            now,
-        )
-        .await?;
+        super::reminders::schedule_confirm_reminder(&mut tx, state, &wo.agency_id, &wo.id, 1, now)
+            .await?;
     }
     // Stored as a code: each reader sees the outcome in their own language.
     let detail = crate::domain::reports::views::visit_reported_detail(outcome, body);

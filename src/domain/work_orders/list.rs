@@ -89,8 +89,7 @@ pub async fn list(
             building.agency_id
         }
         None => {
-            authz::check_agency(actor, AgencyAction::ManageWorkOrders, filter.agency_id)?
-                .agency_id
+            authz::check_agency(actor, AgencyAction::ManageWorkOrders, filter.agency_id)?.agency_id
         }
     };
     let limit = filter.limit.unwrap_or(PAGE_SIZE).clamp(1, 200);

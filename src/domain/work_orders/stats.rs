@@ -54,13 +54,12 @@ pub async fn for_provider(
         .await?
         .ok_or(crate::domain::AppError::NotFound)?;
     let ids = [provider_id.to_string()];
-    let rows = wdb::reactivity(
-        &state.db.pool,
-        agency,
-        wdb::ReactivityOf::Providers(&ids),
-    )
-    .await?;
-    Ok(rows.into_iter().next().map(Reactivity::from).unwrap_or_default())
+    let rows = wdb::reactivity(&state.db.pool, agency, wdb::ReactivityOf::Providers(&ids)).await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(Reactivity::from)
+        .unwrap_or_default())
 }
 
 /// Reactivity of every provider of the manager's agency, from one aggregate query.
@@ -109,16 +108,13 @@ pub async fn by_trade(
             .filter(|(p, _)| p.trades.split(',').any(|t| t == trade))
             .map(|(p, _)| p.id.clone())
             .collect();
-        let reactivity = wdb::reactivity(
-            &state.db.pool,
-            agency,
-            wdb::ReactivityOf::Providers(&ids),
-        )
-        .await?
-        .into_iter()
-        .next()
-        .map(Reactivity::from)
-        .unwrap_or_default();
+        let reactivity =
+            wdb::reactivity(&state.db.pool, agency, wdb::ReactivityOf::Providers(&ids))
+                .await?
+                .into_iter()
+                .next()
+                .map(Reactivity::from)
+                .unwrap_or_default();
         out.push(TradeReactivity { trade, reactivity });
     }
     Ok(out)
