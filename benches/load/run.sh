@@ -18,13 +18,13 @@ PORT=${PORT:-18080}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/palier_bench}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/benches/load"
-BIN="$ROOT/target/release/palier"
+BIN="${BIN:-$ROOT/target/release/palier}"
 BASE="http://127.0.0.1:$PORT"
 
 for tool in wrk curl sha256sum; do
     command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
 done
-if [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" "$ROOT/migrations" "$ROOT/templates" "$ROOT/locales" -newer "$BIN" -print -quit)" ]; then
+if [ -z "${NO_BUILD:-}" ] && { [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" "$ROOT/migrations" "$ROOT/templates" "$ROOT/locales" -newer "$BIN" -print -quit)" ]; }; then
     (cd "$ROOT" && cargo build --release --quiet)
 fi
 

@@ -359,6 +359,18 @@ fn push_words(sql: &mut Sql, terms: &[String], reach: Reach) {
     }
 }
 
+/// Of these buildings, those with at least one report (one index seek each): a portfolio
+/// search skips the others.
+pub async fn buildings_with_reports<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    buildings: &[String],
+) -> sqlx::Result<Vec<String>> {
+    let mut sql = Sql::new("SELECT b.id FROM buildings b WHERE b.id IN ");
+    sql.list(buildings)
+        .push(" AND EXISTS (SELECT 1 FROM reports r WHERE r.building_id = b.id)");
+    sql.query_scalar().fetch_all(ex).await
+}
+
 /// Open reports sharing a word or the category with a draft, for the duplicate check.
 pub async fn similar_candidates<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -47,8 +47,13 @@ pub async fn portfolio(
             buildings: count,
         });
     }
+    let ids: Vec<String> = visible.iter().map(|(b, _)| b.id.clone()).collect();
+    let with_reports = rdb::buildings_with_reports(&state.db.pool, &ids).await?;
     let mut found: Vec<(rdb::ReportRow, usize)> = Vec::new();
     for (i, (building, _)) in visible.iter().enumerate() {
+        if !with_reports.contains(&building.id) {
+            continue;
+        }
         let permit = authz::check(actor, Action::ViewBuilding, &building.reference())?;
         let reach = authz::search_reach(&permit);
         let scope = scope(actor, &permit);
