@@ -36,6 +36,8 @@ command -v cc >/dev/null || apt_install build-essential
 # Real PDF text extraction and rendering, and QR decoding.
 { command -v pdftotext && command -v pdftoppm && command -v pdfimages; } >/dev/null || apt_install poppler-utils
 command -v zbarimg >/dev/null || apt_install zbar-tools
+# A real iCalendar parser for the calendar feed.
+/usr/bin/python3 -c 'import icalendar' 2>/dev/null || apt_install python3-icalendar
 # The reference Prometheus text parser, and systemd's own check of the shipped units.
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || apt_install python3-prometheus-client
 command -v systemd-analyze >/dev/null || apt_install systemd

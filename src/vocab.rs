@@ -99,6 +99,8 @@ vocabulary! {
         ClaimDeclared = "claim_declared",
         /// The claim's status moved (council members and managers see it).
         ClaimStatusChanged = "claim_status_changed",
+        ReportAssigned = "report_assigned",
+        ReportUnassigned = "report_unassigned",
     }
 }
 

@@ -6,7 +6,8 @@
 #
 # Environment: PG_URL (default postgres://postgres@127.0.0.1:5432/palier_bench, dropped and
 # re-created), PORT (default 18080), BURST=1 to end with a 60-second create burst at 64
-# connections and a write right after it, KEEP=1 to keep the data folder.
+# connections and a write right after it, KEEP=1 to keep the data folder, ONLY=regex to
+# measure only the rows whose name matches (e.g. ONLY=portfolio).
 # Needs wrk, sqlite3 or psql, sha256sum and curl.
 set -euo pipefail
 
@@ -17,13 +18,13 @@ PORT=${PORT:-18080}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/palier_bench}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/benches/load"
-BIN="$ROOT/target/release/palier"
+BIN="${BIN:-$ROOT/target/release/palier}"
 BASE="http://127.0.0.1:$PORT"
 
 for tool in wrk curl sha256sum; do
     command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
 done
-if [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" "$ROOT/migrations" "$ROOT/templates" "$ROOT/locales" -newer "$BIN" -print -quit)" ]; then
+if [ -z "${NO_BUILD:-}" ] && { [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" "$ROOT/migrations" "$ROOT/templates" "$ROOT/locales" -newer "$BIN" -print -quit)" ]; }; then
     (cd "$ROOT" && cargo build --release --quiet)
 fi
 
@@ -123,6 +124,7 @@ ROWS=()
 measure() { # name connections wrk-args...
     local name=$1 conns=$2
     shift 2
+    if [ -n "${ONLY:-}" ] && ! [[ "$name" =~ $ONLY ]]; then return; fi
     local threads=$((conns < 2 ? 1 : 2))
     local out
     out=$(wrk -t"$threads" -c"$conns" -d"${DUR}s" --latency "$@")
@@ -144,6 +146,8 @@ check "${MAN[@]}" "$LIST?q=immeuble"
 check "${COOKIE[@]}" "$BASE/buildings"
 check "${COOKIE[@]}" "$BASE/notifications"
 check "${MAN[@]}" "$BASE/api/v1/notifications"
+check "${MAN[@]}" "$BASE/api/v1/search?q=immeuble"
+check "${COOKIE[@]}" "$BASE/search?q=fuite"
 
 for c in 1 16; do
     measure "list JSON" $c "${MAN[@]}" "$LIST"
@@ -155,6 +159,9 @@ for c in 1 16; do
     measure "search, every report matches" $c "${MAN[@]}" "$LIST?q=immeuble"
     measure "search, 1 in 1000 matches" $c "${MAN[@]}" "$LIST?q=zinguerie"
     measure "search page, manager" $c "${COOKIE[@]}" "$BASE/buildings/b1?q=fuite"
+    measure "portfolio search, every match" $c "${MAN[@]}" "$BASE/api/v1/search?q=immeuble"
+    measure "portfolio search, 1 in 1000" $c "${MAN[@]}" "$BASE/api/v1/search?q=zinguerie"
+    measure "portfolio search page" $c "${COOKIE[@]}" "$BASE/search?q=fuite"
     measure "manager home (buildings)" $c "${COOKIE[@]}" "$BASE/buildings"
     measure "notifications page" $c "${COOKIE[@]}" "$BASE/notifications"
     measure "notifications JSON" $c "${MAN[@]}" "$BASE/api/v1/notifications"

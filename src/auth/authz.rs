@@ -473,10 +473,12 @@ pub enum ReportAction {
     Follow,
     /// Create a work order from the report (issue W).
     WorkOrder,
+    /// Assign the report to one staff member, or unassign it (D5).
+    Assign,
 }
 
 impl ReportAction {
-    pub const ALL: [ReportAction; 11] = [
+    pub const ALL: [ReportAction; 12] = [
         ReportAction::View,
         ReportAction::Comment,
         ReportAction::ChooseAudience,
@@ -488,6 +490,7 @@ impl ReportAction {
         ReportAction::Share,
         ReportAction::Follow,
         ReportAction::WorkOrder,
+        ReportAction::Assign,
     ];
 }
 
@@ -551,6 +554,7 @@ pub fn report_allowed(relation: ReportRelation, action: ReportAction) -> bool {
         PrivateThread => matches!(relation, Manager | Landlord),
         Close => matches!(relation, Manager | Referent | Author),
         Reopen | WorkOrder => relation == Manager,
+        Assign => matches!(relation, Manager | Referent),
         Share => relation == Referent,
     }
 }
@@ -662,6 +666,21 @@ pub fn may_be_addressed(
     report: &ReportFacts,
 ) -> bool {
     person.person_id != writer.person_id && person.report_relation(building, report).is_some()
+}
+
+/// Staff of a building take assignments and have an "assigned to me" view (D5).
+pub fn takes_assignments(role: BuildingRole) -> bool {
+    matches!(role, BuildingRole::Manager | BuildingRole::Referent)
+}
+
+/// Who a report may be assigned to (D5, the levels of seed 002): staff of its building who
+/// see it — a manager of the building's agency (unless the council filter keeps the report
+/// from managers), or one of its referents (council "contact" or caretaker).
+pub fn may_be_assigned(person: &Actor, building: &BuildingRef, report: &ReportFacts) -> bool {
+    matches!(
+        person.report_relation(building, report),
+        Some(ReportRelation::Manager | ReportRelation::Referent)
+    )
 }
 
 #[cfg(test)]

@@ -708,3 +708,49 @@ fn claims_are_for_managers_and_reports_show_residents_only_that_one_was_declared
         assert_eq!(sees(ClaimNews::Status), status, "{relation:?}");
     }
 }
+
+#[test]
+fn assignment_is_by_staff_to_staff_who_see_the_report() {
+    use ReportRelation::*;
+    for (relation, allowed) in [
+        (Manager, true),
+        (Referent, true),
+        (Author, false),
+        (Landlord, false),
+        (Follower, false),
+        (Occupant, false),
+    ] {
+        assert_eq!(
+            report_allowed(relation, ReportAction::Assign),
+            allowed,
+            "{relation:?}"
+        );
+    }
+    let building = BuildingRef {
+        id: "b1".into(),
+        agency_id: "a1".into(),
+    };
+    let facts = |manager_visible| ReportFacts {
+        author_id: "tenant".into(),
+        concerned_id: "tenant".into(),
+        lot_id: None,
+        removed: false,
+        manager_visible,
+    };
+    let manager = actor(&["a1"], &[]);
+    let referent = actor(&[], &[("b1", "referent")]);
+    let occupant = actor(&[], &[("b1", "occupant")]);
+    let landlord = actor(&[], &[("b1", "landlord")]);
+    let foreign_manager = actor(&["a2"], &[]);
+    let foreign_referent = actor(&[], &[("b2", "referent")]);
+    assert!(may_be_assigned(&manager, &building, &facts(true)));
+    assert!(
+        !may_be_assigned(&manager, &building, &facts(false)),
+        "council filter"
+    );
+    assert!(may_be_assigned(&referent, &building, &facts(false)));
+    assert!(!may_be_assigned(&occupant, &building, &facts(true)));
+    assert!(!may_be_assigned(&landlord, &building, &facts(true)));
+    assert!(!may_be_assigned(&foreign_manager, &building, &facts(true)));
+    assert!(!may_be_assigned(&foreign_referent, &building, &facts(true)));
+}

@@ -155,6 +155,7 @@ pub async fn erase_person(
     for statement in [
         "DELETE FROM sessions WHERE person_id = $1",
         "DELETE FROM api_tokens WHERE person_id = $1",
+        "DELETE FROM calendar_feeds WHERE person_id = $1",
         "DELETE FROM password_resets WHERE person_id = $1",
         "DELETE FROM email_changes WHERE person_id = $1",
         "DELETE FROM notification_settings WHERE person_id = $1",

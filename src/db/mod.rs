@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod announcements;
 pub mod audit;
 pub mod buildings;
+pub mod calendar;
 pub mod claim_items;
 pub mod claims;
 pub mod dashboard;

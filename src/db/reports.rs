@@ -34,14 +34,18 @@ pub struct ReportRow {
     pub due_at: Option<i64>,
     pub photo_count: i64,
     pub follower_count: i64,
+    /// The staff member the report is assigned to (D5).
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
 }
 
 const REPORT_SELECT: &str = "SELECT r.id, r.building_id, r.author_id, a.name AS author_name, r.concerned_id, \
      c.name AS concerned_name, r.lot_id, r.category, r.title, r.description, r.location_part, r.location_floor, \
      r.location_detail, r.urgent, r.status, r.manager_visible, r.removed_at, r.removed_reason, r.created_at, \
      r.updated_at, r.first_response_at, r.closed_at, r.due_at, \
-     r.photo_count, r.follower_count \
-     FROM reports r JOIN people a ON a.id = r.author_id JOIN people c ON c.id = r.concerned_id";
+     r.photo_count, r.follower_count, r.assignee_id, s.name AS assignee_name \
+     FROM reports r JOIN people a ON a.id = r.author_id JOIN people c ON c.id = r.concerned_id \
+     LEFT JOIN people s ON s.id = r.assignee_id";
 
 pub struct NewReport<'a> {
     pub id: &'a str,
@@ -165,6 +169,8 @@ pub struct BoardQuery<'a> {
     /// The indexed columns the reader's search may look into.
     pub reach: Reach,
     pub scope: &'a Scope,
+    /// Only the reports assigned to this person (`reports_assigned`).
+    pub assignee: Option<&'a str>,
     /// Continue after this (updated_at, id).
     pub after: Option<(i64, String)>,
     pub limit: i64,
@@ -322,6 +328,9 @@ fn push_board_filters(sql: &mut Sql, q: &BoardQuery<'_>) {
     if let Some(status) = q.status {
         sql.push(" AND r.status = ").text(status);
     }
+    if let Some(person) = q.assignee {
+        sql.push(" AND r.assignee_id = ").text(person);
+    }
     if let Some((at, id)) = &q.after {
         // A plain range on the index's next column, then the tie-break: both databases
         // seek straight to the cursor instead of filtering from the top.
@@ -352,6 +361,18 @@ fn push_words(sql: &mut Sql, terms: &[String], reach: Reach) {
         }
         sql.push(")");
     }
+}
+
+/// Of these buildings, those with at least one report (one index seek each): a portfolio
+/// search skips the others.
+pub async fn buildings_with_reports<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    buildings: &[String],
+) -> sqlx::Result<Vec<String>> {
+    let mut sql = Sql::new("SELECT b.id FROM buildings b WHERE b.id IN ");
+    sql.list(buildings)
+        .push(" AND EXISTS (SELECT 1 FROM reports r WHERE r.building_id = b.id)");
+    sql.query_scalar().fetch_all(ex).await
 }
 
 /// Open reports sharing a word or the category with a draft, for the duplicate check.
@@ -412,6 +433,26 @@ pub async fn mark_answered<'c>(
          first_response_at = COALESCE(first_response_at, $2), updated_at = $2 WHERE id = $1 AND status = 'todo'",
     )
     .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Assigns the report to a person, or unassigns it (`None`); true when it changed.
+pub async fn set_assignee<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: &str,
+    assignee: Option<&str>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE reports SET assignee_id = $2, updated_at = $3 WHERE id = $1 \
+         AND (assignee_id IS NULL OR $2 IS NULL OR assignee_id <> $2) \
+         AND NOT (assignee_id IS NULL AND $2 IS NULL)",
+    )
+    .bind(id)
+    .bind(assignee)
     .bind(now)
     .execute(ex)
     .await?;

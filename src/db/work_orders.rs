@@ -235,33 +235,143 @@ pub async fn by_token<'c>(
         .map(|r| r.into_iter().next())
 }
 
-/// Work orders of one building, or of the agency's whole portfolio, newest first.
-pub async fn list<'c>(
+/// A work order in a list, with its building's name and its report's title (W7).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkOrderLineRow {
+    #[sqlx(flatten)]
+    pub wo: WorkOrderRow,
+    pub building_name: String,
+    pub report_title: String,
+}
+
+/// Filters of a work-order list; every one optional but the agency.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter<'a> {
+    pub agency_id: &'a str,
+    pub building_id: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub provider_id: Option<&'a str>,
+    /// Created in [from, to) (ms).
+    pub created: (Option<i64>, Option<i64>),
+}
+
+/// One page of work orders of one building, or of the agency's whole portfolio, newest
+/// first; keyset pagination on (created_at, id), on the index that matches the filter
+/// (`work_orders_building`, `work_orders_provider`, `work_orders_agency` with a status,
+/// `work_orders_recent` otherwise).
+pub async fn page<'c>(
     ex: impl Executor<'c, Database = Any>,
-    agency_id: &str,
-    building_id: Option<&str>,
-    status: Option<&str>,
-    provider_id: Option<&str>,
-    created: (Option<i64>, Option<i64>),
-) -> sqlx::Result<Vec<WorkOrderRow>> {
-    let mut sql = super::sql::Sql::new(WO_SELECT);
-    sql.push(" WHERE w.agency_id = ").text(agency_id);
-    if let Some(b) = building_id {
+    f: &ListFilter<'_>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> sqlx::Result<Vec<WorkOrderLineRow>> {
+    let mut sql = super::sql::Sql::new(&WO_SELECT.replace(
+        " FROM work_orders w JOIN providers p ON p.id = w.provider_id",
+        ", b.name AS building_name, r.title AS report_title \
+         FROM work_orders w JOIN providers p ON p.id = w.provider_id \
+         JOIN buildings b ON b.id = w.building_id JOIN reports r ON r.id = w.report_id",
+    ));
+    sql.push(" WHERE w.agency_id = ").text(f.agency_id);
+    if let Some(b) = f.building_id {
         sql.push(" AND w.building_id = ").text(b);
     }
-    if let Some(s) = status {
+    if let Some(s) = f.status {
         sql.push(" AND w.status = ").text(s);
     }
-    if let Some(p) = provider_id {
+    if let Some(p) = f.provider_id {
         sql.push(" AND w.provider_id = ").text(p);
     }
-    if let Some(from) = created.0 {
+    if let Some(from) = f.created.0 {
         sql.push(" AND w.created_at >= ").int(from);
     }
-    if let Some(to) = created.1 {
+    if let Some(to) = f.created.1 {
         sql.push(" AND w.created_at < ").int(to);
     }
-    sql.push(" ORDER BY w.created_at DESC LIMIT 200");
+    if let Some((at, id)) = &after {
+        // A range on the index's date column, then the tie-break (as the board does).
+        sql.push(" AND w.created_at <= ")
+            .int(*at)
+            .push(" AND (w.created_at < ")
+            .int(*at)
+            .push(" OR w.id < ")
+            .text(id)
+            .push(")");
+    }
+    sql.push(" ORDER BY w.created_at DESC, w.id DESC LIMIT ")
+        .int(limit);
+    sql.query_as().fetch_all(ex).await
+}
+
+/// Reactivity figures of one group of work orders (W8), computed by the database over
+/// all of them: counts, and nearest-rank median and 90th percentile of the delays (ms).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct ReactivityRow {
+    /// The provider's id, or `all` for a group of providers.
+    pub group_key: String,
+    pub work_orders: i64,
+    pub reminders: i64,
+    pub finished: i64,
+    pub finished_first_visit: i64,
+    pub ack_median: Option<i64>,
+    pub ack_p90: Option<i64>,
+    pub done_median: Option<i64>,
+    pub done_p90: Option<i64>,
+}
+
+/// Which work orders the figures are about, and how they are grouped.
+pub enum ReactivityOf<'a> {
+    /// One group per provider of the agency.
+    EachProvider,
+    /// One group (`all`) of these providers' work orders (a trade).
+    Providers(&'a [String]),
+}
+
+/// Reactivity by aggregate queries over every work order of the agency (no cap): window
+/// functions rank the delays within each group, and the median and 90th percentile are the
+/// rows at ranks ceil(n/2) and ceil(9n/10).
+pub async fn reactivity<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    agency_id: &str,
+    of: ReactivityOf<'_>,
+) -> sqlx::Result<Vec<ReactivityRow>> {
+    let mut sql = super::sql::Sql::new("WITH w AS (SELECT ");
+    match of {
+        ReactivityOf::EachProvider => {
+            sql.push("provider_id AS k");
+        }
+        ReactivityOf::Providers(_) => {
+            sql.push("'all' AS k");
+        }
+    }
+    sql.push(
+        ", created_at, acknowledged_at, done_at, status, visits, reminders_sent \
+         FROM work_orders WHERE agency_id = ",
+    )
+    .text(agency_id);
+    if let ReactivityOf::Providers(ids) = of {
+        sql.push(" AND provider_id IN ").list(ids);
+    }
+    let ranked = |column: &str| {
+        format!(
+            "SELECT k, MAX(CASE WHEN rn = (n + 1) / 2 THEN d END) AS median, \
+             MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN d END) AS p90 FROM \
+             (SELECT k, d, ROW_NUMBER() OVER (PARTITION BY k ORDER BY d) AS rn, \
+             COUNT(*) OVER (PARTITION BY k) AS n FROM \
+             (SELECT k, {column} - created_at AS d FROM w WHERE {column} IS NOT NULL) x) y GROUP BY k"
+        )
+    };
+    sql.push(&format!(
+        "), counts AS (SELECT k, COUNT(*) AS work_orders, \
+         CAST(SUM(reminders_sent) AS BIGINT) AS reminders, \
+         CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS finished, \
+         CAST(SUM(CASE WHEN status = 'done' AND visits = 1 THEN 1 ELSE 0 END) AS BIGINT) AS first_visit \
+         FROM w GROUP BY k), ack AS ({}), done AS ({}) \
+         SELECT c.k AS group_key, c.work_orders, c.reminders, c.finished, c.first_visit AS finished_first_visit, \
+         ack.median AS ack_median, ack.p90 AS ack_p90, done.median AS done_median, done.p90 AS done_p90 \
+         FROM counts c LEFT JOIN ack ON ack.k = c.k LEFT JOIN done ON done.k = c.k",
+        ranked("acknowledged_at"),
+        ranked("done_at"),
+    ));
     sql.query_as().fetch_all(ex).await
 }
 

@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod announcements;
 pub mod approval;
 pub mod buildings;
+pub mod calendar;
 pub mod claims;
 pub mod context;
 pub mod dashboard;

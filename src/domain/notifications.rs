@@ -27,7 +27,7 @@ const DEFAULT_TZ: &str = "Europe/Paris";
 
 /// Events that reach people; the others (follows, photos, status moves that come with a
 /// reply) are history only.
-const NOTIFIED: [&str; 10] = [
+const NOTIFIED: [&str; 11] = [
     "report_created",
     "urgent_report",
     "comment_added",
@@ -38,6 +38,7 @@ const NOTIFIED: [&str; 10] = [
     "provider_acknowledged",
     "visit_scheduled",
     "visit_reported",
+    "report_assigned",
 ];
 
 /// The next 08:00 in `tz` strictly after `now_ms` (daylight saving handled by the zone rules).
@@ -114,10 +115,16 @@ async fn recipients(
     report: &rdb::ReportRow,
 ) -> AppResult<Vec<Delivery>> {
     let (_, building) = crate::domain::reports::building_of(state, &report.building_id).await?;
-    let mut candidates: BTreeSet<String> = ndb::followers(&state.db.pool, &report.id)
-        .await?
-        .into_iter()
-        .collect();
+    let assigned = event.kind == EventKind::ReportAssigned.as_str();
+    // An assignment is news for the assignee only (D5).
+    let mut candidates: BTreeSet<String> = if assigned {
+        BTreeSet::new()
+    } else {
+        ndb::followers(&state.db.pool, &report.id)
+            .await?
+            .into_iter()
+            .collect()
+    };
     if matches!(
         event.kind.as_str(),
         "report_created" | "urgent_report" | "report_shared"
@@ -163,11 +170,14 @@ async fn recipients(
         if event.kind == EventKind::ReportCreated.as_str() && report.urgent != 0 {
             continue;
         }
-        if !urgent && !subscribed(state, &person_id, &report.category, manager).await? {
+        if !urgent && !assigned && !subscribed(state, &person_id, &report.category, manager).await?
+        {
             continue;
         }
-        // Urgent reports always, and new reports for managers, go out at once (N2, R13).
+        // Urgent reports always, assignments, and new reports for managers, go out at
+        // once (N2, R13, D5).
         let immediate = urgent
+            || assigned
             || (manager && event.kind == EventKind::ReportCreated.as_str())
             || ndb::mode(&state.db.pool, &person_id).await? == "immediate";
         out.push(Delivery {

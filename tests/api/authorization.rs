@@ -558,3 +558,62 @@ async fn claims_are_for_the_buildings_managers_only() {
         );
     }
 }
+
+/// Issue 12 items 4–7, role by role: assigning a report (staff only), the "assigned to
+/// me" list and the portfolio search (everyone in their buildings), the calendar address
+/// (everyone), the work-order list (managers), with the other building and agency.
+#[tokio::test]
+async fn assignment_search_calendar_and_work_order_rights_by_role() {
+    let app = spawn_app().await;
+    let tenant = app.token(TENANT).await;
+    let report = tenant_report(&app, &tenant).await;
+    let caretaker = app.person_id(CARETAKER).await;
+    // assign, assigned=me on Tilleuls, search, calendar, work-order list of Tilleuls
+    let table: Vec<(&str, [u16; 5])> = vec![
+        (MANAGER, [OK, OK, OK, OK, OK]),
+        (REFERENT, [OK, OK, OK, OK, FORBIDDEN]),
+        (CARETAKER, [OK, OK, OK, OK, FORBIDDEN]),
+        (OWNER, [FORBIDDEN, OK, OK, OK, FORBIDDEN]),
+        (TENANT, [FORBIDDEN, OK, OK, OK, FORBIDDEN]),
+        (LANDLORD, [FORBIDDEN, OK, OK, OK, FORBIDDEN]),
+        (NEIGHBOUR, [NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND]),
+        (OTHER_MANAGER, [NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND]),
+    ];
+    for (who, expected) in table {
+        let token = app.token(who).await;
+        let t = Some(token.as_str());
+        let assign = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/reports/{report}/assignee"),
+                t,
+                &json!({"person_id": caretaker}),
+            )
+            .await
+            .0
+            .as_u16();
+        let mine = app
+            .get_json(
+                &format!("/api/v1/buildings/{}/reports?assigned=me", app.tilleuls),
+                t,
+            )
+            .await
+            .0
+            .as_u16();
+        let search = app.get_json("/api/v1/search?q=test", t).await.0.as_u16();
+        let calendar = app.get_json("/api/v1/me/calendar", t).await.0.as_u16();
+        let work_orders = app
+            .get_json(
+                &format!("/api/v1/buildings/{}/work-orders", app.tilleuls),
+                t,
+            )
+            .await
+            .0
+            .as_u16();
+        assert_eq!(
+            [assign, mine, search, calendar, work_orders],
+            expected,
+            "{who}"
+        );
+    }
+}

@@ -325,14 +325,14 @@ async fn the_manager_dispatches_a_provider_who_answers_through_the_link() {
     let (_, list) = app
         .get_json("/api/v1/work-orders?status=done", Some(&manager))
         .await;
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
     let (_, list) = app
         .get_json(
             &format!("/api/v1/buildings/{}/work-orders?status=sent", app.tilleuls),
             Some(&manager),
         )
         .await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list["items"], json!([]));
 }
 
 #[tokio::test]
@@ -501,7 +501,7 @@ async fn reminders_chase_the_provider_then_escalate_and_stop_when_they_act() {
     let reminders = |who: &str| {
         app.mails_to(who)
             .into_iter()
-            .filter(|m| m.starts_with("Relance"))
+            .filter(|m| m.starts_with("Relance : ordre de service"))
             .count()
     };
     // Tuesday: nothing yet (two working days).
@@ -864,11 +864,11 @@ async fn provider_photos_trade_stats_date_filters_and_reminder_settings() {
             Some(&manager),
         )
         .await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
     let (_, listed) = app
         .get_json("/api/v1/work-orders?from=2026-11-24", Some(&manager))
         .await;
-    assert_eq!(listed, json!([]));
+    assert_eq!(listed["items"], json!([]));
     assert_eq!(
         app.get_json("/api/v1/work-orders?from=hier", Some(&manager))
             .await

@@ -3,6 +3,7 @@
 pub mod categories;
 pub mod neighbours;
 pub mod on_call;
+pub mod portfolio_search;
 pub mod progress;
 pub mod read;
 pub mod search;

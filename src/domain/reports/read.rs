@@ -74,6 +74,26 @@ pub async fn audience_people(
     Ok(members)
 }
 
+/// The staff a report may be assigned to (D5), as (id, name), for those who may assign; empty
+/// for everyone else. Staff of one building are a handful of people.
+pub async fn assignable(state: &Context, view: &ReportView) -> AppResult<Vec<(String, String)>> {
+    if !authz::report_allowed(view.relation, ReportAction::Assign) {
+        return Ok(Vec::new());
+    }
+    let (_, building) = super::building_of(state, &view.report.building_id).await?;
+    let facts = view.report.facts();
+    let mut out = Vec::new();
+    for id in crate::db::notifications::staff(&state.db.pool, &building.id).await? {
+        if let Some(person) = crate::domain::accounts::actor_by_id(state, &id).await?
+            && authz::may_be_assigned(&person, &building, &facts)
+        {
+            out.push((person.person_id, person.name));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
 pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<ReportView> {
     let (report, permit) = authorize(state, actor, report_id, ReportAction::View).await?;
     let relation = permit.relation;
@@ -133,7 +153,7 @@ pub async fn view(state: &Context, actor: &Actor, report_id: &str) -> AppResult<
 }
 
 /// Which reports of the building this person may list (the rule is in `authz`).
-fn scope(actor: &Actor, permit: &Permit) -> Scope {
+pub(super) fn scope(actor: &Actor, permit: &Permit) -> Scope {
     match authz::list_scope(actor, permit) {
         ListScope::Everything => Scope::Everything,
         ListScope::ManagerVisible => Scope::ManagerVisible,
@@ -147,7 +167,7 @@ pub struct BoardPage {
     pub next_cursor: Option<String>,
 }
 
-fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
+pub(crate) fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
     match cursor.filter(|c| !c.is_empty()) {
         None => Ok(None),
         Some(c) => {
@@ -165,12 +185,15 @@ fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
     }
 }
 
-/// One page of a building's reports, newest activity first; `status` none means all.
+/// One page of a building's reports, newest activity first; `status` none means all;
+/// `assigned_to_me` keeps those assigned to the reader (D5).
+#[allow(clippy::too_many_arguments)]
 pub async fn board(
     state: &Context,
     actor: &Actor,
     building_id: &str,
     status: Option<&str>,
+    assigned_to_me: bool,
     query: Option<&str>,
     cursor: Option<&str>,
     limit: i64,
@@ -197,6 +220,7 @@ pub async fn board(
                 landlord: reach.landlord,
             },
             scope: &scope,
+            assignee: assigned_to_me.then_some(actor.person_id.as_str()),
             after: parse_cursor(cursor)?,
             limit: limit + 1,
         },

@@ -36,6 +36,8 @@ pub struct Report {
     pub due_at: Option<i64>,
     pub photo_count: i64,
     pub follower_count: i64,
+    /// The staff member it is assigned to (D5): id and name.
+    pub assignee: Option<(String, String)>,
 }
 
 impl Report {
@@ -97,6 +99,9 @@ impl From<ReportRow> for Report {
             due_at: r.due_at,
             photo_count: r.photo_count,
             follower_count: r.follower_count,
+            assignee: r
+                .assignee_id
+                .map(|id| (id, r.assignee_name.unwrap_or_default())),
         }
     }
 }

@@ -589,3 +589,68 @@ pub async fn discard_photos(state: &Context, photos: &[StoredPhoto]) {
         }
     }
 }
+
+/// Assigns a report to one staff member of its building (a manager of the agency, a
+/// council referent or a caretaker: seed 002's levels), or unassigns it with `None` (D5).
+/// Someone who is not staff there, or who may not see the report, is refused (422). The
+/// assignee is told at once, in the app and by e-mail; the history shows it to staff.
+pub async fn assign(
+    state: &Context,
+    actor: &Actor,
+    report_id: &str,
+    person_id: Option<&str>,
+) -> AppResult<()> {
+    let (report, permit) = authorize(state, actor, report_id, ReportAction::Assign).await?;
+    let (_, building) = super::building_of(state, &report.building_id).await?;
+    let not_staff = || AppError::invalid("person_id", "error.assignee_not_staff");
+    let assignee = match person_id.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => {
+            if p.len() > 64 {
+                return Err(not_staff());
+            }
+            let person = crate::domain::accounts::actor_by_id(state, p)
+                .await?
+                .ok_or_else(not_staff)?;
+            if !authz::may_be_assigned(&person, &building, &report.facts()) {
+                return Err(not_staff());
+            }
+            Some(person)
+        }
+        None => None,
+    };
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let to = assignee.as_ref().map(|a| a.person_id.as_str());
+    if !rdb::set_assignee(&mut *tx, report_id, to, now).await? {
+        // Already so: nothing to record or tell.
+        return Ok(());
+    }
+    let new_event = match &assignee {
+        Some(person) => NewEvent {
+            audience: "person",
+            audience_person_id: Some(&person.person_id),
+            detail: &person.name,
+            ..event(
+                "report_assigned",
+                &permit.building_id,
+                report_id,
+                actor,
+                now,
+            )
+        },
+        None => NewEvent {
+            audience: "council",
+            ..event(
+                "report_unassigned",
+                &permit.building_id,
+                report_id,
+                actor,
+                now,
+            )
+        },
+    };
+    items::insert_event(&mut *tx, new_event).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(())
+}

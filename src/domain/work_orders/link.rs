@@ -173,6 +173,18 @@ pub async fn acknowledge(state: &Context, token: &str) -> AppResult<WorkOrder> {
             &mut tx,
         )
         .await?;
+        // W6: an acknowledgment without a date is chased until one is confirmed.
+        if wo.scheduled_for.is_none() {
+            super::reminders::schedule_confirm_reminder(
+                &mut tx,
+                state,
+                &wo.agency_id,
+                &wo.id,
+                1,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         state.jobs_notify.notify_one();
     }
@@ -304,6 +316,11 @@ async fn record_report(
         .await?;
     }
     wdb::record_visit(&mut *tx, &wo.id, done, now).await?;
+    if !done {
+        // Another visit is needed: its date is chased like the first (W6).
+        super::reminders::schedule_confirm_reminder(&mut tx, state, &wo.agency_id, &wo.id, 1, now)
+            .await?;
+    }
     // Stored as a code: each reader sees the outcome in their own language.
     let detail = crate::domain::reports::views::visit_reported_detail(outcome, body);
     record(wo, "visit_reported", &detail, now, &mut tx).await?;

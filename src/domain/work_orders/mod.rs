@@ -2,11 +2,13 @@
 //! private link, chase them, and measure their reactivity.
 
 pub mod link;
+mod list;
 pub mod providers;
 pub mod reminders;
 pub mod stats;
 pub mod views;
 
+pub use list::{ListFilter, WorkOrderLine, WorkOrderPage, list};
 pub use views::{Provider, WorkOrder};
 
 use crate::auth::Actor;
@@ -21,7 +23,6 @@ use crate::domain::reports::read::authorize;
 use crate::domain::types::{optional_text, text};
 use crate::domain::{AppError, AppResult};
 use crate::mail::{self, Attachment, OutgoingEmail};
-use crate::vocab::WorkOrderStatus;
 
 /// How long a provider's link works.
 pub const LINK_VALIDITY_MS: i64 = 90 * DAY_MS;
@@ -367,77 +368,6 @@ pub fn parse_day(field: &'static str, raw: &str) -> AppResult<i64> {
     date.to_zoned_datetime(zone)
         .map(|z| z.timestamp().as_millisecond())
         .map_err(|_| AppError::invalid(field, "error.date_invalid"))
-}
-
-/// Which work orders a list shows, as the request says it.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ListFilter<'a> {
-    /// For a manager of several agencies, when no building is given.
-    pub agency_id: Option<&'a str>,
-    /// One building, or the agency's whole portfolio.
-    pub building_id: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub provider: Option<&'a str>,
-    /// Sent on or after this day (`2026-11-01`, Paris time).
-    pub from: Option<&'a str>,
-    /// Sent on or before this day.
-    pub to: Option<&'a str>,
-}
-
-/// Work orders of a building or of the manager's whole portfolio, optionally sent between
-/// two days (`to` included).
-pub async fn list(
-    state: &Context,
-    actor: &Actor,
-    filter: ListFilter<'_>,
-) -> AppResult<Vec<WorkOrder>> {
-    let ListFilter {
-        agency_id,
-        building_id,
-        status,
-        provider,
-        from,
-        to,
-    } = filter;
-    let from = from
-        .filter(|d| !d.is_empty())
-        .map(|d| parse_day("from", d))
-        .transpose()?;
-    let to = to
-        .filter(|d| !d.is_empty())
-        .map(|d| parse_day("to", d))
-        .transpose()?
-        .map(|t| t + DAY_MS);
-    if let Some(s) = status
-        && WorkOrderStatus::parse(s).is_none()
-    {
-        return Err(AppError::invalid("status", "error.status_invalid"));
-    }
-    let agency = match building_id {
-        Some(b) => {
-            let (building, _) = crate::domain::buildings::authorize(
-                state,
-                actor,
-                b,
-                crate::auth::authz::Action::ManageBuilding,
-            )
-            .await?;
-            building.agency_id
-        }
-        None => authz::check_agency(actor, AgencyAction::ManageWorkOrders, agency_id)?.agency_id,
-    };
-    Ok(wdb::list(
-        &state.db.pool,
-        &agency,
-        building_id,
-        status,
-        provider,
-        (from, to),
-    )
-    .await?
-    .into_iter()
-    .map(WorkOrder::from)
-    .collect())
 }
 
 /// Reminder delays of the manager's agency (W6), in working days.

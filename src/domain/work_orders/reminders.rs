@@ -23,6 +23,9 @@ pub const JOB: &str = "work_order_reminder";
 pub enum Reminder {
     /// The n-th reminder to acknowledge; past the agency's count, escalation to the manager.
     Acknowledge { work_order_id: String, n: i64 },
+    /// The n-th reminder to confirm a date, once acknowledged without one (W6); past the
+    /// agency's count, escalation to the manager.
+    Confirm { work_order_id: String, n: i64 },
     /// The day before the visit.
     Visit { work_order_id: String, at: i64 },
     /// The day after the visit, asking for the report.
@@ -84,6 +87,30 @@ pub async fn schedule_ack_reminder(
     .await
 }
 
+/// Chases a date after an acknowledgment without one (W6), on the agency's delay.
+pub async fn schedule_confirm_reminder(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    state: &Context,
+    agency_id: &str,
+    wo: &str,
+    n: i64,
+    from: i64,
+) -> AppResult<()> {
+    let (delay, _) = wdb::reminder_settings(&state.db.pool, agency_id).await?;
+    let run_at = add_working_days(from, delay.max(1));
+    enqueue(
+        tx,
+        &Reminder::Confirm {
+            work_order_id: wo.to_string(),
+            n,
+        },
+        run_at,
+        &format!("wo:{wo}:confirm:{from}:{n}"),
+        from,
+    )
+    .await
+}
+
 pub async fn schedule_visit_jobs(
     tx: &mut sqlx::Transaction<'static, Any>,
     wo: &str,
@@ -129,6 +156,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
         .map_err(|e| AppError::Internal(format!("reminder payload: {e}")))?;
     let id = match &reminder {
         Reminder::Acknowledge { work_order_id, .. }
+        | Reminder::Confirm { work_order_id, .. }
         | Reminder::Visit { work_order_id, .. }
         | Reminder::Report { work_order_id, .. } => work_order_id,
     };
@@ -181,6 +209,49 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
                         ("count", &(n - 1).to_string()),
                     ],
                 );
+                mail::enqueue(
+                    &mut *tx,
+                    &email(&manager.email, subject, body, &wo.id)?,
+                    now,
+                )
+                .await?;
+            }
+        }
+        Reminder::Confirm { n, .. } => {
+            // A date confirmed, the work done, the link revoked: nothing to chase.
+            if wo.scheduled_for.is_some()
+                || wo.token_revoked_at.is_some()
+                || wo.status != WorkOrderStatus::Acknowledged.as_str()
+            {
+                return Ok(());
+            }
+            let (_, before_escalation) =
+                wdb::reminder_settings(&state.db.pool, &wo.agency_id).await?;
+            if n <= before_escalation {
+                let subject = lang.tf("wo.mail.confirm_subject", &[("reference", &wo.reference)]);
+                let body = lang.tf(
+                    "wo.mail.confirm_body",
+                    &[("reference", &wo.reference), ("note", link_note)],
+                );
+                mail::enqueue(
+                    &mut *tx,
+                    &email(&wo.provider_email, subject, body, &wo.id)?,
+                    now,
+                )
+                .await?;
+                wdb::count_reminder(&mut *tx, &wo.id).await?;
+                schedule_confirm_reminder(&mut tx, state, &wo.agency_id, &wo.id, n + 1, now)
+                    .await?;
+            } else if let Some(manager) =
+                crate::db::people::by_id(&state.db.pool, &wo.created_by).await?
+            {
+                let vars = [
+                    ("reference", wo.reference.as_str()),
+                    ("provider", wo.provider_company.as_str()),
+                    ("count", &(n - 1).to_string()),
+                ];
+                let subject = lang.tf("wo.mail.confirm_escalation_subject", &vars);
+                let body = lang.tf("wo.mail.confirm_escalation_body", &vars);
                 mail::enqueue(
                     &mut *tx,
                     &email(&manager.email, subject, body, &wo.id)?,

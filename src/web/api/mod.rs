@@ -4,6 +4,7 @@ mod accounts;
 mod agencies;
 pub mod announcements;
 mod buildings;
+mod calendar;
 mod claim_out;
 pub mod claims;
 mod dashboard;
@@ -17,6 +18,7 @@ mod portfolio;
 pub mod provider_link;
 mod report_out;
 pub mod reports;
+mod search;
 pub mod work_orders;
 
 use axum::Router;
@@ -205,6 +207,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(polls::routes())
         .merge(mail_in::routes())
         .merge(claims::routes())
+        .merge(search::routes())
+        .merge(calendar::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -80,6 +80,8 @@ pub struct ReportOut {
     updated_at: String,
     first_response_at: Option<String>,
     closed_at: Option<String>,
+    /// The staff member it is assigned to (D5), if any.
+    assignee: Option<PersonRef>,
 }
 
 impl ReportOut {
@@ -93,6 +95,7 @@ impl ReportOut {
             updated_at: iso(r.updated_at),
             first_response_at: r.first_response_at.map(iso),
             closed_at: r.closed_at.map(iso),
+            assignee: r.assignee.map(|(id, name)| PersonRef::new(id, name, lang)),
             urgent: r.urgent,
             author: PersonRef::new(r.author_id, r.author_name, lang),
             concerned: PersonRef::new(r.concerned_id, r.concerned_name, lang),

@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen))
         .routes(routes!(remove))
         .routes(routes!(share))
+        .routes(routes!(assign))
         .routes(routes!(list_templates))
 }
 
@@ -134,6 +135,8 @@ pub struct ListQuery {
     status: Option<String>,
     /// Full-text search, closed reports included.
     q: Option<String>,
+    /// `me`: only the reports assigned to the caller.
+    assigned: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -153,11 +156,17 @@ async fn list_reports(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> WebResult<Json<ReportPage>> {
+    let assigned_to_me = match q.assigned.as_deref() {
+        None | Some("") => false,
+        Some("me") => true,
+        Some(_) => return Err(AppError::invalid("assigned", "error.assigned_invalid").into()),
+    };
     let page = read::board(
         &state,
         &actor,
         &id,
         q.status.as_deref(),
+        assigned_to_me,
         q.q.as_deref(),
         q.cursor.as_deref(),
         q.limit.unwrap_or(read::PAGE_SIZE),
@@ -328,4 +337,26 @@ async fn list_templates(
     Path(id): Path<String>,
 ) -> WebResult<Json<Vec<ReplyTemplate>>> {
     Ok(Json(read::templates(&state, &actor, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssigneeRequest {
+    /// A staff member of the report's building (manager, council referent, caretaker);
+    /// `null` unassigns.
+    person_id: Option<String>,
+}
+
+/// Assign a report to one staff member, or unassign it: managers and referents. The
+/// assignee is notified (in the app and by e-mail).
+#[utoipa::path(put, path = "/api/v1/reports/{id}/assignee", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AssigneeRequest,
+    responses((status = 200, body = ReportDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn assign(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<AssigneeRequest>,
+) -> WebResult<Json<ReportDetail>> {
+    write::assign(&state, &actor, &id, req.person_id.as_deref()).await?;
+    Ok(Json(detail(&state, &actor, &id).await?))
 }

@@ -356,63 +356,98 @@ async fn revoke_link(
 pub struct WoQuery {
     /// Which agency, for a manager of several (portfolio list only).
     agency_id: Option<String>,
+    /// `sent`, `acknowledged`, `scheduled`, `done` or `cancelled`.
     status: Option<String>,
     provider_id: Option<String>,
+    /// Portfolio list: one building.
+    building_id: Option<String>,
     /// Sent on or after this day (`2026-11-01`, Paris time).
     from: Option<String>,
     /// Sent on or before this day.
     to: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Lines per page, 1 to 200 (50 by default).
+    limit: Option<i64>,
 }
 
-/// Work orders across the manager's portfolio.
-#[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", security(("bearer" = [])), params(WoQuery),
-    responses((status = 200, body = [WorkOrderOut]), (status = 403, body = ErrorBody)))]
-async fn portfolio_work_orders(
-    State(state): State<AppState>,
-    User(actor, _): User,
-    ApiQuery(q): ApiQuery<WoQuery>,
-) -> WebResult<Json<Vec<WorkOrderOut>>> {
-    let rows = service::list(
-        &state,
-        &actor,
+#[derive(Serialize, ToSchema)]
+pub struct WorkOrderLineOut {
+    #[serde(flatten)]
+    work_order: WorkOrderOut,
+    building_name: String,
+    report_title: String,
+    /// Sent and not acknowledged: for how many whole days; null otherwise.
+    not_acknowledged_days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkOrderPageOut {
+    items: Vec<WorkOrderLineOut>,
+    next_cursor: Option<String>,
+}
+
+async fn work_order_page(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    building: Option<&str>,
+    q: &WoQuery,
+) -> WebResult<WorkOrderPageOut> {
+    let page = service::list(
+        state,
+        actor,
         service::ListFilter {
             agency_id: q.agency_id.as_deref(),
-            building_id: None,
+            building_id: building,
             status: q.status.as_deref(),
             provider: q.provider_id.as_deref(),
             from: q.from.as_deref(),
             to: q.to.as_deref(),
+            cursor: q.cursor.as_deref(),
+            limit: q.limit,
         },
     )
     .await?;
     let now = state.clock.now_ms();
-    Ok(Json(rows.into_iter().map(|w| out(w, now)).collect()))
+    Ok(WorkOrderPageOut {
+        items: page
+            .items
+            .into_iter()
+            .map(|l| WorkOrderLineOut {
+                work_order: out(l.work_order, now),
+                building_name: l.building_name,
+                report_title: l.report_title,
+                not_acknowledged_days: l.unacknowledged_days,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
-/// Work orders of one building.
+/// Work orders across the manager's portfolio, newest first, paginated by cursor.
+#[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", security(("bearer" = [])), params(WoQuery),
+    responses((status = 200, body = WorkOrderPageOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn portfolio_work_orders(
+    State(state): State<AppState>,
+    User(actor, _): User,
+    ApiQuery(q): ApiQuery<WoQuery>,
+) -> WebResult<Json<WorkOrderPageOut>> {
+    let building = q.building_id.clone().filter(|b| !b.is_empty());
+    Ok(Json(
+        work_order_page(&state, &actor, building.as_deref(), &q).await?,
+    ))
+}
+
+/// Work orders of one building, newest first, paginated by cursor.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}/work-orders", tag = "work orders", security(("bearer" = [])),
-    params(("id" = String, Path), WoQuery), responses((status = 200, body = [WorkOrderOut]), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), WoQuery), responses((status = 200, body = WorkOrderPageOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn building_work_orders(
     State(state): State<AppState>,
     User(actor, _): User,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<WoQuery>,
-) -> WebResult<Json<Vec<WorkOrderOut>>> {
-    let rows = service::list(
-        &state,
-        &actor,
-        service::ListFilter {
-            agency_id: None,
-            building_id: Some(&id),
-            status: q.status.as_deref(),
-            provider: q.provider_id.as_deref(),
-            from: q.from.as_deref(),
-            to: q.to.as_deref(),
-        },
-    )
-    .await?;
-    let now = state.clock.now_ms();
-    Ok(Json(rows.into_iter().map(|w| out(w, now)).collect()))
+) -> WebResult<Json<WorkOrderPageOut>> {
+    Ok(Json(work_order_page(&state, &actor, Some(&id), &q).await?))
 }
 
 /// Reactivity per trade across the agency's providers.

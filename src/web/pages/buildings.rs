@@ -102,6 +102,9 @@ struct BuildingTpl {
     columns: Vec<Column>,
     query: String,
     results: Option<Vec<Card>>,
+    /// "Assigned to me" (D5): offered to staff, on when the board is filtered.
+    can_filter_assigned: bool,
+    assigned_to_me: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +113,8 @@ struct BoardQuery {
     q: Option<String>,
     status: Option<String>,
     cursor: Option<String>,
+    /// `me`: only the reports assigned to the reader.
+    assigned: Option<String>,
 }
 
 async fn show(
@@ -125,6 +130,7 @@ async fn show(
     let query = q.q.clone().unwrap_or_default();
     let mut columns = Vec::new();
     let mut results = None;
+    let assigned_to_me = q.assigned.as_deref() == Some("me");
     if query.trim().is_empty() {
         for status in crate::vocab::ReportStatus::ALL.iter().map(|s| s.as_str()) {
             // Only the column being paged through moves; the others show their first page.
@@ -138,6 +144,7 @@ async fn show(
                 &actor,
                 &id,
                 Some(status),
+                assigned_to_me,
                 None,
                 cursor,
                 read::PAGE_SIZE,
@@ -160,6 +167,7 @@ async fn show(
             &actor,
             &id,
             None,
+            assigned_to_me,
             Some(&query),
             q.cursor.as_deref(),
             50,
@@ -184,6 +192,8 @@ async fn show(
         columns,
         query,
         results,
+        can_filter_assigned: authz::takes_assignments(permit.role),
+        assigned_to_me,
     };
     render(&tpl)
 }

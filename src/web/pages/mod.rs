@@ -5,6 +5,7 @@ pub mod agencies;
 mod announcements;
 mod auth;
 mod buildings;
+mod calendar;
 pub mod claim_link;
 mod claims;
 mod dashboard;
@@ -19,6 +20,7 @@ pub mod provider_link;
 mod reply_templates;
 mod report_view;
 mod reports;
+mod search;
 pub mod work_orders;
 
 use askama::Template;
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(announcements::router())
         .merge(polls::router())
+        .merge(search::router())
+        .merge(calendar::router())
         .merge(news_templates::router())
 }
 

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/reopen", post(reopen))
         .route("/reports/{id}/share", post(share))
         .route("/reports/{id}/remove", post(remove))
+        .route("/reports/{id}/assignee", post(assign))
         .route("/photos/{id}", get(photo_full))
         .route("/photos/{id}/thumb", get(photo_thumb))
 }
@@ -91,6 +92,8 @@ struct ReportTpl {
     progress: Option<ProgressView>,
     /// Providers' e-mail replies per work order (N6): (work order id, from, text, when).
     wo_messages: Vec<(String, String, String, String)>,
+    /// Staff it may be assigned to (D5), (id, name): for those who may assign.
+    assignable: Vec<(String, String)>,
 }
 
 pub struct ProgressView {
@@ -206,6 +209,7 @@ async fn report_page(
         done: p.done_at.map(|ms| local_datetime_in(lang, ms)),
     });
     let members = read::audience_people(state, actor, &view).await?;
+    let assignable = read::assignable(state, &view).await?;
     let templates = if staff {
         read::templates(state, actor, &building.id).await?
     } else {
@@ -235,6 +239,7 @@ async fn report_page(
         Vec::new()
     };
     Ok(ReportTpl {
+        assignable,
         providers,
         work_orders,
         wo_messages,
@@ -457,6 +462,37 @@ async fn share(
 ) -> WebResult<Response> {
     write::share(&state, &actor, &id).await?;
     Ok(Redirect::to(&format!("/reports/{id}?notice=report_shared")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    /// Empty: unassign.
+    #[serde(default)]
+    person_id: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    User(actor, ctx): User,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> WebResult<Response> {
+    form_outcome(
+        ctx.lang,
+        write::assign(&state, &actor, &id, Some(&form.person_id)).await,
+        |()| Ok(Redirect::to(&format!("/reports/{id}?notice=report_assigned")).into_response()),
+        |errors| {
+            report_page(
+                &state,
+                &actor,
+                Page::new(&ctx),
+                &id,
+                Reply::default(),
+                errors,
+            )
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -48,6 +48,10 @@ pub struct Card {
     pub author: String,
     pub followers: i64,
     pub photos: i64,
+    /// The staff member it is assigned to (D5).
+    pub assignee: Option<String>,
+    /// The building's name, where cards of several buildings are listed together.
+    pub building: Option<String>,
 }
 
 pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
@@ -70,6 +74,10 @@ pub fn card(page: &Page, cats: &[Category], r: Report, now: i64) -> Card {
         author: page.lang.person(&r.concerned_name).to_string(),
         followers: r.follower_count,
         photos: r.photo_count,
+        assignee: r
+            .assignee
+            .map(|(_, name)| page.lang.person(&name).to_string()),
+        building: None,
         id: r.id,
         title: r.title,
         status: r.status,

@@ -79,20 +79,50 @@ pub fn line(lang: crate::i18n::Lang, w: WorkOrder) -> WoLine {
     }
 }
 
+/// Percent-encodes a query value (everything but unreserved characters).
+fn percent(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A line of the work-order list (W7): with its building, report and waiting time.
+pub struct ListLine {
+    pub line: WoLine,
+    pub building: String,
+    pub report_title: String,
+    /// "Non pris en compte depuis 3 jours", for a sent order still unacknowledged.
+    pub waiting: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "work_orders.html")]
 struct ListTpl {
     page: Page,
-    lines: Vec<WoLine>,
+    lines: Vec<ListLine>,
     status: String,
+    provider: String,
+    building: String,
+    from: String,
+    to: String,
+    providers: Vec<(Provider, bool)>,
+    /// The query of the next page, when there is one.
+    next: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
     building: Option<String>,
+    provider: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    cursor: Option<String>,
 }
 
 async fn list(
@@ -100,23 +130,64 @@ async fn list(
     User(actor, ctx): User,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let status = q.status.filter(|s| !s.is_empty());
-    let rows = service::list(
+    let keep = |v: Option<String>| v.filter(|s| !s.trim().is_empty()).unwrap_or_default();
+    let (status, building, provider) = (keep(q.status), keep(q.building), keep(q.provider));
+    let (from, to) = (keep(q.from), keep(q.to));
+    let some = |s: &String| (!s.is_empty()).then_some(s.as_str()).map(str::to_string);
+    let page_of = service::list(
         &state,
         &actor,
         service::ListFilter {
-            building_id: q.building.as_deref(),
-            status: status.as_deref(),
-            from: q.from.as_deref(),
-            to: q.to.as_deref(),
+            building_id: some(&building).as_deref(),
+            status: some(&status).as_deref(),
+            provider: some(&provider).as_deref(),
+            from: some(&from).as_deref(),
+            to: some(&to).as_deref(),
+            cursor: q.cursor.as_deref(),
             ..Default::default()
         },
     )
     .await?;
+    let providers = providers::list(&state, &actor, None)
+        .await
+        .unwrap_or_default();
+    let lang = ctx.lang;
+    let next = page_of.next_cursor.map(|c| {
+        let mut pairs: Vec<String> = [
+            ("status", &status),
+            ("building", &building),
+            ("provider", &provider),
+            ("from", &from),
+            ("to", &to),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect();
+        pairs.push(format!("cursor={}", percent(&c)));
+        pairs.join("&")
+    });
     render(&ListTpl {
         page: Page::new(&ctx),
-        lines: rows.into_iter().map(|w| line(ctx.lang, w)).collect(),
-        status: status.unwrap_or_default(),
+        lines: page_of
+            .items
+            .into_iter()
+            .map(|l| ListLine {
+                waiting: l
+                    .unacknowledged_days
+                    .map(|d| lang.tf("wo.not_acknowledged_for", &[("days", &d.to_string())])),
+                building: l.building_name,
+                report_title: l.report_title,
+                line: line(lang, l.work_order),
+            })
+            .collect(),
+        status,
+        provider,
+        building,
+        from,
+        to,
+        providers,
+        next,
     })
 }
 
