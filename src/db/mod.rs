@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod announcements;
 pub mod audit;
 pub mod buildings;
+pub mod dispatch;
 pub mod erasure;
 pub mod idempotency;
 pub mod jobs;

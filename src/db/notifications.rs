@@ -292,3 +292,45 @@ pub async fn enqueue_once<'c>(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A digest line with the person it waits for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DigestLineRow {
+    pub digest_person: String,
+    #[sqlx(flatten)]
+    pub line: NotificationRow,
+}
+
+/// Digest lines waiting for several people, created before `until` (the latest of their
+/// mornings: the caller keeps each person's own), grouped by person, then in the order of
+/// [`digest_pending`].
+pub async fn digest_pending_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_ids: &[String],
+    until: i64,
+) -> sqlx::Result<Vec<DigestLineRow>> {
+    let mut q = super::sql::Sql::new(&NOTIFICATION_SELECT.replacen(
+        "SELECT ",
+        "SELECT n.person_id AS digest_person, ",
+        1,
+    ));
+    q.push(" WHERE n.person_id IN ")
+        .list(person_ids)
+        .push(" AND n.delivery = 'digest' AND n.emailed_at IS NULL AND n.created_at < ")
+        .int(until)
+        .push(" ORDER BY n.person_id, r.urgent DESC, n.created_at");
+    q.query_as().fetch_all(ex).await
+}
+
+/// Marks the notifications of `ids` e-mailed (those sent in a digest).
+pub async fn mark_emailed<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+    now: i64,
+) -> sqlx::Result<u64> {
+    let mut q = super::sql::Sql::new("UPDATE notifications SET emailed_at = ");
+    q.int(now)
+        .push(" WHERE emailed_at IS NULL AND id IN ")
+        .list(ids);
+    Ok(q.query().execute(ex).await?.rows_affected())
+}
