@@ -67,6 +67,20 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
 
 /// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
 pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
+    spawn_app_opts(clock, smtp_url, base_url, true).await
+}
+
+/// Without the background worker: the test runs the dispatcher and jobs itself.
+pub async fn spawn_app_without_worker() -> TestApp {
+    spawn_app_opts(Clock::system(), None, String::new(), false).await
+}
+
+async fn spawn_app_opts(
+    clock: Clock,
+    smtp_url: Option<String>,
+    base_url: String,
+    run_worker: bool,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("palier=debug")
@@ -96,7 +110,7 @@ pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: Stri
         secure_cookies: false,
         session_days: 30,
         worker_poll_ms: 50,
-        run_worker: true,
+        run_worker,
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),

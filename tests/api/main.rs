@@ -9,6 +9,7 @@ mod agencies;
 mod authorization;
 mod backup;
 mod buildings;
+mod dispatch;
 mod helpers;
 mod idempotency;
 mod lifecycle;
