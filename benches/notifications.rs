@@ -102,9 +102,10 @@ async fn bulk_people(state: &AppState, building: &str, count: usize, prefix: &st
 async fn dispatch_all(state: &AppState) -> usize {
     let mut total = 0;
     loop {
-        let n = palier::domain::notifications::dispatch_pending(state, palier::jobs::DISPATCH_BATCH)
-            .await
-            .expect("dispatch");
+        let n =
+            palier::domain::notifications::dispatch_pending(state, palier::jobs::DISPATCH_BATCH)
+                .await
+                .expect("dispatch");
         if n == 0 {
             return total;
         }
@@ -197,7 +198,11 @@ async fn main() {
         }
     }
     let recorded = started.elapsed();
-    let pending = count(&state, "SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL").await;
+    let pending = count(
+        &state,
+        "SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL",
+    )
+    .await;
     let (notifications_before, jobs_before) = (
         count(&state, "SELECT COUNT(*) FROM notifications").await,
         count(&state, "SELECT COUNT(*) FROM jobs").await,
@@ -205,7 +210,8 @@ async fn main() {
     let started = Instant::now();
     let handled = dispatch_all(&state).await;
     let dispatched = started.elapsed();
-    let notifications = count(&state, "SELECT COUNT(*) FROM notifications").await - notifications_before;
+    let notifications =
+        count(&state, "SELECT COUNT(*) FROM notifications").await - notifications_before;
     let jobs = count(&state, "SELECT COUNT(*) FROM jobs").await - jobs_before;
     println!(
         "recorded {pending} events in {:.2?} ({:.0} per second through the domain services)",
@@ -257,7 +263,8 @@ async fn main() {
     let started = Instant::now();
     dispatch_all(&state).await;
     let dispatch = started.elapsed();
-    let queued = count(&state, "SELECT COUNT(*) FROM jobs WHERE kind = 'email'").await - queued_before;
+    let queued =
+        count(&state, "SELECT COUNT(*) FROM jobs WHERE kind = 'email'").await - queued_before;
     println!("seeded {followers_count} occupants in {:.2?}", seeded);
     println!(
         "dispatch of one update to {followers_count} followers: {:.2?} ({queued} e-mails queued)",
@@ -267,13 +274,12 @@ async fn main() {
     // 3. Digests of 100,000 people, one pending line each, due now.
     let digest_people = size("DIGEST_PEOPLE", 100_000);
     let people = bulk_people(&state, &building, digest_people, "Lecteur").await;
-    let event: String = sqlx::query_scalar(
-        "SELECT id FROM events WHERE kind = 'comment_added' AND report_id = $1",
-    )
-    .bind(&report)
-    .fetch_one(&state.db.pool)
-    .await
-    .expect("event");
+    let event: String =
+        sqlx::query_scalar("SELECT id FROM events WHERE kind = 'comment_added' AND report_id = $1")
+            .bind(&report)
+            .fetch_one(&state.db.pool)
+            .await
+            .expect("event");
     let until = now + palier::clock::DAY_MS;
     for chunk in people.chunks(100) {
         let mut tx = state.db.begin().await.expect("tx");
@@ -336,7 +342,8 @@ async fn main() {
         }
     }
     let digests = started.elapsed();
-    let mails = count(&state, "SELECT COUNT(*) FROM jobs WHERE kind = 'email'").await - mails_before;
+    let mails =
+        count(&state, "SELECT COUNT(*) FROM jobs WHERE kind = 'email'").await - mails_before;
     println!(
         "digests of {digest_people} people prepared in {:.2?} ({:.0} per second, batches of {}; {mails} e-mails queued)",
         digests,

@@ -208,7 +208,9 @@ pub async fn insert_notifications(
                 b + 9
             ));
         }
-        text.push_str(" ON CONFLICT (event_id, person_id) DO NOTHING RETURNING event_id, person_id");
+        text.push_str(
+            " ON CONFLICT (event_id, person_id) DO NOTHING RETURNING event_id, person_id",
+        );
         let mut q = sqlx::query_as::<_, (String, String)>(&text);
         for n in chunk {
             q = q

@@ -131,11 +131,22 @@ pub const DIGEST_BATCH: i64 = 400;
 /// queues the e-mails and completes the jobs); returns how many jobs were claimed. A job
 /// whose payload cannot be read fails alone; if the batch fails, every job of it is
 /// retried later.
-pub async fn run_digests(state: &Context, worker_id: &str, limit: i64) -> Result<usize, sqlx::Error> {
+pub async fn run_digests(
+    state: &Context,
+    worker_id: &str,
+    limit: i64,
+) -> Result<usize, sqlx::Error> {
     use crate::domain::notifications::{DigestRequest, prepare_digests};
     let now = state.clock.now_ms();
-    let claimed = jobs::claim_digests(&state.db.pool, state.db.backend, worker_id, now, LEASE_MS, limit)
-        .await?;
+    let claimed = jobs::claim_digests(
+        &state.db.pool,
+        state.db.backend,
+        worker_id,
+        now,
+        LEASE_MS,
+        limit,
+    )
+    .await?;
     let mut requests = Vec::with_capacity(claimed.len());
     let mut ids = Vec::with_capacity(claimed.len());
     for job in &claimed {
@@ -238,15 +249,14 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
             }
         }
         // Events first: they turn into the jobs below. A full batch means more are waiting.
-        let mut more = match crate::domain::notifications::dispatch_pending(&state, DISPATCH_BATCH)
-            .await
-        {
-            Ok(n) => n as i64 >= DISPATCH_BATCH,
-            Err(e) => {
-                tracing::error!(error = %e, "event dispatch failed");
-                false
-            }
-        };
+        let mut more =
+            match crate::domain::notifications::dispatch_pending(&state, DISPATCH_BATCH).await {
+                Ok(n) => n as i64 >= DISPATCH_BATCH,
+                Err(e) => {
+                    tracing::error!(error = %e, "event dispatch failed");
+                    false
+                }
+            };
         match run_digests(&state, &worker_id, DIGEST_BATCH).await {
             Ok(n) => more |= n as i64 >= DIGEST_BATCH,
             Err(e) => tracing::error!(error = %e, "digest batch failed"),

@@ -22,7 +22,8 @@ pub struct DigestRequest {
 
 impl DigestRequest {
     pub fn parse(payload: &str) -> AppResult<DigestRequest> {
-        serde_json::from_str(payload).map_err(|e| AppError::Internal(format!("digest payload: {e}")))
+        serde_json::from_str(payload)
+            .map_err(|e| AppError::Internal(format!("digest payload: {e}")))
     }
 }
 

@@ -205,9 +205,7 @@ async fn people(
 async fn plan(state: &Context, events: &[EventRow], now: i64) -> AppResult<Plan> {
     let pool = &state.db.pool;
     let notified: Vec<usize> = (0..events.len())
-        .filter(|&i| {
-            events[i].report_id.is_some() && NOTIFIED.contains(&events[i].kind.as_str())
-        })
+        .filter(|&i| events[i].report_id.is_some() && NOTIFIED.contains(&events[i].kind.as_str()))
         .collect();
     if notified.is_empty() {
         return Ok(Plan::default());
@@ -260,7 +258,10 @@ async fn plan(state: &Context, events: &[EventRow], now: i64) -> AppResult<Plan>
         .collect();
     for row in rows {
         if let Some(&i) = index.get(row.event_id.as_str()) {
-            candidates.entry(events[i].id.as_str()).or_default().push(row);
+            candidates
+                .entry(events[i].id.as_str())
+                .or_default()
+                .push(row);
         }
     }
     let person_ids: Vec<String> = candidates
@@ -335,7 +336,11 @@ async fn plan(state: &Context, events: &[EventRow], now: i64) -> AppResult<Plan>
                 email: c.email.clone(),
                 lang: Lang::parse(&c.lang).unwrap_or_default(),
                 is_admin: false,
-                agencies: known.agencies.get(&c.person_id).cloned().unwrap_or_default(),
+                agencies: known
+                    .agencies
+                    .get(&c.person_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 memberships: known
                     .memberships
                     .get(&c.person_id)
