@@ -67,7 +67,7 @@ async fn bulk_people(state: &AppState, building: &str, count: usize, prefix: &st
         };
         let text = format!(
             "INSERT INTO people (id, name, email, password_hash, created_at) VALUES {}",
-            rows(4)
+            rows(5)
         );
         let mut q = sqlx::query(&text);
         for id in chunk {
