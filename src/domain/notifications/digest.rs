@@ -111,7 +111,7 @@ pub async fn prepare(
     for chunk in sent.chunks(IN_CHUNK) {
         ndb::mark_emailed(&mut *tx, chunk, now).await?;
     }
-    ddb::insert_jobs(&mut *tx, &jobs, now).await?;
+    ddb::insert_jobs(&mut tx, &jobs, now).await?;
     for chunk in done_jobs.chunks(IN_CHUNK) {
         jdb::complete_many(&mut *tx, chunk).await?;
     }

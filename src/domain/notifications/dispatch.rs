@@ -114,7 +114,7 @@ async fn write(
             delivery: if d.immediate { "immediate" } else { "digest" },
         })
         .collect();
-    let inserted: HashSet<(String, String)> = ddb::insert_notifications(&mut **tx, &rows, now)
+    let inserted: HashSet<(String, String)> = ddb::insert_notifications(tx, &rows, now)
         .await?
         .into_iter()
         .collect();
@@ -129,7 +129,7 @@ async fn write(
         .map(|d| d.job)
         .filter(|j| j.dedup_key.as_ref().is_none_or(|k| keys.insert(k.clone())))
         .collect();
-    ddb::insert_jobs(&mut **tx, &jobs, now).await?;
+    ddb::insert_jobs(tx, &jobs, now).await?;
     let domain = host(&state.config.base_url);
     for o in plan.on_call.into_iter().filter(|o| mine(o.event)) {
         // No account: a private read-only link to this report, photos through it too.
