@@ -103,6 +103,16 @@ pub async fn by_id<'c>(
     .await
 }
 
+/// Buildings by id (one `IN` list: keep it to a few hundred).
+pub async fn by_ids<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+) -> sqlx::Result<Vec<BuildingRow>> {
+    let mut q = super::sql::Sql::new(&format!("SELECT {BUILDING_COLUMNS} FROM buildings"));
+    q.push(" WHERE id IN ").list(ids);
+    q.query_as().fetch_all(ex).await
+}
+
 pub async fn by_code<'c>(
     ex: impl Executor<'c, Database = Any>,
     code: &str,

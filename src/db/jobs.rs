@@ -185,3 +185,46 @@ pub async fn summarize<'c>(
         .await?;
     Ok(())
 }
+
+/// Claims up to `limit` due digest jobs at once (on the partial index `jobs_digest_due`;
+/// the kind is written out so that the index applies). On PostgreSQL concurrent workers
+/// skip each other's rows.
+pub async fn claim_digests<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    backend: Backend,
+    worker: &str,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<JobRow>> {
+    let lock = match backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND kind = 'digest' AND run_at <= $3 \
+                      AND (locked_until IS NULL OR locked_until < $3) \
+                      ORDER BY run_at, id LIMIT $4 {lock}) \
+         RETURNING id, kind, payload, attempts, max_attempts"
+    ))
+    .bind(worker)
+    .bind(now + lease_ms)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks jobs done (one `IN` list).
+pub async fn complete_many<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+) -> sqlx::Result<()> {
+    let mut q = super::sql::Sql::new(
+        "UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id IN ",
+    );
+    q.list(ids);
+    q.query().execute(ex).await?;
+    Ok(())
+}

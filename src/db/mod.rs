@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod claim_items;
 pub mod claims;
 pub mod dashboard;
+pub mod dispatch;
 pub mod erasure;
 pub mod idempotency;
 pub mod insurers;

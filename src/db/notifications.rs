@@ -16,44 +16,6 @@ pub struct EventRow {
     pub created_at: i64,
 }
 
-pub async fn undispatched<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    limit: i64,
-) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, building_id, report_id, comment_id, actor_id, audience, audience_person_id, detail, created_at \
-         FROM events WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
-/// Marks an event dispatched; false when another worker got there first.
-pub async fn claim_event<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    id: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE events SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(ex)
-            .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn followers<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    report_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT person_id FROM report_followers WHERE report_id = $1")
-        .bind(report_id)
-        .fetch_all(ex)
-        .await
-}
-
 /// The agency's managers and the building's referents.
 pub async fn staff<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -137,38 +99,6 @@ pub async fn set_category<'c>(
     Ok(())
 }
 
-pub struct NewNotification<'a> {
-    pub id: &'a str,
-    pub person_id: &'a str,
-    pub event: &'a EventRow,
-    pub delivery: &'a str,
-    pub now: i64,
-}
-
-/// At most one notification per (event, person); returns false if it existed.
-pub async fn insert<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    n: NewNotification<'_>,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO notifications (id, person_id, event_id, building_id, report_id, kind, delivery, emailed_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'immediate' THEN $8 ELSE NULL END, $9) \
-         ON CONFLICT (event_id, person_id) DO NOTHING",
-    )
-    .bind(n.id)
-    .bind(n.person_id)
-    .bind(&n.event.id)
-    .bind(&n.event.building_id)
-    .bind(n.event.report_id.as_deref())
-    .bind(&n.event.kind)
-    .bind(n.delivery)
-    .bind(n.now)
-    .bind(n.event.created_at)
-    .execute(ex)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: String,
@@ -236,40 +166,6 @@ pub async fn mark_read<'c>(
     Ok(done.rows_affected())
 }
 
-/// Digest lines waiting for a person, created before `until`.
-pub async fn digest_pending<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    person_id: &str,
-    until: i64,
-) -> sqlx::Result<Vec<NotificationRow>> {
-    sqlx::query_as(&format!(
-        "{NOTIFICATION_SELECT} WHERE n.person_id = $1 AND n.delivery = 'digest' AND n.emailed_at IS NULL \
-         AND n.created_at < $2 ORDER BY r.urgent DESC, n.created_at"
-    ))
-    .bind(person_id)
-    .bind(until)
-    .fetch_all(ex)
-    .await
-}
-
-pub async fn mark_digested<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    person_id: &str,
-    until: i64,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET emailed_at = $3 WHERE person_id = $1 AND delivery = 'digest' \
-         AND emailed_at IS NULL AND created_at < $2",
-    )
-    .bind(person_id)
-    .bind(until)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
 /// Queues a job once per `dedup_key` (a person's digest for one morning).
 pub async fn enqueue_once<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -292,4 +188,46 @@ pub async fn enqueue_once<'c>(
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A digest line with the person it waits for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DigestLineRow {
+    pub digest_person: String,
+    #[sqlx(flatten)]
+    pub line: NotificationRow,
+}
+
+/// Digest lines waiting for several people, created before `until` (the latest of their
+/// mornings: the caller keeps each person's own), grouped by person, then the urgent first and
+/// oldest first.
+pub async fn digest_pending_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_ids: &[String],
+    until: i64,
+) -> sqlx::Result<Vec<DigestLineRow>> {
+    let mut q = super::sql::Sql::new(&NOTIFICATION_SELECT.replacen(
+        "SELECT ",
+        "SELECT n.person_id AS digest_person, ",
+        1,
+    ));
+    q.push(" WHERE n.person_id IN ")
+        .list(person_ids)
+        .push(" AND n.delivery = 'digest' AND n.emailed_at IS NULL AND n.created_at < ")
+        .int(until)
+        .push(" ORDER BY n.person_id, r.urgent DESC, n.created_at");
+    q.query_as().fetch_all(ex).await
+}
+
+/// Marks the notifications of `ids` e-mailed (those sent in a digest).
+pub async fn mark_emailed<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+    now: i64,
+) -> sqlx::Result<u64> {
+    let mut q = super::sql::Sql::new("UPDATE notifications SET emailed_at = ");
+    q.int(now)
+        .push(" WHERE emailed_at IS NULL AND id IN ")
+        .list(ids);
+    Ok(q.query().execute(ex).await?.rows_affected())
 }

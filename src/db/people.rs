@@ -80,6 +80,16 @@ pub async fn by_id<'c>(
     .await
 }
 
+/// People by id (one `IN` list: keep it to a few hundred).
+pub async fn by_ids<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+) -> sqlx::Result<Vec<PersonRow>> {
+    let mut q = super::sql::Sql::new(&format!("SELECT {PERSON_COLUMNS} FROM people"));
+    q.push(" WHERE id IN ").list(ids);
+    q.query_as().fetch_all(ex).await
+}
+
 pub async fn memberships<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,

@@ -110,6 +110,17 @@ pub async fn by_id<'c>(
         .await
 }
 
+/// Reports by id, in no particular order (the ids in one `IN` list: keep it to a few
+/// hundred).
+pub async fn by_ids<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    ids: &[String],
+) -> sqlx::Result<Vec<ReportRow>> {
+    let mut q = super::sql::Sql::new(REPORT_SELECT);
+    q.push(" WHERE r.id IN ").list(ids);
+    q.query_as().fetch_all(ex).await
+}
+
 /// Which reports of a building a person may list.
 #[derive(Debug, Clone)]
 pub enum Scope {

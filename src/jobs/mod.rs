@@ -128,6 +128,63 @@ pub async fn run_once(state: &Context, worker_id: &str) -> Result<bool, sqlx::Er
     Ok(true)
 }
 
+/// Events dispatched per transaction (issue 17 item 3): large enough that the fixed cost of
+/// a batch is spread, small enough that SQLite's write lock is held for milliseconds.
+pub const DISPATCH_BATCH: i64 = 200;
+/// Due digests prepared per transaction.
+pub const DIGEST_BATCH: i64 = 400;
+
+/// Claims up to `limit` due digest jobs and prepares them in one go (one transaction that
+/// queues the e-mails and completes the jobs); returns how many jobs were claimed. A job
+/// whose payload cannot be read fails alone; if the batch fails, every job of it is
+/// retried later.
+pub async fn run_digests(
+    state: &Context,
+    worker_id: &str,
+    limit: i64,
+) -> Result<usize, sqlx::Error> {
+    use crate::domain::notifications::{DigestRequest, prepare_digests};
+    let now = state.clock.now_ms();
+    let claimed = jobs::claim_digests(
+        &state.db.pool,
+        state.db.backend,
+        worker_id,
+        now,
+        LEASE_MS,
+        limit,
+    )
+    .await?;
+    let mut requests = Vec::with_capacity(claimed.len());
+    let mut ids = Vec::with_capacity(claimed.len());
+    for job in &claimed {
+        match DigestRequest::parse(&job.payload) {
+            Ok(r) => {
+                requests.push(r);
+                ids.push(job.id.clone());
+            }
+            Err(e) => fail(state, job, &e.to_string()).await?,
+        }
+    }
+    if requests.is_empty() {
+        return Ok(claimed.len());
+    }
+    if let Err(e) = prepare_digests(state, &requests, &ids).await {
+        for job in claimed.iter().filter(|j| ids.contains(&j.id)) {
+            fail(state, job, &e.to_string()).await?;
+        }
+    }
+    Ok(claimed.len())
+}
+
+/// Records a failed job: retried with backoff, dead once its attempts are spent.
+async fn fail(state: &Context, job: &JobRow, error: &str) -> Result<(), sqlx::Error> {
+    let retry_at =
+        (job.attempts < job.max_attempts).then(|| state.clock.now_ms() + backoff_ms(job.attempts));
+    crate::metrics::job_failed(&job.kind, retry_at.is_some());
+    tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %error, "job failed");
+    jobs::fail(&state.db.pool, &job.id, error, retry_at).await
+}
+
 /// How often the worker looks for sent e-mails past the retention period.
 const SUMMARY_EVERY: Duration = Duration::from_secs(3600);
 /// Sent e-mails summarized per transaction, so that writers never wait long.
@@ -216,9 +273,18 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 tracing::error!(error = %e, "purging idempotency keys failed");
             }
         }
-        // Events first: they turn into the jobs below.
-        if let Err(e) = crate::domain::notifications::dispatch_pending(&state, 100).await {
-            tracing::error!(error = %e, "event dispatch failed");
+        // Events first: they turn into the jobs below. A full batch means more are waiting.
+        let mut more =
+            match crate::domain::notifications::dispatch_pending(&state, DISPATCH_BATCH).await {
+                Ok(n) => n as i64 >= DISPATCH_BATCH,
+                Err(e) => {
+                    tracing::error!(error = %e, "event dispatch failed");
+                    false
+                }
+            };
+        match run_digests(&state, &worker_id, DIGEST_BATCH).await {
+            Ok(n) => more |= n as i64 >= DIGEST_BATCH,
+            Err(e) => tracing::error!(error = %e, "digest batch failed"),
         }
         let idle = match run_once(&state, &worker_id).await {
             Ok(true) => false,
@@ -228,7 +294,7 @@ pub async fn run_worker(state: Context, mut shutdown: watch::Receiver<bool>) {
                 true
             }
         };
-        if idle && !reindexing {
+        if idle && !more && !reindexing {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(state.config.worker_poll_ms)) => {}
                 _ = state.jobs_notify.notified() => {}

@@ -67,7 +67,7 @@ pub async fn spawn_app_custom(clock: Clock, smtp_url: Option<String>) -> TestApp
 
 /// With a public base URL (e.g. `https://…`, as behind a TLS proxy).
 pub async fn spawn_app_at(clock: Clock, smtp_url: Option<String>, base_url: String) -> TestApp {
-    spawn_app_full(clock, smtp_url, base_url, None, None).await
+    spawn_app_full(clock, smtp_url, base_url, None, None, true).await
 }
 
 /// With files in an S3-compatible bucket (`s3://bucket/prefix`) instead of the data dir.
@@ -78,6 +78,7 @@ pub async fn spawn_app_s3(storage_url: String, s3: palier::storage::S3Options) -
         String::new(),
         None,
         Some((storage_url, s3)),
+        true,
     )
     .await
 }
@@ -102,7 +103,12 @@ pub async fn spawn_app_replying_at(
     base_url: String,
     reply_address: Option<String>,
 ) -> TestApp {
-    spawn_app_full(clock, smtp_url, base_url, reply_address, None).await
+    spawn_app_full(clock, smtp_url, base_url, reply_address, None, true).await
+}
+
+/// Without the background worker: the test runs the dispatcher and jobs itself.
+pub async fn spawn_app_without_worker() -> TestApp {
+    spawn_app_full(Clock::system(), None, String::new(), None, None, false).await
 }
 
 async fn spawn_app_full(
@@ -111,6 +117,7 @@ async fn spawn_app_full(
     base_url: String,
     reply_address: Option<String>,
     storage: Option<(String, palier::storage::S3Options)>,
+    run_worker: bool,
 ) -> TestApp {
     palier::storage::install_tls_provider();
     if std::env::var("TEST_LOG").is_ok() {
@@ -142,7 +149,7 @@ async fn spawn_app_full(
         secure_cookies: false,
         session_days: 30,
         worker_poll_ms: 50,
-        run_worker: true,
+        run_worker,
         mail_retention_days: 30,
         trusted_proxies: Vec::new(),
         metrics_token: Some(METRICS_TOKEN.to_string()),

@@ -16,6 +16,7 @@ mod claims_pages;
 mod claims_rules;
 mod claims_support;
 mod dashboard;
+mod dispatch;
 mod helpers;
 mod idempotency;
 mod instances;

@@ -97,26 +97,65 @@ pub async fn mint<'c>(
     grant: Grant<'_>,
     now: i64,
 ) -> sqlx::Result<Option<String>> {
-    let Some(base) = base(config) else {
+    let Some(prepared) = prepare(config, grant, now) else {
         return Ok(None);
     };
+    record(ex, &prepared, now).await?;
+    Ok(Some(prepared.address))
+}
+
+/// A reply address chosen before its transaction (the batched dispatcher renders e-mails
+/// first): the address goes in the e-mail, the row is recorded with it by [`record`].
+pub struct Prepared {
+    pub address: String,
+    token_hash: String,
+    kind: String,
+    item_id: String,
+    person_id: Option<String>,
+    email: String,
+    audience: String,
+    audience_person_id: Option<String>,
+    expires_at: i64,
+}
+
+/// Like [`mint`] without writing: `None` when no reply address is configured.
+pub fn prepare(config: &Config, grant: Grant<'_>, now: i64) -> Option<Prepared> {
+    let base = base(config)?;
     let token = new_token();
+    Some(Prepared {
+        address: format!("{}+{token}@{}", base.local, base.domain),
+        token_hash: crate::auth::secret::digest(&token),
+        kind: grant.kind.to_string(),
+        item_id: grant.item_id.to_string(),
+        person_id: grant.person_id.map(str::to_string),
+        email: grant.email.to_ascii_lowercase(),
+        audience: grant.audience.to_string(),
+        audience_person_id: grant.audience_person_id.map(str::to_string),
+        expires_at: now + TOKEN_VALIDITY_MS,
+    })
+}
+
+/// Records a [`prepare`]d reply address, in the transaction that queues its e-mail.
+pub async fn record<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    p: &Prepared,
+    now: i64,
+) -> sqlx::Result<()> {
     mdb::insert_token(
         ex,
         mdb::NewToken {
-            token_hash: &crate::auth::secret::digest(&token),
-            kind: grant.kind,
-            item_id: grant.item_id,
-            person_id: grant.person_id,
-            email: &grant.email.to_ascii_lowercase(),
-            audience: grant.audience,
-            audience_person_id: grant.audience_person_id,
-            expires_at: now + TOKEN_VALIDITY_MS,
+            token_hash: &p.token_hash,
+            kind: &p.kind,
+            item_id: &p.item_id,
+            person_id: p.person_id.as_deref(),
+            email: &p.email,
+            audience: &p.audience,
+            audience_person_id: p.audience_person_id.as_deref(),
+            expires_at: p.expires_at,
             now,
         },
     )
-    .await?;
-    Ok(Some(format!("{}+{token}@{}", base.local, base.domain)))
+    .await
 }
 
 /// The token behind a reply address, if it exists, has not expired and is not revoked.
