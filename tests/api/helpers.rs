@@ -238,26 +238,30 @@ async fn seed_other_agency(state: &AppState) -> String {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.pg_database.take() {
-            // Runs on its own thread: Drop cannot await, and the test runtime may be gone.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres(admin, name);
         }
     }
+}
+
+/// Drops a test database made by [`fresh_postgres`]. Runs on its own thread: `Drop`
+/// cannot await, and the test runtime may be gone.
+pub fn drop_postgres(admin: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    })
+    .join();
 }
 
 impl TestApp {

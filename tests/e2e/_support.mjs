@@ -271,11 +271,12 @@ export async function axeSettled(page) {
 }
 
 /**
- * After the login form: a resident of one building lands on it, everyone else on "Mes
- * immeubles" (issue 15 item 11). Returns the path landed on; the journeys go on from the list.
+ * After the login form: a resident of one building lands on it, a manager on the portfolio
+ * dashboard (issue 12), everyone else on "Mes immeubles" (issue 15 item 11). Returns the
+ * path landed on; the journeys go on from the list.
  */
 export async function afterLogin(page) {
-  await page.waitForURL((u) => /^\/buildings(\/[^/]+)?$/.test(u.pathname));
+  await page.waitForURL((u) => /^\/(dashboard|buildings(\/[^/]+)?)$/.test(u.pathname));
   const landed = new URL(page.url()).pathname;
   if (landed !== '/buildings') {
     await axeSettled(page);
