@@ -8,6 +8,22 @@ pub struct ConsentRow {
     pub accepted_at: i64,
 }
 
+/// Lots the person owns beside the one their membership names:
+/// (building id, building name, lot label, shares).
+pub async fn owned_lots<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    person_id: &str,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT o.building_id, b.name, l.label, l.shares FROM owned_lots o \
+         JOIN lots l ON l.id = o.lot_id JOIN buildings b ON b.id = o.building_id \
+         WHERE o.person_id = $1 ORDER BY b.name, l.label",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn consents<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,

@@ -14,6 +14,8 @@ pub struct Export {
     pub exported_at: String,
     pub profile: ExportProfile,
     pub memberships: Vec<ExportMembership>,
+    /// Further lots owned in those buildings (an owner of several lots).
+    pub owned_lots: Vec<ExportOwnedLot>,
     /// Buildings the person asked to join and waits for approval in.
     pub pending_memberships: Vec<ExportPending>,
     /// Residences that ended (moving out).
@@ -54,6 +56,15 @@ pub struct ExportMembership {
     pub role: MemberRole,
     pub occupancy: Option<Occupancy>,
     pub referent_kind: Option<ReferentKind>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportOwnedLot {
+    pub building_id: String,
+    pub building_name: String,
+    pub lot: String,
+    /// Ownership shares (tantièmes) of the lot.
+    pub shares: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -151,6 +162,16 @@ pub async fn export(cx: &Context, actor: &Actor) -> AppResult<Export> {
                 role: m.role,
                 occupancy: m.occupancy,
                 referent_kind: m.referent_kind,
+            })
+            .collect(),
+        owned_lots: pd::owned_lots(pool, me)
+            .await?
+            .into_iter()
+            .map(|(building_id, building_name, lot, shares)| ExportOwnedLot {
+                building_id,
+                building_name,
+                lot,
+                shares,
             })
             .collect(),
         pending_memberships: crate::db::lifecycle::pending_of_person(pool, me)

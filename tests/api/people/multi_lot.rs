@@ -112,6 +112,27 @@ async fn an_owner_of_two_lots_votes_with_the_shares_of_both() {
         (Some("7"), Some(1))
     );
     assert_eq!(row["owned_shares"], both);
+    // The owner's own export lists the further lot with its shares (GDPR access).
+    let (status, export) = app.get_json("/api/v1/me/export", Some(&owner)).await;
+    assert_eq!(status, StatusCode::OK);
+    let lots: Vec<(String, i64)> = export["owned_lots"]
+        .as_array()
+        .expect("owned_lots")
+        .iter()
+        .map(|l| {
+            (
+                l["lot"].as_str().unwrap_or_default().to_string(),
+                l["shares"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lots,
+        vec![(
+            "8".to_string(),
+            palier::demo::demo_shares(palier::demo::TILLEULS, 8)
+        )]
+    );
     let browser = app.browser(Some(MANAGER)).await;
     let (_, page) = browser
         .get_text(&format!("/buildings/{}/members", app.tilleuls))
