@@ -44,10 +44,14 @@ async fn a_manager_unlinks_a_landlord_who_then_sees_nothing_of_the_lot() {
 
     let lot = lot_id(&app, &manager, "23").await;
     let path = format!("/api/v1/lots/{lot}/landlord");
+    // Every demo role but the building's manager, and the other agency's manager.
     for (who, expected) in [
         (REFERENT, StatusCode::FORBIDDEN),
+        (CARETAKER, StatusCode::FORBIDDEN),
+        (OWNER, StatusCode::FORBIDDEN),
         (TENANT, StatusCode::FORBIDDEN),
         (LANDLORD, StatusCode::FORBIDDEN),
+        (NEIGHBOUR, StatusCode::NOT_FOUND),
         (OTHER_MANAGER, StatusCode::NOT_FOUND),
     ] {
         let token = app.token(who).await;
