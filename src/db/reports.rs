@@ -182,6 +182,9 @@ pub struct BoardQuery<'a> {
     pub scope: &'a Scope,
     /// Only the reports assigned to this person (`reports_assigned`).
     pub assignee: Option<&'a str>,
+    /// Only the reports still waiting for a first answer past their due time at this
+    /// instant (`reports_overdue_board`).
+    pub overdue_at: Option<i64>,
     /// Continue after this (updated_at, id).
     pub after: Option<(i64, String)>,
     pub limit: i64,
@@ -341,6 +344,14 @@ fn push_board_filters(sql: &mut Sql, q: &BoardQuery<'_>) {
     }
     if let Some(person) = q.assignee {
         sql.push(" AND r.assignee_id = ").text(person);
+    }
+    if let Some(now) = q.overdue_at {
+        // The partial index's own predicate, so both planners pick it.
+        sql.push(
+            " AND r.first_response_at IS NULL AND r.status <> 'closed' AND r.removed_at IS NULL \
+             AND r.due_at < ",
+        )
+        .int(now);
     }
     if let Some((at, id)) = &q.after {
         // A plain range on the index's next column, then the tie-break: both databases

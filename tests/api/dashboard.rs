@@ -108,6 +108,26 @@ async fn a_report_past_its_target_is_overdue_on_the_dashboard_board_and_report_p
         1,
         "one overdue card"
     );
+    // The board's and the API's "overdue" filter (D4): the urgent one only.
+    let (status, list) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/reports?overdue=true", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![urgent.as_str()]);
+    let (_, filtered) = browser
+        .get_text(&format!("/buildings/{}?overdue=1", app.tilleuls))
+        .await;
+    assert!(filtered.contains("Ascenseur bloqué") && !filtered.contains("Fuite lente"));
+    assert!(filtered.contains(r#"<strong aria-current="true">En retard</strong>"#));
     let (_, page) = browser.get_text(&format!("/reports/{urgent}")).await;
     assert!(page.contains("badge overdue"));
     let (_, page) = browser.get_text(&format!("/reports/{ordinary}")).await;
@@ -125,7 +145,19 @@ async fn a_report_past_its_target_is_overdue_on_the_dashboard_board_and_report_p
     assert_eq!(status, StatusCode::CREATED);
     clock.set(start + 48 * HOUR_MS + 60_000);
     let (_, dash) = app.get_json("/api/v1/dashboard", Some(&manager)).await;
-    assert_eq!(overdue_ids(&dash), vec![ordinary]);
+    assert_eq!(overdue_ids(&dash), vec![ordinary.clone()]);
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/buildings/{}/reports?overdue=true", app.tilleuls),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(
+        list["items"][0]["id"],
+        ordinary.as_str(),
+        "answered: no longer listed"
+    );
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
 
     // Occupants, landlords and referents have no portfolio.
     for who in [TENANT, LANDLORD, REFERENT] {

@@ -70,6 +70,7 @@ pub async fn portfolio(
                 },
                 scope: &scope,
                 assignee: None,
+                overdue_at: None,
                 after: after.clone(),
                 limit: limit + 1,
             },

@@ -185,15 +185,23 @@ pub(crate) fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, Strin
     }
 }
 
-/// One page of a building's reports, newest activity first; `status` none means all;
-/// `assigned_to_me` keeps those assigned to the reader (D5).
+/// The board's "only" filters (D4, D5).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Only {
+    /// The reports assigned to the reader.
+    pub assigned_to_me: bool,
+    /// The reports waiting for their first answer past their due time.
+    pub overdue: bool,
+}
+
+/// One page of a building's reports, newest activity first; `status` none means all.
 #[allow(clippy::too_many_arguments)]
 pub async fn board(
     state: &Context,
     actor: &Actor,
     building_id: &str,
     status: Option<&str>,
-    assigned_to_me: bool,
+    only: Only,
     query: Option<&str>,
     cursor: Option<&str>,
     limit: i64,
@@ -220,7 +228,8 @@ pub async fn board(
                 landlord: reach.landlord,
             },
             scope: &scope,
-            assignee: assigned_to_me.then_some(actor.person_id.as_str()),
+            assignee: only.assigned_to_me.then_some(actor.person_id.as_str()),
+            overdue_at: only.overdue.then(|| state.clock.now_ms()),
             after: parse_cursor(cursor)?,
             limit: limit + 1,
         },

@@ -137,6 +137,8 @@ pub struct ListQuery {
     q: Option<String>,
     /// `me`: only the reports assigned to the caller.
     assigned: Option<String>,
+    /// `true`: only the reports still waiting for a first answer past their due time.
+    overdue: Option<bool>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -166,7 +168,10 @@ async fn list_reports(
         &actor,
         &id,
         q.status.as_deref(),
-        assigned_to_me,
+        read::Only {
+            assigned_to_me,
+            overdue: q.overdue.unwrap_or(false),
+        },
         q.q.as_deref(),
         q.cursor.as_deref(),
         q.limit.unwrap_or(read::PAGE_SIZE),

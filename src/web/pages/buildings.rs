@@ -105,6 +105,8 @@ struct BuildingTpl {
     /// "Assigned to me" (D5): offered to staff, on when the board is filtered.
     can_filter_assigned: bool,
     assigned_to_me: bool,
+    /// Only the overdue reports (D4): offered to those who may assign, like "assigned to me".
+    overdue_only: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -115,6 +117,8 @@ struct BoardQuery {
     cursor: Option<String>,
     /// `me`: only the reports assigned to the reader.
     assigned: Option<String>,
+    /// `1`: only the reports waiting for a first answer past their due time.
+    overdue: Option<String>,
 }
 
 async fn show(
@@ -131,6 +135,11 @@ async fn show(
     let mut columns = Vec::new();
     let mut results = None;
     let assigned_to_me = q.assigned.as_deref() == Some("me");
+    let overdue_only = q.overdue.as_deref() == Some("1");
+    let only = read::Only {
+        assigned_to_me,
+        overdue: overdue_only,
+    };
     if query.trim().is_empty() {
         for status in crate::vocab::ReportStatus::ALL.iter().map(|s| s.as_str()) {
             // Only the column being paged through moves; the others show their first page.
@@ -144,7 +153,7 @@ async fn show(
                 &actor,
                 &id,
                 Some(status),
-                assigned_to_me,
+                only,
                 None,
                 cursor,
                 read::PAGE_SIZE,
@@ -167,7 +176,7 @@ async fn show(
             &actor,
             &id,
             None,
-            assigned_to_me,
+            only,
             Some(&query),
             q.cursor.as_deref(),
             50,
@@ -193,6 +202,7 @@ async fn show(
         query,
         results,
         can_filter_assigned: authz::takes_assignments(permit.role),
+        overdue_only,
         assigned_to_me,
     };
     render(&tpl)
