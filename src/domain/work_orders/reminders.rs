@@ -143,6 +143,72 @@ pub async fn schedule_visit_jobs(
     .await
 }
 
+/// One kind of chase of a provider: the reminder's texts, the escalation's, and which
+/// reminder comes next.
+struct Chase {
+    remind: (&'static str, &'static str),
+    escalate: (&'static str, &'static str),
+    /// Chasing a date (W6, acknowledged orders) rather than an acknowledgement.
+    date: bool,
+}
+
+const ACKNOWLEDGE: Chase = Chase {
+    remind: ("wo.mail.reminder_subject", "wo.mail.reminder_body"),
+    escalate: ("wo.mail.escalation_subject", "wo.mail.escalation_body"),
+    date: false,
+};
+
+const CONFIRM: Chase = Chase {
+    remind: ("wo.mail.confirm_subject", "wo.mail.confirm_body"),
+    escalate: (
+        "wo.mail.confirm_escalation_subject",
+        "wo.mail.confirm_escalation_body",
+    ),
+    date: true,
+};
+
+/// The `n`th chase: reminded (and the next one booked) up to the agency's count, then the
+/// manager who sent the order is told once.
+async fn chase(
+    state: &Context,
+    tx: &mut sqlx::Transaction<'static, Any>,
+    wo: &wdb::WorkOrderRow,
+    lang: crate::i18n::Lang,
+    n: i64,
+    now: i64,
+    c: Chase,
+) -> AppResult<()> {
+    let (_, before_escalation) = wdb::reminder_settings(&state.db.pool, &wo.agency_id).await?;
+    if n <= before_escalation {
+        let vars = [
+            ("reference", wo.reference.as_str()),
+            ("note", lang.t("wo.mail.link_note")),
+        ];
+        let subject = lang.tf(c.remind.0, &vars);
+        let body = lang.tf(c.remind.1, &vars);
+        let mail = email(&wo.provider_email, subject, body, &wo.id)?;
+        mail::enqueue(&mut **tx, &mail, now).await?;
+        wdb::count_reminder(&mut **tx, &wo.id).await?;
+        if c.date {
+            schedule_confirm_reminder(tx, state, &wo.agency_id, &wo.id, n + 1, now).await?;
+        } else {
+            schedule_ack_reminder(tx, state, &wo.agency_id, &wo.id, n + 1, now).await?;
+        }
+    } else if let Some(manager) = crate::db::people::by_id(&state.db.pool, &wo.created_by).await? {
+        let count = (n - 1).to_string();
+        let vars = [
+            ("reference", wo.reference.as_str()),
+            ("provider", wo.provider_company.as_str()),
+            ("count", count.as_str()),
+        ];
+        let subject = lang.tf(c.escalate.0, &vars);
+        let body = lang.tf(c.escalate.1, &vars);
+        let mail = email(&manager.email, subject, body, &wo.id)?;
+        mail::enqueue(&mut **tx, &mail, now).await?;
+    }
+    Ok(())
+}
+
 fn email(to: &str, subject: String, body: String, wo: &str) -> AppResult<OutgoingEmail> {
     Ok(OutgoingEmail {
         thread_id: Some(format!("wo.{wo}@palier")),
@@ -175,47 +241,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             {
                 return Ok(());
             }
-            let (_, before_escalation) =
-                wdb::reminder_settings(&state.db.pool, &wo.agency_id).await?;
-            if n <= before_escalation {
-                let subject = lang.tf("wo.mail.reminder_subject", &[("reference", &wo.reference)]);
-                let body = lang.tf(
-                    "wo.mail.reminder_body",
-                    &[("reference", &wo.reference), ("note", link_note)],
-                );
-                mail::enqueue(
-                    &mut *tx,
-                    &email(&wo.provider_email, subject, body, &wo.id)?,
-                    now,
-                )
-                .await?;
-                wdb::count_reminder(&mut *tx, &wo.id).await?;
-                schedule_ack_reminder(&mut tx, state, &wo.agency_id, &wo.id, n + 1, now).await?;
-            } else if let Some(manager) =
-                crate::db::people::by_id(&state.db.pool, &wo.created_by).await?
-            {
-                let subject = lang.tf(
-                    "wo.mail.escalation_subject",
-                    &[
-                        ("reference", &wo.reference),
-                        ("provider", &wo.provider_company),
-                    ],
-                );
-                let body = lang.tf(
-                    "wo.mail.escalation_body",
-                    &[
-                        ("reference", &wo.reference),
-                        ("provider", &wo.provider_company),
-                        ("count", &(n - 1).to_string()),
-                    ],
-                );
-                mail::enqueue(
-                    &mut *tx,
-                    &email(&manager.email, subject, body, &wo.id)?,
-                    now,
-                )
-                .await?;
-            }
+            chase(state, &mut tx, &wo, lang, n, now, ACKNOWLEDGE).await?;
         }
         Reminder::Confirm { n, .. } => {
             // A date confirmed, the work done, the link revoked: nothing to chase.
@@ -225,40 +251,7 @@ pub async fn run(state: &Context, payload: &str) -> AppResult<()> {
             {
                 return Ok(());
             }
-            let (_, before_escalation) =
-                wdb::reminder_settings(&state.db.pool, &wo.agency_id).await?;
-            if n <= before_escalation {
-                let subject = lang.tf("wo.mail.confirm_subject", &[("reference", &wo.reference)]);
-                let body = lang.tf(
-                    "wo.mail.confirm_body",
-                    &[("reference", &wo.reference), ("note", link_note)],
-                );
-                mail::enqueue(
-                    &mut *tx,
-                    &email(&wo.provider_email, subject, body, &wo.id)?,
-                    now,
-                )
-                .await?;
-                wdb::count_reminder(&mut *tx, &wo.id).await?;
-                schedule_confirm_reminder(&mut tx, state, &wo.agency_id, &wo.id, n + 1, now)
-                    .await?;
-            } else if let Some(manager) =
-                crate::db::people::by_id(&state.db.pool, &wo.created_by).await?
-            {
-                let vars = [
-                    ("reference", wo.reference.as_str()),
-                    ("provider", wo.provider_company.as_str()),
-                    ("count", &(n - 1).to_string()),
-                ];
-                let subject = lang.tf("wo.mail.confirm_escalation_subject", &vars);
-                let body = lang.tf("wo.mail.confirm_escalation_body", &vars);
-                mail::enqueue(
-                    &mut *tx,
-                    &email(&manager.email, subject, body, &wo.id)?,
-                    now,
-                )
-                .await?;
-            }
+            chase(state, &mut tx, &wo, lang, n, now, CONFIRM).await?;
         }
         Reminder::Visit { at, .. } => {
             if wo.status != WorkOrderStatus::Scheduled.as_str() || wo.scheduled_for != Some(at) {
