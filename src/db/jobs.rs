@@ -197,13 +197,15 @@ pub async fn claim_digests<'c>(
     lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<JobRow>> {
-    let lock = match backend {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    // SQLite would rather walk `jobs_due` (every pending job, e-mails included, which a
+    // morning's digests queue by the thousand) than the digests' own partial index.
+    let (index, lock) = match backend {
+        Backend::Postgres => ("", "FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => ("INDEXED BY jobs_digest_due", ""),
     };
     sqlx::query_as(&format!(
         "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND kind = 'digest' AND run_at <= $3 \
+         WHERE id IN (SELECT id FROM jobs {index} WHERE status = 'pending' AND kind = 'digest' AND run_at <= $3 \
                       AND (locked_until IS NULL OR locked_until < $3) \
                       ORDER BY run_at, id LIMIT $4 {lock}) \
          RETURNING id, kind, payload, attempts, max_attempts"

@@ -34,6 +34,7 @@ pub mod search;
 pub mod service_levels;
 pub mod sessions;
 pub mod sql;
+pub mod stats;
 pub mod throttle;
 pub mod work_orders;
 

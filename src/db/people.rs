@@ -130,14 +130,66 @@ pub async fn memberships_in<'c>(
     .await
 }
 
-pub async fn agencies<'c>(
+/// A person's memberships and agencies in one read (the actor of every request).
+pub async fn relations<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT agency_id FROM agency_staff WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_all(ex)
-        .await
+) -> sqlx::Result<(Vec<MembershipRow>, Vec<String>)> {
+    #[derive(sqlx::FromRow)]
+    struct RelationRow {
+        /// 'm' for a membership, 'a' for an agency (its id in `building_id`).
+        kind: String,
+        #[sqlx(flatten)]
+        membership: MembershipRow,
+    }
+    let rows: Vec<RelationRow> = sqlx::query_as(
+        "SELECT 'm' AS kind, building_id, role, occupancy, referent_kind, lot_id, created_at \
+         FROM memberships WHERE person_id = $1 \
+         UNION ALL SELECT 'm', building_id, 'landlord', NULL, NULL, lot_id, created_at \
+         FROM lot_landlords WHERE person_id = $1 \
+         UNION ALL SELECT 'a', agency_id, '', NULL, NULL, NULL, 0 FROM agency_staff \
+         WHERE person_id = $1 ORDER BY 7",
+    )
+    .bind(person_id)
+    .fetch_all(ex)
+    .await?;
+    let (agencies, memberships): (Vec<RelationRow>, Vec<RelationRow>) =
+        rows.into_iter().partition(|r| r.kind == "a");
+    Ok((
+        memberships.into_iter().map(|r| r.membership).collect(),
+        agencies
+            .into_iter()
+            .map(|r| r.membership.building_id)
+            .collect(),
+    ))
+}
+
+/// The person a live session or an unrevoked API token belongs to, in one read.
+pub async fn by_credential<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    session: bool,
+    now: i64,
+) -> sqlx::Result<Option<PersonRow>> {
+    let cols = PERSON_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let q = if session {
+        format!(
+            "SELECT {cols} FROM sessions t JOIN people p ON p.id = t.person_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2"
+        )
+    } else {
+        format!(
+            "SELECT {cols} FROM api_tokens t JOIN people p ON p.id = t.person_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        )
+    };
+    let q = sqlx::query_as(&q).bind(token_hash);
+    let q = if session { q.bind(now) } else { q };
+    q.fetch_optional(ex).await
 }
 
 pub struct NewMembership<'a> {

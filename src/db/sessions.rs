@@ -20,19 +20,6 @@ pub async fn create_session<'c>(
     Ok(())
 }
 
-/// The person behind a live session.
-pub async fn session_person<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    token_hash: &str,
-    now: i64,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(ex)
-        .await
-}
-
 pub async fn delete_session<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,
@@ -105,18 +92,6 @@ pub async fn create_api_token<'c>(
         .execute(ex)
         .await?;
     Ok(())
-}
-
-pub async fn api_token_person<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    token_hash: &str,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar(
-        "SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(ex)
-    .await
 }
 
 #[derive(Debug, sqlx::FromRow)]

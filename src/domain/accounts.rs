@@ -339,16 +339,18 @@ pub async fn load_actor(
     session: Option<&str>,
     bearer: Option<&str>,
 ) -> AppResult<Option<Actor>> {
-    let person_id = match (session, bearer) {
-        (_, Some(token)) => sdb::api_token_person(&state.db.pool, &secret::digest(token)).await?,
+    let now = state.clock.now_ms();
+    let person = match (session, bearer) {
+        (_, Some(token)) => {
+            pdb::by_credential(&state.db.pool, &secret::digest(token), false, now).await?
+        }
         (Some(token), None) => {
-            sdb::session_person(&state.db.pool, &secret::digest(token), state.clock.now_ms())
-                .await?
+            pdb::by_credential(&state.db.pool, &secret::digest(token), true, now).await?
         }
         (None, None) => None,
     };
-    match person_id {
-        Some(id) => actor_by_id(state, &id).await,
+    match person {
+        Some(person) => Ok(Some(actor_from(state, person).await?)),
         None => Ok(None),
     }
 }
@@ -363,8 +365,7 @@ pub async fn actor_by_id(state: &Context, person_id: &str) -> AppResult<Option<A
 
 /// The actor for an already loaded person: adds their memberships and agencies.
 pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Actor> {
-    let memberships = pdb::memberships(&state.db.pool, &person.id).await?;
-    let agencies = pdb::agencies(&state.db.pool, &person.id).await?;
+    let (memberships, agencies) = pdb::relations(&state.db.pool, &person.id).await?;
     Ok(Actor {
         person_id: person.id,
         name: person.name,

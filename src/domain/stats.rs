@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use crate::auth::Actor;
 use crate::auth::authz::{self, Action};
 use crate::clock::HOUR_MS;
-use crate::db::dashboard::{self as ddb, Duration};
+use crate::db::stats::{self as sdb, Duration, Scope};
 use crate::domain::reports::categories;
 use crate::domain::{AppError, AppResult, Context, buildings, service_levels};
 
@@ -103,6 +103,29 @@ fn hours(ms: Option<f64>) -> Option<f64> {
     ms.map(|v| (v / HOUR_MS as f64 * 10.0).round() / 10.0)
 }
 
+/// Periods of up to this many reports get exact medians (sorting them is cheap); longer
+/// ones read the duration histograms, exact to the bucket (6 minutes below 100 hours).
+pub const EXACT_MEDIAN_MAX: i64 = 5_000;
+
+/// The median of a duration over the `n` reports of the period that have it, out of
+/// `reports` in the period.
+async fn median_ms(
+    cx: &Context,
+    scope: &Scope<'_>,
+    which: Duration,
+    n: i64,
+    reports: i64,
+) -> AppResult<Option<f64>> {
+    if n <= 0 {
+        return Ok(None);
+    }
+    if reports <= EXACT_MEDIAN_MAX {
+        return Ok(sdb::exact_median_ms(&cx.db.pool, scope, which, n).await?);
+    }
+    let buckets = sdb::histogram(&cx.db.pool, scope, which).await?;
+    Ok(sdb::histogram_median(&buckets))
+}
+
 pub async fn building(
     cx: &Context,
     actor: &Actor,
@@ -144,9 +167,14 @@ pub async fn building(
     let (start_ms, end_ms) = (bounds[0], bounds[bounds.len() - 1]);
 
     let pool = &cx.db.pool;
-    let id = &building.id;
+    let scope = Scope {
+        building_id: &building.id,
+        from: start_ms,
+        to: end_ms,
+        council_too,
+    };
     let mut per_month: Vec<i64> = vec![0; starts.len()];
-    for (slot, count) in ddb::per_slot(pool, id, &bounds, council_too).await? {
+    for (slot, count) in sdb::per_slot(pool, &scope, &bounds).await? {
         if let Some(n) = usize::try_from(slot)
             .ok()
             .and_then(|i| per_month.get_mut(i))
@@ -163,7 +191,7 @@ pub async fn building(
         })
         .collect();
     let cats = categories::for_agency(cx, &building.agency_id, actor.lang).await?;
-    let per_category = ddb::per_category(pool, id, start_ms, end_ms, council_too)
+    let per_category = sdb::per_category(pool, &scope)
         .await?
         .into_iter()
         .map(|(category, count)| CategoryCount {
@@ -172,30 +200,23 @@ pub async fn building(
             count,
         })
         .collect();
-    let summary = ddb::summary(pool, id, start_ms, end_ms, council_too, now).await?;
-    let first = ddb::median_ms(
-        pool,
-        id,
-        start_ms,
-        end_ms,
-        council_too,
-        Duration::FirstAnswer,
-        summary.answered,
+    let summary = sdb::summary(pool, &scope).await?;
+    let median_first_answer_hours = hours(
+        median_ms(
+            cx,
+            &scope,
+            Duration::FirstAnswer,
+            summary.answered,
+            summary.reports,
+        )
+        .await?,
     );
-    let median_first_answer_hours = hours(first.await?);
-    let close = ddb::median_ms(
-        pool,
-        id,
-        start_ms,
-        end_ms,
-        council_too,
-        Duration::Close,
-        summary.closed,
-    );
-    let median_close_hours = hours(close.await?);
-    let first_answer_on_time_pct = (summary.judged > 0)
-        .then(|| (summary.on_time as f64 * 1000.0 / summary.judged as f64).round() / 10.0);
-    let recurrent = ddb::recurrent(pool, id, start_ms, end_ms, council_too)
+    let median_close_hours =
+        hours(median_ms(cx, &scope, Duration::Close, summary.closed, summary.reports).await?);
+    let judged = summary.answered_due + sdb::overdue_unanswered(pool, &scope, now).await?;
+    let first_answer_on_time_pct =
+        (judged > 0).then(|| (summary.on_time as f64 * 1000.0 / judged as f64).round() / 10.0);
+    let recurrent = sdb::recurrent(pool, &scope)
         .await?
         .into_iter()
         .map(|(category, location, count)| Recurrent {

@@ -252,3 +252,146 @@ async fn the_csv_exports_keep_accents_bom_and_semicolons() {
         "{text}"
     );
 }
+
+/// The rollups the triggers keep (migration 0037) equal a count over the reports after
+/// answers, closings, a change of category and place, a council filter, a removal and a
+/// deletion; the histogram medians agree with the exact ones to the bucket.
+#[tokio::test]
+async fn the_statistics_rollups_follow_every_change_of_a_report() {
+    let app = tilleuls_history().await;
+    let pool = &app.state.db.pool;
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM reports WHERE building_id = $1 ORDER BY created_at")
+            .bind(&app.tilleuls)
+            .fetch_all(pool)
+            .await
+            .expect("reports");
+    assert!(ids.len() >= 6, "{ids:?}");
+    for sql in [
+        "UPDATE reports SET category = 'ascenseur', location_part = 'Toit' WHERE id = $1",
+        "UPDATE reports SET manager_visible = 0 WHERE id = $1",
+        "UPDATE reports SET removed_at = 1 WHERE id = $1",
+        "UPDATE reports SET first_response_at = created_at + 3600000, closed_at = created_at + 7200000 WHERE id = $1",
+        "UPDATE reports SET removed_at = NULL WHERE id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(&ids[1])
+            .execute(pool)
+            .await
+            .expect(sql);
+    }
+    sqlx::query("UPDATE reports SET removed_at = 5 WHERE id = $1")
+        .bind(&ids[2])
+        .execute(pool)
+        .await
+        .expect("remove");
+    // A report without dependants, inserted and deleted (a deletion takes its share back).
+    for sql in [
+        "INSERT INTO reports (id, building_id, author_id, concerned_id, category, title, \
+         description, location_part, status, created_at, updated_at, due_at, first_response_at) \
+         SELECT 'rtmp', building_id, author_id, concerned_id, 'chauffage', title, description, \
+         'Cave', status, created_at, updated_at, due_at, first_response_at FROM reports WHERE id = $1",
+        "INSERT INTO reports (id, building_id, author_id, concerned_id, category, title, \
+         description, location_part, status, created_at, updated_at, due_at, first_response_at) \
+         SELECT 'rdel', building_id, author_id, concerned_id, 'chauffage', title, description, \
+         'Cave', status, created_at, updated_at, due_at, first_response_at FROM reports WHERE id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(&ids[0])
+            .execute(pool)
+            .await
+            .expect(sql);
+    }
+    let deleted = sqlx::query("DELETE FROM reports WHERE id = 'rdel'")
+        .execute(pool)
+        .await
+        .expect("delete")
+        .rows_affected();
+    assert_eq!(deleted, 1);
+    let counted = |sql: &'static str| async move {
+        let rows: Vec<(String, i64, String, String, i64, i64)> =
+            sqlx::query_as(sql).fetch_all(pool).await.expect(sql);
+        rows
+    };
+    // (building, day, category, place, visible, count) over the reports and in the rollup.
+    let live = counted(
+        "SELECT building_id, created_at / 86400000, category, location_part, manager_visible, \
+         COUNT(*) * 10000 + COUNT(first_response_at) * 1000 + COUNT(closed_at) * 100 \
+         + SUM(CASE WHEN first_response_at <= due_at THEN 1 ELSE 0 END) * 10 \
+         + SUM(CASE WHEN first_response_at IS NOT NULL AND due_at IS NOT NULL THEN 1 ELSE 0 END) \
+         FROM reports WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+    )
+    .await;
+    let rolled = counted(
+        "SELECT building_id, day, category, location_part, manager_visible, \
+         n * 10000 + answered * 1000 + closed * 100 + on_time * 10 + answered_due \
+         FROM report_days WHERE n <> 0 OR answered <> 0 OR closed <> 0 ORDER BY 1, 2, 3, 4, 5",
+    )
+    .await;
+    assert_eq!(rolled, live);
+    assert!(live.iter().any(|r| r.2 == "ascenseur" && r.3 == "Toit"));
+
+    let quarters = |sql: &'static str| async move {
+        let rows: Vec<(String, i64, i64, i64)> =
+            sqlx::query_as(sql).fetch_all(pool).await.expect(sql);
+        rows
+    };
+    assert_eq!(
+        quarters(
+            "SELECT building_id, quarter, manager_visible, n FROM report_quarters \
+             WHERE n <> 0 ORDER BY 1, 2, 3"
+        )
+        .await,
+        quarters(
+            "SELECT building_id, created_at / 900000, manager_visible, COUNT(*) FROM reports \
+             WHERE removed_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        )
+        .await
+    );
+    let durations: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT which, CAST(SUM(n) AS BIGINT) FROM report_durations GROUP BY which ORDER BY which",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("durations");
+    let answered: i64 =
+        sqlx::query_scalar("SELECT COUNT(first_response_at) FROM reports WHERE removed_at IS NULL")
+            .fetch_one(pool)
+            .await
+            .expect("answered");
+    let closed: i64 =
+        sqlx::query_scalar("SELECT COUNT(closed_at) FROM reports WHERE removed_at IS NULL")
+            .fetch_one(pool)
+            .await
+            .expect("closed");
+    assert_eq!(durations, vec![(0, answered), (1, closed)]);
+
+    // The histogram medians (long periods) against the exact ones, to the bucket.
+    use palier::db::stats::{self, Duration, Scope};
+    let scope = Scope {
+        building_id: &app.tilleuls,
+        from: at("2026-08-01T00:00:00Z") + 1_800_000,
+        to: at("2026-11-30T23:00:00Z"),
+        council_too: true,
+    };
+    for which in [Duration::FirstAnswer, Duration::Close] {
+        let summary = stats::summary(pool, &scope).await.expect("summary");
+        let n = match which {
+            Duration::FirstAnswer => summary.answered,
+            Duration::Close => summary.closed,
+        };
+        let exact = stats::exact_median_ms(pool, &scope, which, n)
+            .await
+            .expect("exact")
+            .expect("a median");
+        let histogram = stats::histogram(pool, &scope, which)
+            .await
+            .expect("histogram");
+        assert_eq!(histogram.iter().map(|(_, n)| n).sum::<i64>(), n);
+        let approx = stats::histogram_median(&histogram).expect("a median");
+        assert!(
+            (approx - exact).abs() <= 360_000.0,
+            "{which:?}: {approx} against {exact}"
+        );
+    }
+}
