@@ -1,5 +1,7 @@
 -- A building's statistics cost the period's days, not its reports (issue 12, D2-D3).
--- Three tables kept by a trigger on reports (only reports not removed count):
+-- Four tables kept by a trigger on reports (only reports not removed count):
+--  * report_status_counts: reports per building, status, urgency and council filter, the
+--    manager's dashboard counts (issue 17: counts kept, not counted per request);
 --  * report_quarters: reports per quarter of an hour (UTC), so the monthly bars are exact
 --    for any time zone whose midnight falls on a quarter of an hour;
 --  * report_days: per UTC day, category, place and council filter, the counts behind the
@@ -8,6 +10,15 @@
 --    and to closing (which = 1), for the medians of long periods. Buckets: 6 minutes below
 --    100 hours, then hours below 1,000 hours, then days (see src/db/stats.rs).
 -- The partial days at both ends of a period are read from the reports themselves.
+
+CREATE TABLE report_status_counts (
+    building_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    urgent BIGINT NOT NULL,
+    manager_visible BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (building_id, manager_visible, status, urgent)
+);
 
 CREATE TABLE report_quarters (
     building_id TEXT NOT NULL,
@@ -48,6 +59,10 @@ CREATE FUNCTION palier_duration_bucket(d BIGINT) RETURNS BIGINT LANGUAGE sql IMM
                 ELSE 1900 + (d - 3600000000) / 86400000 END
 $$;
 
+INSERT INTO report_status_counts (building_id, status, urgent, manager_visible, n)
+SELECT building_id, status, urgent, manager_visible, COUNT(*) FROM reports
+WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4;
+
 INSERT INTO report_quarters (building_id, quarter, manager_visible, n)
 SELECT building_id, created_at / 900000, manager_visible, COUNT(*) FROM reports
 WHERE removed_at IS NULL GROUP BY 1, 2, 3;
@@ -71,13 +86,16 @@ SELECT building_id, day, manager_visible, which, bucket, COUNT(*) FROM (
     FROM reports WHERE removed_at IS NULL AND closed_at IS NOT NULL
 ) s GROUP BY 1, 2, 3, 4, 5;
 
--- One report's share of the three tables, added (sign 1) or taken back (sign -1).
+-- One report's share of the four tables, added (sign 1) or taken back (sign -1).
 CREATE FUNCTION palier_report_stats_apply(r reports, sign BIGINT) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF r.removed_at IS NOT NULL THEN
         RETURN;
     END IF;
+    INSERT INTO report_status_counts AS t (building_id, status, urgent, manager_visible, n)
+    VALUES (r.building_id, r.status, r.urgent, r.manager_visible, sign)
+    ON CONFLICT (building_id, manager_visible, status, urgent) DO UPDATE SET n = t.n + EXCLUDED.n;
     INSERT INTO report_quarters AS t (building_id, quarter, manager_visible, n)
     VALUES (r.building_id, r.created_at / 900000, r.manager_visible, sign)
     ON CONFLICT (building_id, quarter, manager_visible) DO UPDATE SET n = t.n + EXCLUDED.n;
@@ -119,7 +137,8 @@ BEGIN
         AND OLD.manager_visible = NEW.manager_visible
         AND OLD.first_response_at IS NOT DISTINCT FROM NEW.first_response_at
         AND OLD.closed_at IS NOT DISTINCT FROM NEW.closed_at
-        AND OLD.due_at IS NOT DISTINCT FROM NEW.due_at THEN
+        AND OLD.due_at IS NOT DISTINCT FROM NEW.due_at
+        AND OLD.status = NEW.status AND OLD.urgent = NEW.urgent THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -136,7 +155,7 @@ $$;
 -- shared counter rows only while committing, not for their whole transaction.
 CREATE CONSTRAINT TRIGGER reports_stats AFTER INSERT OR DELETE OR UPDATE OF building_id,
     created_at, category, location_part, manager_visible, removed_at, first_response_at,
-    closed_at, due_at ON reports
+    closed_at, due_at, status, urgent ON reports
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION palier_report_stats();
 
 -- Reports still without an answer, for the overdue part of the on-time share (read live:

@@ -21,27 +21,23 @@ pub struct BuildingCounts {
 }
 
 /// Reports per status and open urgent reports of each building of the agencies (those the
-/// manager may see: not kept by the council filter, not removed); `reports_counts` covers it.
+/// manager may see: not kept by the council filter, not removed), read from the counts the
+/// triggers keep per building, status and urgency (`report_status_counts`, migration 0037).
 pub async fn building_counts<'c>(
     ex: impl Executor<'c, Database = Any>,
     agencies: &[String],
 ) -> sqlx::Result<Vec<BuildingCounts>> {
     let mut sql = Sql::new(
         "SELECT b.id, b.name, b.lots_count AS lots, \
-         COALESCE(c.todo, 0) AS todo, COALESCE(c.in_progress, 0) AS in_progress, \
-         COALESCE(c.closed, 0) AS closed, COALESCE(c.urgent_open, 0) AS urgent_open \
-         FROM buildings b LEFT JOIN (SELECT r.building_id, \
-           SUM(CASE WHEN r.status = 'todo' THEN 1 ELSE 0 END) AS todo, \
-           SUM(CASE WHEN r.status = 'in_progress' THEN 1 ELSE 0 END) AS in_progress, \
-           SUM(CASE WHEN r.status = 'closed' THEN 1 ELSE 0 END) AS closed, \
-           SUM(CASE WHEN r.status <> 'closed' AND r.urgent = 1 THEN 1 ELSE 0 END) AS urgent_open \
-           FROM reports r WHERE r.manager_visible = 1 AND r.removed_at IS NULL AND r.building_id IN \
-           (SELECT id FROM buildings WHERE agency_id IN ",
+         CAST(COALESCE(SUM(CASE WHEN c.status = 'todo' THEN c.n END), 0) AS BIGINT) AS todo, \
+         CAST(COALESCE(SUM(CASE WHEN c.status = 'in_progress' THEN c.n END), 0) AS BIGINT) AS in_progress, \
+         CAST(COALESCE(SUM(CASE WHEN c.status = 'closed' THEN c.n END), 0) AS BIGINT) AS closed, \
+         CAST(COALESCE(SUM(CASE WHEN c.status <> 'closed' AND c.urgent = 1 THEN c.n END), 0) AS BIGINT) AS urgent_open \
+         FROM buildings b LEFT JOIN report_status_counts c \
+         ON c.building_id = b.id AND c.manager_visible = 1 WHERE b.agency_id IN ",
     );
     sql.list(agencies);
-    sql.push(") GROUP BY r.building_id) c ON c.building_id = b.id WHERE b.agency_id IN ");
-    sql.list(agencies);
-    sql.push(" ORDER BY b.name, b.id");
+    sql.push(" GROUP BY b.id, b.name, b.lots_count ORDER BY b.name, b.id");
     sql.query_as().fetch_all(ex).await
 }
 

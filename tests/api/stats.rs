@@ -254,8 +254,8 @@ async fn the_csv_exports_keep_accents_bom_and_semicolons() {
 }
 
 /// The rollups the triggers keep (migration 0037) equal a count over the reports after
-/// answers, closings, a change of category and place, a council filter, a removal and a
-/// deletion; the histogram medians agree with the exact ones to the bucket.
+/// answers, closings, status changes, a change of category and place, a council filter, a
+/// removal and a deletion; the histogram medians agree with the exact ones to the bucket.
 #[tokio::test]
 async fn the_statistics_rollups_follow_every_change_of_a_report() {
     let app = tilleuls_history().await;
@@ -345,6 +345,28 @@ async fn the_statistics_rollups_follow_every_change_of_a_report() {
         quarters(
             "SELECT building_id, created_at / 900000, manager_visible, COUNT(*) FROM reports \
              WHERE removed_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        )
+        .await
+    );
+    let statuses = |sql: &'static str| async move {
+        let rows: Vec<(String, String, i64, i64, i64)> =
+            sqlx::query_as(sql).fetch_all(pool).await.expect(sql);
+        rows
+    };
+    sqlx::query("UPDATE reports SET status = 'closed', urgent = 1 WHERE id = $1")
+        .bind(&ids[4])
+        .execute(pool)
+        .await
+        .expect("close");
+    assert_eq!(
+        statuses(
+            "SELECT building_id, status, urgent, manager_visible, n FROM report_status_counts \
+             WHERE n <> 0 ORDER BY 1, 2, 3, 4"
+        )
+        .await,
+        statuses(
+            "SELECT building_id, status, urgent, manager_visible, COUNT(*) FROM reports \
+             WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
         )
         .await
     );
