@@ -1,5 +1,5 @@
 -- A building's statistics cost the period's days, not its reports (issue 12, D2-D3).
--- Four tables kept by a trigger on reports (only reports not removed count):
+-- Four tables kept by statement triggers on reports (only reports not removed count):
 --  * report_status_counts: reports per building, status, urgency and council filter, the
 --    manager's dashboard counts (issue 17: counts kept, not counted per request);
 --  * report_quarters: reports per quarter of an hour (UTC), so the monthly bars are exact
@@ -86,77 +86,72 @@ SELECT building_id, day, manager_visible, which, bucket, COUNT(*) FROM (
     FROM reports WHERE removed_at IS NULL AND closed_at IS NOT NULL
 ) s GROUP BY 1, 2, 3, 4, 5;
 
--- One report's share of the four tables, added (sign 1) or taken back (sign -1).
-CREATE FUNCTION palier_report_stats_apply(r reports, sign BIGINT) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF r.removed_at IS NOT NULL THEN
-        RETURN;
-    END IF;
-    INSERT INTO report_status_counts AS t (building_id, status, urgent, manager_visible, n)
-    VALUES (r.building_id, r.status, r.urgent, r.manager_visible, sign)
-    ON CONFLICT (building_id, manager_visible, status, urgent) DO UPDATE SET n = t.n + EXCLUDED.n;
-    INSERT INTO report_quarters AS t (building_id, quarter, manager_visible, n)
-    VALUES (r.building_id, r.created_at / 900000, r.manager_visible, sign)
-    ON CONFLICT (building_id, quarter, manager_visible) DO UPDATE SET n = t.n + EXCLUDED.n;
-    INSERT INTO report_days AS t (building_id, day, category, location_part, manager_visible,
-                                  n, answered, closed, on_time, answered_due)
-    VALUES (r.building_id, r.created_at / 86400000, r.category, r.location_part,
-            r.manager_visible, sign,
-            sign * (CASE WHEN r.first_response_at IS NOT NULL THEN 1 ELSE 0 END),
-            sign * (CASE WHEN r.closed_at IS NOT NULL THEN 1 ELSE 0 END),
-            sign * (CASE WHEN r.first_response_at <= r.due_at THEN 1 ELSE 0 END),
-            sign * (CASE WHEN r.first_response_at IS NOT NULL AND r.due_at IS NOT NULL
-                         THEN 1 ELSE 0 END))
-    ON CONFLICT (building_id, day, category, location_part, manager_visible) DO UPDATE SET
-        n = t.n + EXCLUDED.n, answered = t.answered + EXCLUDED.answered,
-        closed = t.closed + EXCLUDED.closed, on_time = t.on_time + EXCLUDED.on_time,
-        answered_due = t.answered_due + EXCLUDED.answered_due;
-    IF r.first_response_at IS NOT NULL THEN
-        INSERT INTO report_durations AS t (building_id, day, manager_visible, which, bucket, n)
-        VALUES (r.building_id, r.created_at / 86400000, r.manager_visible, 0,
-                palier_duration_bucket(r.first_response_at - r.created_at), sign)
-        ON CONFLICT (building_id, which, day, manager_visible, bucket)
-        DO UPDATE SET n = t.n + EXCLUDED.n;
-    END IF;
-    IF r.closed_at IS NOT NULL THEN
-        INSERT INTO report_durations AS t (building_id, day, manager_visible, which, bucket, n)
-        VALUES (r.building_id, r.created_at / 86400000, r.manager_visible, 1,
-                palier_duration_bucket(r.closed_at - r.created_at), sign)
-        ON CONFLICT (building_id, which, day, manager_visible, bucket)
-        DO UPDATE SET n = t.n + EXCLUDED.n;
-    END IF;
-END;
-$$;
-
+-- Every statement's changes applied at its end, summed per counter row: a statement that
+-- writes 100,000 reports updates each counter row once, not 100,000 times (many updates of
+-- one row in one transaction leave a chain of versions each later update walks). The
+-- statement's rows come from its transition tables (new_rows, old_rows), a report counting
+-- +1 as it is after and -1 as it was before.
 CREATE FUNCTION palier_report_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    src TEXT;
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.removed_at IS NOT DISTINCT FROM NEW.removed_at
-        AND OLD.building_id = NEW.building_id AND OLD.created_at = NEW.created_at
-        AND OLD.category = NEW.category AND OLD.location_part = NEW.location_part
-        AND OLD.manager_visible = NEW.manager_visible
-        AND OLD.first_response_at IS NOT DISTINCT FROM NEW.first_response_at
-        AND OLD.closed_at IS NOT DISTINCT FROM NEW.closed_at
-        AND OLD.due_at IS NOT DISTINCT FROM NEW.due_at
-        AND OLD.status = NEW.status AND OLD.urgent = NEW.urgent THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM palier_report_stats_apply(OLD, -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM palier_report_stats_apply(NEW, 1);
-    END IF;
+    src := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT r.*, 1 AS sign FROM new_rows r WHERE r.removed_at IS NULL'
+        WHEN 'DELETE' THEN 'SELECT r.*, -1 AS sign FROM old_rows r WHERE r.removed_at IS NULL'
+        ELSE 'SELECT r.*, 1 AS sign FROM new_rows r WHERE r.removed_at IS NULL UNION ALL '
+             'SELECT r.*, -1 AS sign FROM old_rows r WHERE r.removed_at IS NULL' END;
+    EXECUTE format(
+        'INSERT INTO report_status_counts AS t (building_id, status, urgent, manager_visible, n) '
+        'SELECT building_id, status, urgent, manager_visible, SUM(sign) FROM (%s) d '
+        'GROUP BY 1, 2, 3, 4 HAVING SUM(sign) <> 0 '
+        'ON CONFLICT (building_id, manager_visible, status, urgent) '
+        'DO UPDATE SET n = t.n + EXCLUDED.n', src);
+    EXECUTE format(
+        'INSERT INTO report_quarters AS t (building_id, quarter, manager_visible, n) '
+        'SELECT building_id, created_at / 900000, manager_visible, SUM(sign) FROM (%s) d '
+        'GROUP BY 1, 2, 3 HAVING SUM(sign) <> 0 '
+        'ON CONFLICT (building_id, quarter, manager_visible) DO UPDATE SET n = t.n + EXCLUDED.n',
+        src);
+    EXECUTE format(
+        'INSERT INTO report_days AS t (building_id, day, category, location_part, '
+        'manager_visible, n, answered, closed, on_time, answered_due) '
+        'SELECT building_id, created_at / 86400000, category, location_part, manager_visible, '
+        'SUM(sign), SUM(sign * CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END), '
+        'SUM(sign * CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END), '
+        'SUM(sign * CASE WHEN first_response_at <= due_at THEN 1 ELSE 0 END), '
+        'SUM(sign * CASE WHEN first_response_at IS NOT NULL AND due_at IS NOT NULL '
+        'THEN 1 ELSE 0 END) FROM (%s) d GROUP BY 1, 2, 3, 4, 5 '
+        'HAVING SUM(sign) <> 0 OR SUM(sign * CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END) <> 0 '
+        'OR SUM(sign * CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) <> 0 '
+        'OR SUM(sign * CASE WHEN first_response_at <= due_at THEN 1 ELSE 0 END) <> 0 '
+        'OR SUM(sign * CASE WHEN first_response_at IS NOT NULL AND due_at IS NOT NULL '
+        'THEN 1 ELSE 0 END) <> 0 '
+        'ON CONFLICT (building_id, day, category, location_part, manager_visible) DO UPDATE SET '
+        'n = t.n + EXCLUDED.n, answered = t.answered + EXCLUDED.answered, '
+        'closed = t.closed + EXCLUDED.closed, on_time = t.on_time + EXCLUDED.on_time, '
+        'answered_due = t.answered_due + EXCLUDED.answered_due', src);
+    EXECUTE format(
+        'INSERT INTO report_durations AS t (building_id, day, manager_visible, which, bucket, n) '
+        'SELECT building_id, created_at / 86400000, manager_visible, which, '
+        'palier_duration_bucket(d), SUM(sign) FROM ('
+        'SELECT building_id, created_at, manager_visible, 0 AS which, '
+        'first_response_at - created_at AS d, sign FROM (%1$s) a WHERE first_response_at IS NOT NULL '
+        'UNION ALL SELECT building_id, created_at, manager_visible, 1, closed_at - created_at, sign '
+        'FROM (%1$s) b WHERE closed_at IS NOT NULL) x '
+        'GROUP BY 1, 2, 3, 4, 5 HAVING SUM(sign) <> 0 '
+        'ON CONFLICT (building_id, which, day, manager_visible, bucket) '
+        'DO UPDATE SET n = t.n + EXCLUDED.n', src);
     RETURN NULL;
 END;
 $$;
 
--- Deferred to the commit, so that concurrent reports of one building and day wait on the
--- shared counter rows only while committing, not for their whole transaction.
-CREATE CONSTRAINT TRIGGER reports_stats AFTER INSERT OR DELETE OR UPDATE OF building_id,
-    created_at, category, location_part, manager_visible, removed_at, first_response_at,
-    closed_at, due_at, status, urgent ON reports
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION palier_report_stats();
+CREATE TRIGGER reports_stats_insert AFTER INSERT ON reports
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION palier_report_stats();
+CREATE TRIGGER reports_stats_update AFTER UPDATE ON reports
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION palier_report_stats();
+CREATE TRIGGER reports_stats_delete AFTER DELETE ON reports
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION palier_report_stats();
 
 -- Reports still without an answer, for the overdue part of the on-time share (read live:
 -- it depends on the time of the request). The two always-NULL columns make it covering for
