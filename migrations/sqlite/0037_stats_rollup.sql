@@ -69,21 +69,15 @@ SELECT building_id, created_at / 86400000, category, location_part, manager_visi
 FROM reports WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4, 5;
 
 INSERT INTO report_durations (building_id, day, manager_visible, which, bucket, n)
-SELECT building_id, day, manager_visible, which, bucket, COUNT(*) FROM (
-    SELECT building_id, created_at / 86400000 AS day, manager_visible, 0 AS which,
-           CASE WHEN d < 0 THEN 0 WHEN d < 360000000 THEN d / 360000
-                WHEN d < 3600000000 THEN 1000 + (d - 360000000) / 3600000
-                ELSE 1900 + (d - 3600000000) / 86400000 END AS bucket
-    FROM (SELECT *, first_response_at - created_at AS d FROM reports
-          WHERE removed_at IS NULL AND first_response_at IS NOT NULL)
-    UNION ALL
-    SELECT building_id, created_at / 86400000, manager_visible, 1,
-           CASE WHEN d < 0 THEN 0 WHEN d < 360000000 THEN d / 360000
-                WHEN d < 3600000000 THEN 1000 + (d - 360000000) / 3600000
-                ELSE 1900 + (d - 3600000000) / 86400000 END
-    FROM (SELECT *, closed_at - created_at AS d FROM reports
-          WHERE removed_at IS NULL AND closed_at IS NOT NULL)
-) GROUP BY 1, 2, 3, 4, 5;
+SELECT building_id, created_at / 86400000, manager_visible, which,
+       CASE WHEN d < 0 THEN 0 WHEN d < 360000000 THEN d / 360000
+            WHEN d < 3600000000 THEN 1000 + (d - 360000000) / 3600000
+            ELSE 1900 + (d - 3600000000) / 86400000 END, COUNT(*)
+FROM (SELECT building_id, created_at, manager_visible, 0 AS which,
+             first_response_at - created_at AS d FROM reports WHERE removed_at IS NULL
+      UNION ALL SELECT building_id, created_at, manager_visible, 1, closed_at - created_at
+      FROM reports WHERE removed_at IS NULL)
+WHERE d IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
 
 -- One report's share of the four tables, added (sign 1) or taken back (sign -1): SQLite
 -- triggers cannot call a routine, so the share is applied by inserting a row into this

@@ -171,22 +171,12 @@ pub async fn by_credential<'c>(
     session: bool,
     now: i64,
 ) -> sqlx::Result<Option<PersonRow>> {
-    let cols = PERSON_COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let q = if session {
-        format!(
-            "SELECT {cols} FROM sessions t JOIN people p ON p.id = t.person_id \
-             WHERE t.token_hash = $1 AND t.expires_at > $2"
-        )
+    let owner = if session {
+        "SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2"
     } else {
-        format!(
-            "SELECT {cols} FROM api_tokens t JOIN people p ON p.id = t.person_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-        )
+        "SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
     };
+    let q = format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ({owner})");
     let q = sqlx::query_as(&q).bind(token_hash);
     let q = if session { q.bind(now) } else { q };
     q.fetch_optional(ex).await

@@ -25,6 +25,11 @@ pub fn bucket_middle(bucket: i64) -> i64 {
     }
 }
 
+/// The first multiple of `unit` at or after `ms`, in units.
+fn ceil_units(ms: i64, unit: i64) -> i64 {
+    ms.div_euclid(unit) + i64::from(ms.rem_euclid(unit) != 0)
+}
+
 /// What the statistics count: one building's reports created in [from, to) (ms), not
 /// removed, and for a manager only those the council filter lets through.
 #[derive(Debug, Clone)]
@@ -38,10 +43,7 @@ pub struct Scope<'a> {
 impl Scope<'_> {
     /// The whole UTC days inside the period, as [first, end) day numbers (may be empty).
     fn days(&self) -> (i64, i64) {
-        (
-            self.from.div_euclid(DAY_MS) + i64::from(self.from.rem_euclid(DAY_MS) != 0),
-            self.to.div_euclid(DAY_MS),
-        )
+        (ceil_units(self.from, DAY_MS), self.to.div_euclid(DAY_MS))
     }
 
     /// The parts of the period outside whole days, read from the reports.
@@ -114,7 +116,7 @@ pub async fn per_slot<'c>(
     let mut sql = Sql::new("SELECT CAST(CASE");
     for (i, end) in bounds.iter().enumerate().skip(1) {
         sql.push(" WHEN t.quarter < ");
-        sql.int(end.div_euclid(QUARTER_MS) + i64::from(end.rem_euclid(QUARTER_MS) != 0));
+        sql.int(ceil_units(*end, QUARTER_MS));
         sql.push(&format!(" THEN {}", i - 1));
     }
     sql.push(
@@ -123,9 +125,9 @@ pub async fn per_slot<'c>(
     );
     sql.text(scope.building_id);
     sql.push(" AND t.quarter >= ");
-    sql.int(scope.from.div_euclid(QUARTER_MS) + i64::from(scope.from.rem_euclid(QUARTER_MS) != 0));
+    sql.int(ceil_units(scope.from, QUARTER_MS));
     sql.push(" AND t.quarter < ");
-    sql.int(scope.to.div_euclid(QUARTER_MS) + i64::from(scope.to.rem_euclid(QUARTER_MS) != 0));
+    sql.int(ceil_units(scope.to, QUARTER_MS));
     scope.visible(&mut sql, "t");
     sql.push(" GROUP BY 1 HAVING SUM(t.n) > 0 ORDER BY 1");
     sql.query_as().fetch_all(ex).await
