@@ -77,6 +77,23 @@ impl DbError {
     }
 }
 
+/// Whether an idle PostgreSQL connection may serve the next query, as it leaves the pool.
+/// One idle for a while is pinged first (the server may have gone away); a busy pool
+/// skips that round trip, which sqlx's default test on every acquire would cost (sqlx
+/// already pings every connection as it comes back).
+async fn fit_for_use(
+    conn: &mut sqlx::AnyConnection,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> sqlx::Result<bool> {
+    if meta.idle_for > IDLE_CHECK_AFTER {
+        conn.ping().await?;
+    }
+    Ok(true)
+}
+
+/// Idle longer than this, a PostgreSQL connection is pinged before use.
+const IDLE_CHECK_AFTER: Duration = Duration::from_secs(1);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -120,6 +137,8 @@ impl Db {
                             Ok(())
                         })
                     })
+                    // A file connection does not go stale: no ping before each use.
+                    .test_before_acquire(false)
                     .after_release(|conn, _meta| {
                         Box::pin(async move {
                             // A request dropped while sqlx-sqlite 0.8 finishes a custom BEGIN
@@ -128,7 +147,8 @@ impl Db {
                             // roll it back: the write lock would be held for good. The ping
                             // flushes any rollback queued by a dropped `Transaction`; what is
                             // still open after it is orphaned, and closing the connection
-                            // rolls it back and frees the lock.
+                            // rolls it back and frees the lock. (Checked here, not as the
+                            // connection leaves the pool: an idle one would hold the lock.)
                             conn.ping().await?;
                             if conn.is_in_transaction() {
                                 tracing::debug!("closing a connection returned with an open transaction");
@@ -154,11 +174,13 @@ impl Db {
                             Ok(())
                         })
                     })
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(fit_for_use(conn, meta)))
+                    // sqlx-postgres counts transactions as it sends their statements, so a
+                    // leftover one shows at once (and the ping sqlx runs next flushes the
+                    // rollback a dropped `Transaction` queued).
                     .after_release(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.ping().await?;
-                            Ok(!conn.is_in_transaction())
-                        })
+                        Box::pin(async move { Ok(!conn.is_in_transaction()) })
                     })
                     .connect_with(options)
                     .await?

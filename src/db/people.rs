@@ -130,56 +130,90 @@ pub async fn memberships_in<'c>(
     .await
 }
 
-/// A person's memberships and agencies in one read (the actor of every request).
+/// What authorization needs of a person besides the person: memberships (lot-landlord ones
+/// as `landlord`) and the agencies they work for.
+pub type Relations = (Vec<MembershipRow>, Vec<String>);
+
+/// One row of [`RELATIONS`]: 'm' for a membership, 'a' for an agency (its id in
+/// `building_id`), 'p' for the person (their columns filled only there).
+#[derive(sqlx::FromRow)]
+struct RelationRow {
+    kind: String,
+    #[sqlx(flatten)]
+    membership: MembershipRow,
+    #[sqlx(flatten)]
+    person: PersonRow,
+}
+
+/// The relations of the person `{owner}` names, each row with empty person columns.
+const RELATIONS: &str = "SELECT 'm' AS kind, building_id, role, occupancy, referent_kind, lot_id, \
+     created_at, {blank} FROM memberships WHERE person_id = {owner} \
+     UNION ALL SELECT 'm', building_id, 'landlord', NULL, NULL, lot_id, created_at, {blank} \
+     FROM lot_landlords WHERE person_id = {owner} \
+     UNION ALL SELECT 'a', agency_id, '', NULL, NULL, NULL, 0, {blank} FROM agency_staff \
+     WHERE person_id = {owner}";
+
+/// Empty values for the person columns of a relation row (typed for PostgreSQL's UNION).
+const BLANK_PERSON: &str = "'' AS id, '' AS name, '' AS email, '' AS password_hash, '' AS lang, \
+     '' AS timezone, '' AS phone, CAST(0 AS BIGINT) AS is_admin";
+
+fn relations_sql(owner: &str) -> String {
+    RELATIONS
+        .replace("{owner}", owner)
+        .replace("{blank}", BLANK_PERSON)
+}
+
+fn split_relations(rows: Vec<RelationRow>) -> (Option<PersonRow>, Relations) {
+    let mut person = None;
+    let mut memberships = Vec::new();
+    let mut agencies = Vec::new();
+    for row in rows {
+        match row.kind.as_str() {
+            "p" => person = Some(row.person),
+            "a" => agencies.push(row.membership.building_id),
+            _ => memberships.push(row.membership),
+        }
+    }
+    (person, (memberships, agencies))
+}
+
+/// A person's memberships and agencies in one read.
 pub async fn relations<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,
-) -> sqlx::Result<(Vec<MembershipRow>, Vec<String>)> {
-    #[derive(sqlx::FromRow)]
-    struct RelationRow {
-        /// 'm' for a membership, 'a' for an agency (its id in `building_id`).
-        kind: String,
-        #[sqlx(flatten)]
-        membership: MembershipRow,
-    }
-    let rows: Vec<RelationRow> = sqlx::query_as(
-        "SELECT 'm' AS kind, building_id, role, occupancy, referent_kind, lot_id, created_at \
-         FROM memberships WHERE person_id = $1 \
-         UNION ALL SELECT 'm', building_id, 'landlord', NULL, NULL, lot_id, created_at \
-         FROM lot_landlords WHERE person_id = $1 \
-         UNION ALL SELECT 'a', agency_id, '', NULL, NULL, NULL, 0 FROM agency_staff \
-         WHERE person_id = $1 ORDER BY 7",
-    )
-    .bind(person_id)
-    .fetch_all(ex)
-    .await?;
-    let (agencies, memberships): (Vec<RelationRow>, Vec<RelationRow>) =
-        rows.into_iter().partition(|r| r.kind == "a");
-    Ok((
-        memberships.into_iter().map(|r| r.membership).collect(),
-        agencies
-            .into_iter()
-            .map(|r| r.membership.building_id)
-            .collect(),
-    ))
+) -> sqlx::Result<Relations> {
+    let rows: Vec<RelationRow> = sqlx::query_as(&format!("{} ORDER BY 7", relations_sql("$1")))
+        .bind(person_id)
+        .fetch_all(ex)
+        .await?;
+    Ok(split_relations(rows).1)
 }
 
-/// The person a live session or an unrevoked API token belongs to, in one read.
+/// The person a live session or an unrevoked API token belongs to, with their relations:
+/// the actor of every request, in one read.
 pub async fn by_credential<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,
     session: bool,
     now: i64,
-) -> sqlx::Result<Option<PersonRow>> {
+) -> sqlx::Result<Option<(PersonRow, Relations)>> {
     let owner = if session {
-        "SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2"
+        "(SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
     } else {
-        "SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        "(SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL)"
     };
-    let q = format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ({owner})");
+    let q = format!(
+        "SELECT 'p' AS kind, '' AS building_id, '' AS role, CAST(NULL AS TEXT) AS occupancy, \
+         CAST(NULL AS TEXT) AS referent_kind, CAST(NULL AS TEXT) AS lot_id, \
+         CAST(0 AS BIGINT) AS created_at, {PERSON_COLUMNS} FROM people WHERE id = {owner} \
+         UNION ALL {} ORDER BY 7",
+        relations_sql(owner)
+    );
     let q = sqlx::query_as(&q).bind(token_hash);
     let q = if session { q.bind(now) } else { q };
-    q.fetch_optional(ex).await
+    let rows: Vec<RelationRow> = q.fetch_all(ex).await?;
+    let (person, relations) = split_relations(rows);
+    Ok(person.map(|p| (p, relations)))
 }
 
 pub struct NewMembership<'a> {

@@ -214,16 +214,16 @@ enum BoardPlan {
 /// page reads about `limit` rows whatever the size of the building; a search reads at
 /// most the [`SEARCH_WINDOWS`], or its matches when they are rarer than that.
 pub async fn board(
-    pool: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     backend: Backend,
     q: BoardQuery<'_>,
 ) -> sqlx::Result<Vec<ReportRow>> {
     if q.terms.is_empty() {
         let sql = board_sql(&q, backend, BoardPlan::Ordered);
-        return sql.query_as().fetch_all(pool).await;
+        return sql.query_as().fetch_all(conn).await;
     }
     for (i, window) in SEARCH_WINDOWS.into_iter().enumerate() {
-        if i > 0 && !common_words(pool, backend, q.terms).await? {
+        if i > 0 && !common_words(&mut *conn, backend, q.terms).await? {
             // Rare words: their matches, from the full-text index, cost less than a
             // wider window.
             break;
@@ -233,10 +233,10 @@ pub async fn board(
         let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
         push_board_filters(&mut sql, &q);
         sql.push(BOARD_ORDER).int(1).push(" OFFSET ").int(window);
-        let bound: Option<i64> = sql.query_scalar().fetch_optional(pool).await?;
+        let bound: Option<i64> = sql.query_scalar().fetch_optional(&mut *conn).await?;
         let rows: Vec<ReportRow> = board_sql(&q, backend, BoardPlan::Window(bound))
             .query_as()
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
         if rows.len() as i64 >= q.limit || bound.is_none() {
             // The window is a prefix of the board's order: its first matches are the
@@ -246,7 +246,7 @@ pub async fn board(
     }
     board_sql(&q, backend, BoardPlan::FullText)
         .query_as()
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
 }
 
@@ -254,7 +254,7 @@ pub async fn board(
 /// building). Whole words, not prefixes: both full-text indexes then stop counting at the
 /// cap instead of gathering every match of a prefix first.
 async fn common_words(
-    pool: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     backend: Backend,
     terms: &[String],
 ) -> sqlx::Result<bool> {
@@ -280,7 +280,7 @@ async fn common_words(
     };
     let mut sql = sql;
     sql.push(" LIMIT ").int(COMMON_MATCHES).push(") m");
-    let n: i64 = sql.query_scalar().fetch_one(pool).await?;
+    let n: i64 = sql.query_scalar().fetch_one(conn).await?;
     Ok(n >= COMMON_MATCHES)
 }
 

@@ -82,7 +82,7 @@ impl Scope<'_> {
         let (first, end) = self.days();
         sql.push(
             "SELECT t.category, t.location_part, t.n, t.answered, t.closed, t.on_time, \
-             t.answered_due FROM report_days t WHERE t.building_id = ",
+             t.answered_due, t.due FROM report_days t WHERE t.building_id = ",
         );
         sql.text(self.building_id);
         sql.push(" AND t.day >= ");
@@ -96,7 +96,8 @@ impl Scope<'_> {
                  CASE WHEN r.first_response_at IS NOT NULL THEN 1 ELSE 0 END, \
                  CASE WHEN r.closed_at IS NOT NULL THEN 1 ELSE 0 END, \
                  CASE WHEN r.first_response_at <= r.due_at THEN 1 ELSE 0 END, \
-                 CASE WHEN r.first_response_at IS NOT NULL AND r.due_at IS NOT NULL THEN 1 ELSE 0 END",
+                 CASE WHEN r.first_response_at IS NOT NULL AND r.due_at IS NOT NULL THEN 1 ELSE 0 END, \
+                 CASE WHEN r.due_at IS NOT NULL THEN 1 ELSE 0 END",
             );
             self.reports(sql, from, to);
         }
@@ -143,8 +144,8 @@ pub async fn per_category<'c>(
     sql.query_as().fetch_all(ex).await
 }
 
-/// The period's counts: reports, reports answered, closed, answered by their due time, and
-/// answered with a due time (the answered part of the on-time share's base).
+/// The period's counts: reports, reports answered, closed, answered by their due time,
+/// answered with a due time, and with a due time.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct Summary {
     pub reports: i64,
@@ -152,6 +153,7 @@ pub struct Summary {
     pub closed: i64,
     pub on_time: i64,
     pub answered_due: i64,
+    pub due: i64,
 }
 
 pub async fn summary<'c>(
@@ -163,23 +165,25 @@ pub async fn summary<'c>(
          CAST(COALESCE(SUM(s.answered), 0) AS BIGINT) AS answered, \
          CAST(COALESCE(SUM(s.closed), 0) AS BIGINT) AS closed, \
          CAST(COALESCE(SUM(s.on_time), 0) AS BIGINT) AS on_time, \
-         CAST(COALESCE(SUM(s.answered_due), 0) AS BIGINT) AS answered_due FROM (",
+         CAST(COALESCE(SUM(s.answered_due), 0) AS BIGINT) AS answered_due, \
+         CAST(COALESCE(SUM(s.due), 0) AS BIGINT) AS due FROM (",
     );
     scope.day_counts(&mut sql);
     sql.push(") s");
     sql.query_as().fetch_one(ex).await
 }
 
-/// Reports of the period still without an answer past their due time (read live on the
-/// partial index `reports_unanswered`: it depends on `now`).
-pub async fn overdue_unanswered<'c>(
+/// Reports of the period still without an answer and not yet due (read live on the partial
+/// index `reports_unanswered`, from `due_at >= now`: the last few days' reports at most).
+/// With the rollup's counts, the overdue ones are `due - answered_due` minus these.
+pub async fn not_yet_due<'c>(
     ex: impl Executor<'c, Database = Any>,
     scope: &Scope<'_>,
     now: i64,
 ) -> sqlx::Result<i64> {
     let mut sql = Sql::new("SELECT COUNT(*)");
     scope.reports(&mut sql, scope.from, scope.to);
-    sql.push(" AND r.first_response_at IS NULL AND r.due_at < ");
+    sql.push(" AND r.first_response_at IS NULL AND r.due_at >= ");
     sql.int(now);
     sql.query_scalar().fetch_one(ex).await
 }

@@ -339,20 +339,16 @@ pub async fn load_actor(
     session: Option<&str>,
     bearer: Option<&str>,
 ) -> AppResult<Option<Actor>> {
-    let now = state.clock.now_ms();
-    let person = match (session, bearer) {
-        (_, Some(token)) => {
-            pdb::by_credential(&state.db.pool, &secret::digest(token), false, now).await?
-        }
-        (Some(token), None) => {
-            pdb::by_credential(&state.db.pool, &secret::digest(token), true, now).await?
-        }
-        (None, None) => None,
+    let (token, is_session) = match (session, bearer) {
+        (_, Some(token)) => (token, false),
+        (Some(token), None) => (token, true),
+        (None, None) => return Ok(None),
     };
-    match person {
-        Some(person) => Ok(Some(actor_from(state, person).await?)),
-        None => Ok(None),
-    }
+    let hash = secret::digest(token);
+    let now = state.clock.now_ms();
+    Ok(pdb::by_credential(&state.db.pool, &hash, is_session, now)
+        .await?
+        .map(|(person, relations)| actor_with(person, relations)))
 }
 
 /// A person with every relation authorization needs (also used to filter notifications).
@@ -365,8 +361,12 @@ pub async fn actor_by_id(state: &Context, person_id: &str) -> AppResult<Option<A
 
 /// The actor for an already loaded person: adds their memberships and agencies.
 pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Actor> {
-    let (memberships, agencies) = pdb::relations(&state.db.pool, &person.id).await?;
-    Ok(Actor {
+    let relations = pdb::relations(&state.db.pool, &person.id).await?;
+    Ok(actor_with(person, relations))
+}
+
+fn actor_with(person: pdb::PersonRow, (memberships, agencies): pdb::Relations) -> Actor {
+    Actor {
         person_id: person.id,
         name: person.name,
         email: person.email,
@@ -376,7 +376,7 @@ pub async fn actor_from(state: &Context, person: pdb::PersonRow) -> AppResult<Ac
         // The schema's CHECK constraints keep roles to known words; anything else is
         // ignored, so an unreadable membership grants nothing.
         memberships: memberships.into_iter().filter_map(membership).collect(),
-    })
+    }
 }
 
 /// A stored membership for authorization; an unknown role grants nothing.

@@ -104,8 +104,24 @@ pub async fn authorize(
     building_id: &str,
     action: Action,
 ) -> AppResult<(Building, Permit)> {
+    authorize_on(
+        &mut *state.db.pool.acquire().await?,
+        actor,
+        building_id,
+        action,
+    )
+    .await
+}
+
+/// [`authorize`] on a connection the caller goes on using (one checkout per request).
+pub async fn authorize_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    building_id: &str,
+    action: Action,
+) -> AppResult<(Building, Permit)> {
     let building = Building::from(
-        bdb::by_id(&state.db.pool, building_id)
+        bdb::by_id(conn, building_id)
             .await?
             .ok_or(AppError::NotFound)?,
     );

@@ -213,7 +213,9 @@ pub async fn building(
     );
     let median_close_hours =
         hours(median_ms(cx, &scope, Duration::Close, summary.closed, summary.reports).await?);
-    let judged = summary.answered_due + sdb::overdue_unanswered(pool, &scope, now).await?;
+    // Judged: answered with a due time, or still unanswered past it; i.e. every report with
+    // a due time except those not yet due.
+    let judged = summary.due - sdb::not_yet_due(pool, &scope, now).await?;
     let first_answer_on_time_pct =
         (judged > 0).then(|| (summary.on_time as f64 * 1000.0 / judged as f64).round() / 10.0);
     let recurrent = sdb::recurrent(pool, &scope)

@@ -253,9 +253,9 @@ async fn the_csv_exports_keep_accents_bom_and_semicolons() {
     );
 }
 
-/// The rollups the triggers keep (migration 0037) equal a count over the reports after
-/// answers, closings, status changes, a change of category and place, a council filter, a
-/// removal and a deletion; the histogram medians agree with the exact ones to the bucket.
+/// The rollups the triggers keep (migrations 0037, 0038) equal a count over the reports
+/// after answers, closings, status changes, a change of category and place, a council
+/// filter, a removal, a due time taken away and a deletion; the histogram medians agree with the exact ones to the bucket.
 #[tokio::test]
 async fn the_statistics_rollups_follow_every_change_of_a_report() {
     let app = tilleuls_history().await;
@@ -273,6 +273,7 @@ async fn the_statistics_rollups_follow_every_change_of_a_report() {
         "UPDATE reports SET removed_at = 1 WHERE id = $1",
         "UPDATE reports SET first_response_at = created_at + 3600000, closed_at = created_at + 7200000 WHERE id = $1",
         "UPDATE reports SET removed_at = NULL WHERE id = $1",
+        "UPDATE reports SET due_at = NULL WHERE id = $1",
     ] {
         sqlx::query(sql)
             .bind(&ids[1])
@@ -319,12 +320,13 @@ async fn the_statistics_rollups_follow_every_change_of_a_report() {
          COUNT(*) * 10000 + COUNT(first_response_at) * 1000 + COUNT(closed_at) * 100 \
          + SUM(CASE WHEN first_response_at <= due_at THEN 1 ELSE 0 END) * 10 \
          + SUM(CASE WHEN first_response_at IS NOT NULL AND due_at IS NOT NULL THEN 1 ELSE 0 END) \
+         + COUNT(due_at) * 100000 \
          FROM reports WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
     )
     .await;
     let rolled = counted(
         "SELECT building_id, day, category, location_part, manager_visible, \
-         n * 10000 + answered * 1000 + closed * 100 + on_time * 10 + answered_due \
+         n * 10000 + answered * 1000 + closed * 100 + on_time * 10 + answered_due + due * 100000 \
          FROM report_days WHERE n <> 0 OR answered <> 0 OR closed <> 0 ORDER BY 1, 2, 3, 4, 5",
     )
     .await;

@@ -50,6 +50,7 @@ pub async fn portfolio(
     let ids: Vec<String> = visible.iter().map(|(b, _)| b.id.clone()).collect();
     let with_reports = rdb::buildings_with_reports(&state.db.pool, &ids).await?;
     let mut found: Vec<(rdb::ReportRow, usize)> = Vec::new();
+    let mut conn = state.db.pool.acquire().await?;
     for (i, (building, _)) in visible.iter().enumerate() {
         if !with_reports.contains(&building.id) {
             continue;
@@ -58,7 +59,7 @@ pub async fn portfolio(
         let reach = authz::search_reach(&permit);
         let scope = scope(actor, &permit);
         let rows = rdb::board(
-            &state.db.pool,
+            &mut conn,
             state.db.backend,
             rdb::BoardQuery {
                 building_id: &building.id,

@@ -206,7 +206,10 @@ pub async fn board(
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<BoardPage> {
-    let (_, permit) = buildings::authorize(state, actor, building_id, Action::ViewBuilding).await?;
+    // One connection for the building and the page: a checkout costs a round trip.
+    let mut conn = state.db.pool.acquire().await?;
+    let (_, permit) =
+        buildings::authorize_on(&mut conn, actor, building_id, Action::ViewBuilding).await?;
     if let Some(s) = status
         && crate::vocab::ReportStatus::parse(s).is_none()
     {
@@ -217,7 +220,7 @@ pub async fn board(
     let reach = authz::search_reach(&permit);
     let limit = limit.clamp(1, 100);
     let mut items = rdb::board(
-        &state.db.pool,
+        &mut conn,
         state.db.backend,
         rdb::BoardQuery {
             building_id,
