@@ -215,7 +215,7 @@ pub async fn building(
         hours(median_ms(cx, &scope, Duration::Close, summary.closed, summary.reports).await?);
     // Judged: answered with a due time, or still unanswered past it; i.e. every report with
     // a due time except those not yet due.
-    let judged = summary.due - sdb::not_yet_due(pool, &scope, now).await?;
+    let judged = summary.due - sdb::not_yet_due(pool, cx.db.backend, &scope, now).await?;
     let first_answer_on_time_pct =
         (judged > 0).then(|| (summary.on_time as f64 * 1000.0 / judged as f64).round() / 10.0);
     let recurrent = sdb::recurrent(pool, &scope)
