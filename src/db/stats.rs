@@ -139,7 +139,7 @@ pub async fn per_slot<'c>(
     sql.int(ceil_units(scope.to, QUARTER_MS));
     scope.visible(&mut sql, "t");
     sql.push(" GROUP BY 1 HAVING SUM(t.n) > 0 ORDER BY 1");
-    sql.query_as().fetch_all(ex).await
+    sql.query_as().persistent(false).fetch_all(ex).await
 }
 
 pub async fn per_category<'c>(
@@ -149,7 +149,7 @@ pub async fn per_category<'c>(
     let mut sql = Sql::new("SELECT s.category, CAST(SUM(s.n) AS BIGINT) FROM (");
     scope.day_counts(&mut sql);
     sql.push(") s GROUP BY s.category HAVING SUM(s.n) > 0 ORDER BY 2 DESC, 1");
-    sql.query_as().fetch_all(ex).await
+    sql.query_as().persistent(false).fetch_all(ex).await
 }
 
 /// The period's counts: reports, reports answered, closed, answered by their due time,
@@ -178,7 +178,7 @@ pub async fn summary<'c>(
     );
     scope.day_counts(&mut sql);
     sql.push(") s");
-    sql.query_as().fetch_one(ex).await
+    sql.query_as().persistent(false).fetch_one(ex).await
 }
 
 /// Reports of the period still without an answer and not yet due (read live on the partial
@@ -200,7 +200,7 @@ pub async fn not_yet_due<'c>(
     scope.reports_on(&mut sql, scope.from, scope.to, indexed_by);
     sql.push(" AND r.first_response_at IS NULL AND r.due_at >= ");
     sql.int(now);
-    sql.query_scalar().fetch_one(ex).await
+    sql.query_scalar().persistent(false).fetch_one(ex).await
 }
 
 /// Categories that come back at the same place: (category, place, count), twice or more.
@@ -213,7 +213,7 @@ pub async fn recurrent<'c>(
     sql.push(
         ") s GROUP BY s.category, s.location_part HAVING SUM(s.n) >= 2 ORDER BY 3 DESC, 1, 2 LIMIT 20",
     );
-    sql.query_as().fetch_all(ex).await
+    sql.query_as().persistent(false).fetch_all(ex).await
 }
 
 /// Which duration a median is taken of.
@@ -251,7 +251,7 @@ pub async fn exact_median_ms<'c>(
     sql.int(if n % 2 == 0 { 2 } else { 1 });
     sql.push(" OFFSET ");
     sql.int((n - 1) / 2);
-    let middle: Vec<i64> = sql.query_scalar().fetch_all(ex).await?;
+    let middle: Vec<i64> = sql.query_scalar().persistent(false).fetch_all(ex).await?;
     if middle.is_empty() {
         return Ok(None);
     }
@@ -286,7 +286,7 @@ pub async fn histogram<'c>(
         sql.push(&format!(" AND r.{column} IS NOT NULL) l"));
     }
     sql.push(") s GROUP BY s.bucket HAVING SUM(s.n) > 0 ORDER BY 1");
-    sql.query_as().fetch_all(ex).await
+    sql.query_as().persistent(false).fetch_all(ex).await
 }
 
 /// The median of a histogram, in ms: the middle of the bucket of the middle value (of the
