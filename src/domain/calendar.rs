@@ -36,7 +36,19 @@ pub async fn feed_url(state: &Context, actor: &Actor) -> AppResult<String> {
             .await?
         }
     };
-    Ok(format!("{}/calendar/{token}.ics", state.config.base_url))
+    Ok(url_of(state, &token))
+}
+
+/// The person's feed address if they have asked for one (the account page shows it
+/// without making one).
+pub async fn existing_url(state: &Context, actor: &Actor) -> AppResult<Option<String>> {
+    Ok(cdb::token_of(&state.db.pool, &actor.person_id)
+        .await?
+        .map(|token| url_of(state, &token)))
+}
+
+fn url_of(state: &Context, token: &str) -> String {
+    format!("{}/calendar/{token}.ics", state.config.base_url)
 }
 
 /// Revokes the feed: its address stops working; asking again gives a new one.

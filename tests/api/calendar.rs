@@ -254,3 +254,39 @@ async fn the_feed_leaves_out_reports_the_person_may_not_see() {
     let (_, body) = fetch(&app, &feed_url(&app, &landlord).await).await;
     assert!(parse_ics(&body).is_empty(), "{body}");
 }
+
+/// The account page gives the same private address as the API, on request, and revokes it:
+/// the old address then answers 404 and the page offers a new one.
+#[tokio::test]
+async fn the_account_page_gives_and_revokes_the_calendar_address() {
+    let app = spawn_app().await;
+    let browser = app.browser(Some(CARETAKER)).await;
+    let (status, page) = browser.get_text("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("action=\"/account/calendar\""), "{page}");
+    assert!(
+        !page.contains("/calendar/"),
+        "no address before it is asked for"
+    );
+
+    let resp = browser.submit("/account", "/account/calendar", &[]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).starts_with("/account?notice=calendar_ready"));
+    let (_, page) = browser.get_text("/account").await;
+    let token = app.token(CARETAKER).await;
+    let url = feed_url(&app, &token).await;
+    assert!(
+        page.contains(&url),
+        "the page shows the API's address {url}"
+    );
+    assert_eq!(fetch(&app, &url).await.0, StatusCode::OK);
+
+    let resp = browser
+        .submit("/account", "/account/calendar/revoke", &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(fetch(&app, &url).await.0, StatusCode::NOT_FOUND);
+    let (_, page) = browser.get_text("/account").await;
+    assert!(!page.contains(&url));
+    assert!(page.contains("action=\"/account/calendar\""));
+}

@@ -1,4 +1,5 @@
-//! The account page: details, language, password, personal API tokens (B5, X1).
+//! The account page: details, language, password, personal API tokens (B5, X1), the
+//! private calendar address (X2).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use super::{FormErrors, NoticeQuery, Page, form_outcome, render, render_status};
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::domain::{AppError, accounts};
+use crate::domain::{AppError, accounts, calendar};
 use crate::i18n::local_datetime;
 use crate::web::error::WebResult;
 use crate::web::extract::User;
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/calendar", post(make_calendar))
+        .route("/account/calendar/revoke", post(revoke_calendar))
 }
 
 pub struct TokenLine {
@@ -41,6 +44,8 @@ pub(super) struct AccountTpl {
     lang: String,
     tokens: Vec<TokenLine>,
     new_token: Option<String>,
+    /// The private calendar address (X2), once asked for.
+    calendar_url: Option<String>,
     errors: FormErrors,
     /// Time zone, moving out (see `lifecycle`).
     extras: super::lifecycle::AccountExtras,
@@ -72,6 +77,7 @@ pub(super) async fn page_for(
         lang: person.lang,
         tokens,
         new_token,
+        calendar_url: calendar::existing_url(state, actor).await?,
         errors,
         extras: super::lifecycle::account_extras(state, actor).await?,
         person_id: actor.person_id.clone(),
@@ -181,4 +187,20 @@ async fn revoke_token(
 ) -> WebResult<Response> {
     accounts::revoke_api_token(&state, &actor.person_id, &id).await?;
     Ok(Redirect::to("/account?notice=token_revoked").into_response())
+}
+
+async fn make_calendar(
+    State(state): State<AppState>,
+    User(actor, _ctx): User,
+) -> WebResult<Response> {
+    calendar::feed_url(&state, &actor).await?;
+    Ok(Redirect::to("/account?notice=calendar_ready#calendar").into_response())
+}
+
+async fn revoke_calendar(
+    State(state): State<AppState>,
+    User(actor, _ctx): User,
+) -> WebResult<Response> {
+    calendar::revoke(&state, &actor).await?;
+    Ok(Redirect::to("/account?notice=calendar_revoked#calendar").into_response())
 }

@@ -134,6 +134,8 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "role_changed" => "notice.role_changed",
         "settings_saved" => "notice.settings_saved",
         "token_revoked" => "notice.token_revoked",
+        "calendar_ready" => "notice.calendar_ready",
+        "calendar_revoked" => "notice.calendar_revoked",
         "logged_out" => "notice.logged_out",
         "registered" => "notice.registered",
         "joined" => "notice.joined",
