@@ -175,20 +175,23 @@ pub async fn list<'c>(
     if let Some(audiences) = q.audiences {
         sql.push_str(" AND a.withdrawn_at IS NULL AND a.publish_at <= $2 AND a.audience IN (");
         let marks: Vec<String> = (0..audiences.len().max(1))
-            .map(|i| format!("${}", i + 7))
+            .map(|i| format!("${}", i + 6))
             .collect();
         sql.push_str(&marks.join(", "));
         sql.push(')');
     }
-    sql.push_str(" ORDER BY a.pinned DESC, a.publish_at DESC, a.id DESC LIMIT $6");
+    // The limit written in, not bound (see `Sql::limit`).
+    sql.push_str(&format!(
+        " ORDER BY a.pinned DESC, a.publish_at DESC, a.id DESC LIMIT {}",
+        q.limit
+    ));
     let (pinned, at, id) = q.after.unwrap_or((2, 0, String::new()));
     let mut query = sqlx::query_as(&sql)
         .bind(q.building_id)
         .bind(q.now)
         .bind(pinned)
         .bind(at)
-        .bind(id)
-        .bind(q.limit);
+        .bind(id);
     if let Some(audiences) = q.audiences {
         if audiences.is_empty() {
             query = query.bind("");

@@ -98,8 +98,8 @@ pub async fn interventions<'c>(
         .int(from)
         .push(" AND w.scheduled_for < ")
         .int(to)
-        .push(" AND w.status <> 'cancelled' ORDER BY w.scheduled_for, w.id LIMIT ")
-        .int(limit);
+        .push(" AND w.status <> 'cancelled' ORDER BY w.scheduled_for, w.id")
+        .limit(limit);
     sql.query_as().fetch_all(ex).await
 }
 
@@ -128,7 +128,7 @@ pub async fn poll_closings<'c>(
         .int(from)
         .push(" AND closes_at < ")
         .int(to)
-        .push(" AND status <> 'draft' ORDER BY closes_at, id LIMIT ")
-        .int(limit);
+        .push(" AND status <> 'draft' ORDER BY closes_at, id")
+        .limit(limit);
     sql.query_as().fetch_all(ex).await
 }

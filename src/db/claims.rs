@@ -196,8 +196,8 @@ pub async fn list<'c>(
         sql.push(" AND id < ").text(id);
         sql.push("))");
     }
-    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .int(q.limit);
+    sql.push(" ORDER BY created_at DESC, id DESC")
+        .limit(q.limit);
     sql.query_as().fetch_all(ex).await
 }
 

@@ -93,8 +93,7 @@ pub async fn overdue<'c>(
     sql.int(now);
     sql.push(" AND r.manager_visible = 1 AND b.agency_id IN ");
     sql.list(agencies);
-    sql.push(" ORDER BY r.due_at, r.id LIMIT ");
-    sql.int(limit);
+    sql.push(" ORDER BY r.due_at, r.id").limit(limit);
     sql.query_as().fetch_all(ex).await
 }
 
@@ -124,8 +123,8 @@ pub async fn work_orders_waiting<'c>(
          JOIN reports r ON r.id = w.report_id WHERE w.agency_id IN ",
     );
     sql.list(agencies);
-    sql.push(" AND w.status IN ('sent', 'acknowledged') ORDER BY w.created_at, w.id LIMIT ");
-    sql.int(limit);
+    sql.push(" AND w.status IN ('sent', 'acknowledged') ORDER BY w.created_at, w.id")
+        .limit(limit);
     sql.query_as().fetch_all(ex).await
 }
 

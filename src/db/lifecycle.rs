@@ -82,12 +82,11 @@ pub async fn requests_of_building<'c>(
     let (at, id) = after.unwrap_or((i64::MIN, ""));
     sqlx::query_as(&format!(
         "{REQUEST_SELECT} WHERE r.building_id = $1 AND (r.created_at > $2 OR (r.created_at = $2 AND r.id > $3)) \
-         ORDER BY r.created_at, r.id LIMIT $4"
+         ORDER BY r.created_at, r.id LIMIT {limit}"
     ))
     .bind(building_id)
     .bind(at)
     .bind(id)
-    .bind(limit)
     .fetch_all(ex)
     .await
 }
@@ -262,16 +261,15 @@ pub async fn former_of_building<'c>(
 ) -> sqlx::Result<Vec<FormerRow>> {
     // No departure is at i64::MAX, so the first page needs no id bound.
     let (at, id) = before.unwrap_or((i64::MAX, ""));
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT f.id, f.person_id, p.name, p.email, l.label AS lot, f.ended_at, p.erased_at \
          FROM past_memberships f JOIN people p ON p.id = f.person_id LEFT JOIN lots l ON l.id = f.lot_id \
          WHERE f.building_id = $1 AND (f.ended_at < $2 OR (f.ended_at = $2 AND f.id < $3)) \
-         ORDER BY f.ended_at DESC, f.id DESC LIMIT $4",
-    )
+         ORDER BY f.ended_at DESC, f.id DESC LIMIT {limit}",
+    ))
     .bind(building_id)
     .bind(at)
     .bind(id)
-    .bind(limit)
     .fetch_all(ex)
     .await
 }

@@ -271,14 +271,13 @@ pub async fn report_work_order_messages<'c>(
     agency_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<(String, String, String, i64)>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT m.work_order_id, m.from_email, m.body, m.created_at FROM work_order_messages m \
          JOIN work_orders w ON w.id = m.work_order_id \
-         WHERE w.report_id = $1 AND w.agency_id = $2 ORDER BY m.created_at, m.id LIMIT $3",
-    )
+         WHERE w.report_id = $1 AND w.agency_id = $2 ORDER BY m.created_at, m.id LIMIT {limit}",
+    ))
     .bind(report_id)
     .bind(agency_id)
-    .bind(limit)
     .fetch_all(ex)
     .await
 }
@@ -289,12 +288,11 @@ pub async fn work_order_messages<'c>(
     work_order_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<WorkOrderMessageRow>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT id, from_email, body, created_at FROM work_order_messages \
-         WHERE work_order_id = $1 ORDER BY created_at, id LIMIT $2",
-    )
+         WHERE work_order_id = $1 ORDER BY created_at, id LIMIT {limit}",
+    ))
     .bind(work_order_id)
-    .bind(limit)
     .fetch_all(ex)
     .await
 }

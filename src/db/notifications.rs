@@ -124,9 +124,8 @@ pub async fn list<'c>(
     person_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<NotificationRow>> {
-    sqlx::query_as(&format!("{NOTIFICATION_SELECT} WHERE n.person_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2"))
+    sqlx::query_as(&format!("{NOTIFICATION_SELECT} WHERE n.person_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT {limit}"))
         .bind(person_id)
-        .bind(limit)
         .fetch_all(ex)
         .await
 }
@@ -140,11 +139,10 @@ pub async fn unread_count<'c>(
     ex: impl Executor<'c, Database = Any>,
     person_id: &str,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE person_id = $1 AND read_at IS NULL LIMIT $2) u",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE person_id = $1 AND read_at IS NULL LIMIT {UNREAD_CAP}) u",
+    ))
     .bind(person_id)
-    .bind(UNREAD_CAP)
     .fetch_one(ex)
     .await
 }

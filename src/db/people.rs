@@ -139,6 +139,7 @@ pub type Relations = (Vec<MembershipRow>, Vec<String>);
 #[derive(sqlx::FromRow)]
 struct RelationRow {
     kind: String,
+    created_at: i64,
     #[sqlx(flatten)]
     membership: MembershipRow,
     #[sqlx(flatten)]
@@ -171,7 +172,8 @@ fn split_relations(rows: Vec<RelationRow>) -> (Option<PersonRow>, Relations) {
         match row.kind.as_str() {
             "p" => person = Some(row.person),
             "a" => agencies.push(row.membership.building_id),
-            _ => memberships.push(row.membership),
+            "m" => memberships.push(row.membership),
+            _ => {}
         }
     }
     (person, (memberships, agencies))
@@ -190,30 +192,46 @@ pub async fn relations<'c>(
 }
 
 /// The person a live session or an unrevoked API token belongs to, with their relations:
-/// the actor of every request, in one read.
+/// the actor of every request, in one read. A session (a page) also gets the person's
+/// unread notifications, counted up to `unread_cap` on the partial index, for the bell.
 pub async fn by_credential<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,
     session: bool,
     now: i64,
-) -> sqlx::Result<Option<(PersonRow, Relations)>> {
+    unread_cap: i64,
+) -> sqlx::Result<Option<(PersonRow, Relations, i64)>> {
     let owner = if session {
         "(SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
     } else {
         "(SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL)"
     };
+    // The count rides in the created_at column of a row of kind 'u'.
+    let unread = if session {
+        format!(
+            " UNION ALL SELECT 'u', '', '', NULL, NULL, NULL, (SELECT COUNT(*) FROM \
+             (SELECT 1 FROM notifications WHERE person_id = {owner} AND read_at IS NULL \
+             LIMIT {unread_cap}) n), {BLANK_PERSON}"
+        )
+    } else {
+        String::new()
+    };
     let q = format!(
         "SELECT 'p' AS kind, '' AS building_id, '' AS role, CAST(NULL AS TEXT) AS occupancy, \
          CAST(NULL AS TEXT) AS referent_kind, CAST(NULL AS TEXT) AS lot_id, \
          CAST(0 AS BIGINT) AS created_at, {PERSON_COLUMNS} FROM people WHERE id = {owner} \
-         UNION ALL {} ORDER BY 7",
+         UNION ALL {}{unread} ORDER BY 7",
         relations_sql(owner)
     );
     let q = sqlx::query_as(&q).bind(token_hash);
     let q = if session { q.bind(now) } else { q };
     let rows: Vec<RelationRow> = q.fetch_all(ex).await?;
+    let unread = rows
+        .iter()
+        .find(|r| r.kind == "u")
+        .map_or(0, |r| r.created_at);
     let (person, relations) = split_relations(rows);
-    Ok(person.map(|p| (p, relations)))
+    Ok(person.map(|p| (p, relations, unread)))
 }
 
 pub struct NewMembership<'a> {

@@ -135,12 +135,11 @@ pub async fn list<'c>(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM polls WHERE building_id = $1{filter} \
          AND (created_at < $2 OR (created_at = $2 AND id < $3)) \
-         ORDER BY created_at DESC, id DESC LIMIT $4"
+         ORDER BY created_at DESC, id DESC LIMIT {limit}"
     ))
     .bind(building_id)
     .bind(at)
     .bind(if id.is_empty() { "~".to_string() } else { id })
-    .bind(limit)
     .fetch_all(ex)
     .await
 }

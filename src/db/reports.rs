@@ -232,7 +232,9 @@ pub async fn board(
         // index alone. None: the rest of the board is smaller than the window.
         let mut sql = Sql::new("SELECT r.updated_at FROM reports r");
         push_board_filters(&mut sql, &q);
-        sql.push(BOARD_ORDER).int(1).push(" OFFSET ").int(window);
+        sql.push(BOARD_ORDER)
+            .limit(1)
+            .push(&format!(" OFFSET {window}"));
         let bound: Option<i64> = sql.query_scalar().fetch_optional(&mut *conn).await?;
         let rows: Vec<ReportRow> = board_sql(&q, backend, BoardPlan::Window(bound))
             .query_as()
@@ -279,7 +281,7 @@ async fn common_words(
         }
     };
     let mut sql = sql;
-    sql.push(" LIMIT ").int(COMMON_MATCHES).push(") m");
+    sql.limit(COMMON_MATCHES).push(") m");
     let n: i64 = sql.query_scalar().fetch_one(conn).await?;
     Ok(n >= COMMON_MATCHES)
 }
@@ -287,7 +289,7 @@ async fn common_words(
 /// From this many whole-word matches on, a search widens its window along the board.
 const COMMON_MATCHES: i64 = 2_000;
 
-const BOARD_ORDER: &str = " ORDER BY r.updated_at DESC, r.id DESC LIMIT ";
+const BOARD_ORDER: &str = " ORDER BY r.updated_at DESC, r.id DESC";
 
 fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
     let mut sql = if plan == BoardPlan::FullText && backend == Backend::Sqlite {
@@ -327,12 +329,12 @@ fn board_sql(q: &BoardQuery<'_>, backend: Backend, plan: BoardPlan) -> Sql {
             push_search(&mut sql, backend, q.terms, false, q.reach);
             // An order no index gives: the planner reads the matches from the GIN index
             // and sorts them, instead of walking the board for rare words.
-            sql.push(" ORDER BY r.updated_at + 0 DESC, r.id DESC LIMIT ")
-                .int(q.limit);
+            sql.push(" ORDER BY r.updated_at + 0 DESC, r.id DESC")
+                .limit(q.limit);
             return sql;
         }
     }
-    sql.push(BOARD_ORDER).int(q.limit);
+    sql.push(BOARD_ORDER).limit(q.limit);
     sql
 }
 

@@ -56,11 +56,10 @@ pub async fn waiting_page<'c>(
 ) -> sqlx::Result<Vec<WaitingRow>> {
     sqlx::query_as(&format!(
         "SELECT id, created_at, urgent FROM reports WHERE {WAITING} AND id > $2 \
-         AND building_id IN (SELECT id FROM buildings WHERE agency_id = $1) ORDER BY id LIMIT $3"
+         AND building_id IN (SELECT id FROM buildings WHERE agency_id = $1) ORDER BY id LIMIT {limit}"
     ))
     .bind(agency_id)
     .bind(after_id)
-    .bind(limit)
     .fetch_all(ex)
     .await
 }

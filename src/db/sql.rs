@@ -46,6 +46,13 @@ impl Sql {
         self.bind(Arg::Int(value))
     }
 
+    /// ` LIMIT n`, written into the text: PostgreSQL plans a bound LIMIT as 10 % of the rows,
+    /// so a statement's generic plan looks dear and it is planned again at every execution
+    /// (0.6 ms for a page of the board, four times its execution).
+    pub fn limit(&mut self, n: i64) -> &mut Sql {
+        self.push(&format!(" LIMIT {n}"))
+    }
+
     /// `(a, b, c)` for an IN list; `(NULL)` when empty so the SQL stays valid and matches nothing.
     pub fn list(&mut self, values: &[String]) -> &mut Sql {
         if values.is_empty() {

@@ -297,8 +297,8 @@ pub async fn page<'c>(
             .text(id)
             .push(")");
     }
-    sql.push(" ORDER BY w.created_at DESC, w.id DESC LIMIT ")
-        .int(limit);
+    sql.push(" ORDER BY w.created_at DESC, w.id DESC")
+        .limit(limit);
     sql.query_as().fetch_all(ex).await
 }
 

@@ -1,7 +1,7 @@
 //! Accounts: registration with a building code, login, sessions, tokens, password changes.
 
 use super::types::{Email, LotLabel, NewPassword, Occupancy, PersonName};
-use super::{AppError, AppResult, is_unique_violation, throttle};
+use super::{AppError, AppResult, inbox, is_unique_violation, throttle};
 use crate::auth::{Actor, password, secret};
 use crate::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::db::{self, buildings as bdb, people as pdb, sessions as sdb, throttle as tdb};
@@ -333,12 +333,13 @@ pub async fn revoke_api_token(
     }
 }
 
-/// Who a session cookie or a bearer token belongs to, with their memberships.
+/// Who a session cookie or a bearer token belongs to, with their memberships, and for a
+/// session their unread notifications (up to the cap).
 pub async fn load_actor(
     state: &Context,
     session: Option<&str>,
     bearer: Option<&str>,
-) -> AppResult<Option<Actor>> {
+) -> AppResult<Option<(Actor, i64)>> {
     let (token, is_session) = match (session, bearer) {
         (_, Some(token)) => (token, false),
         (Some(token), None) => (token, true),
@@ -346,9 +347,11 @@ pub async fn load_actor(
     };
     let hash = secret::digest(token);
     let now = state.clock.now_ms();
-    Ok(pdb::by_credential(&state.db.pool, &hash, is_session, now)
-        .await?
-        .map(|(person, relations)| actor_with(person, relations)))
+    Ok(
+        pdb::by_credential(&state.db.pool, &hash, is_session, now, inbox::UNREAD_CAP)
+            .await?
+            .map(|(person, relations, unread)| (actor_with(person, relations), unread)),
+    )
 }
 
 /// A person with every relation authorization needs (also used to filter notifications).

@@ -199,14 +199,17 @@ async fn context(State(state): State<AppState>, req: Request, next: Next) -> Res
         user: None,
         csrf: csrf_cookie.clone().unwrap_or_default(),
     };
-    let actor = match accounts::load_actor(&state, session.as_deref(), token.as_deref()).await {
-        Ok(actor) => actor,
-        Err(e) => {
-            return CURRENT
-                .scope(info, async { WebError(e).into_response() })
-                .await;
-        }
-    };
+    // A session's unread count comes with the actor (pages show it in the bell).
+    let (actor, unread) =
+        match accounts::load_actor(&state, session.as_deref(), token.as_deref()).await {
+            Ok(Some((actor, unread))) => (Some(actor), unread),
+            Ok(None) => (None, 0),
+            Err(e) => {
+                return CURRENT
+                    .scope(info, async { WebError(e).into_response() })
+                    .await;
+            }
+        };
     if let Some(a) = &actor {
         info.lang = cookie_lang.unwrap_or(a.lang);
         info.user = Some(a.name.clone());
@@ -246,12 +249,6 @@ async fn context(State(state): State<AppState>, req: Request, next: Next) -> Res
         }
     }
 
-    let unread = match (&actor, kind) {
-        (Some(a), RequestKind::Page) => crate::domain::inbox::unread_count(&state, a)
-            .await
-            .unwrap_or(0),
-        _ => 0,
-    };
     req.extensions_mut().insert(Ctx {
         actor,
         lang: info.lang,
